@@ -1,0 +1,242 @@
+"""Check one file: prefilter, parse once, build the semantic facts once, run every selected
+rule over them, then resolve positions (only when something was found), noqa and fixes.
+
+Never raises for a bad file: unreadable or undecodable input is AIO002, a parse error is
+AIO001, and a crashing rule becomes an internal error naming the file and the rule."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import warnings
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from asynclint.diagnostics import Diagnostic, Edit, Fix
+from asynclint.noqa import parse_suppressions
+from asynclint.rules import RULE_CLASSES, SYNTAX_ERROR, UNREADABLE_FILE, Finding, FixSpec
+from asynclint.selection import enabled_codes_for_path
+from asynclint.semantics.model import ModuleFacts, build_facts
+from asynclint.settings import Settings
+from asynclint.source import DecodedSource, UndecodableSource, decode
+
+# A file without these bytes cannot use asyncio: skip it before paying for a parse.
+PREFILTER_NEEDLE = b"async"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)
+    skipped: bool = False  # prefiltered: nothing asyncio-related in it
+    fixed_text: str | None = None  # set when fixes were requested and changed something
+    encoding: str = "utf-8"
+
+
+def check_file(path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False) -> FileResult:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return _unreadable(path, f"cannot read file: {reason}", settings)
+    if len(data) > MAX_FILE_BYTES:
+        return _unreadable(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped", settings)
+    return check_source(data, path, settings, fix=fix, unsafe=unsafe)
+
+
+def check_source(
+    data: bytes | str,
+    path: str,
+    settings: Settings,
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    prefilter: bool = True,
+) -> FileResult:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    codes = enabled_codes_for_path(path, settings)
+    if prefilter and PREFILTER_NEEDLE not in raw:
+        return FileResult(path, skipped=True)
+    try:
+        source = decode(raw) if isinstance(data, bytes) else DecodedSource(data, "utf-8")
+    except UndecodableSource as error:
+        return _unreadable(path, f"cannot decode file: {error}", settings)
+    result = FileResult(path, encoding=source.encoding)
+    try:
+        module = _parse(source.text)
+    except cst.ParserSyntaxError as error:
+        if SYNTAX_ERROR.code in codes:
+            result.diagnostics.append(_syntax_error(path, source.text, error))
+        return result
+    except (RecursionError, MemoryError):
+        if UNREADABLE_FILE.code in codes:
+            message = "file is too deeply nested to analyse; skipped"
+            result.diagnostics.append(_tool_diagnostic(path, UNREADABLE_FILE.code, message))
+        return result
+    findings = _run_rules(module, path, codes, settings, result)
+    if findings:
+        _report(findings, module, source, path, settings, result, fix=fix, unsafe=unsafe)
+    return result
+
+
+def _parse(text: str) -> cst.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cst.parse_module(text)
+
+
+def _run_rules(
+    module: cst.Module, path: str, codes: frozenset[str], settings: Settings, result: FileResult
+) -> list[Finding]:
+    rules = [rule() for rule in RULE_CLASSES if rule.code in codes]
+    if not rules:
+        return []
+    # The analysis allocates many short-lived objects and no cycles worth collecting.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    findings: list[Finding] = []
+    try:
+        try:
+            facts: ModuleFacts = build_facts(module, settings)
+        except RecursionError:
+            result.diagnostics.append(
+                _tool_diagnostic(path, UNREADABLE_FILE.code, "file is too deeply nested to analyse; skipped")
+            )
+            return []
+        except Exception as error:
+            result.internal_errors.append(f"{path}: semantic analysis failed: {_describe(error)}")
+            return []
+        for rule in rules:
+            try:
+                findings.extend(rule.check(facts))
+            except Exception as error:
+                result.internal_errors.append(f"{path}: rule {rule.code} failed: {_describe(error)}")
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return findings
+
+
+def _describe(error: BaseException) -> str:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    where = f" at {tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb is not None else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _report(
+    findings: list[Finding],
+    module: cst.Module,
+    source: DecodedSource,
+    path: str,
+    settings: Settings,
+    result: FileResult,
+    *,
+    fix: bool,
+    unsafe: bool,
+) -> None:
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    suppressions = parse_suppressions(source.text) if settings.respect_noqa else None
+    seen: set[tuple[int, int, str]] = set()
+    for finding in findings:
+        where = positions.get(finding.node)
+        if where is None:
+            continue
+        key = (where.start.line, where.start.column, finding.code)
+        if key in seen:
+            continue
+        seen.add(key)
+        if suppressions is not None and suppressions.suppresses(finding.code, where.start.line):
+            continue
+        rule = next(r for r in RULE_CLASSES if r.code == finding.code)
+        text_fix = _to_fix(finding.fix, positions, source) if finding.fix is not None else None
+        result.diagnostics.append(
+            Diagnostic(
+                path=path,
+                line=where.start.line,
+                column=where.start.column + 1,
+                code=finding.code,
+                message=finding.message,
+                severity=rule.severity,
+                end_line=where.end.line,
+                end_column=where.end.column + 1,
+                fix=text_fix,
+            )
+        )
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    if fix:
+        from asynclint.fix import apply_fixes
+
+        chosen = [d.fix for d in result.diagnostics if d.fix is not None and (d.fix.safe or unsafe)]
+        if chosen:
+            result.fixed_text = apply_fixes(source.text, chosen)
+
+
+def _to_fix(spec: FixSpec, positions: object, source: DecodedSource) -> Fix | None:
+    get = positions.get  # type: ignore[attr-defined]
+    where: CodeRange | None = get(spec.node)
+    if where is None:
+        return None
+    start = source.offset(where.start.line, where.start.column)
+    end = source.offset(where.end.line, where.end.column)
+    if spec.kind == "replace":
+        edits: tuple[Edit, ...] = (Edit(start, end, spec.text),)
+    elif spec.kind == "insert_after":
+        line = source.line_text(where.start.line)
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if len(indent) != where.start.column or where.end.line < where.start.line:
+            return None  # the statement shares its line with others; no safe place to insert
+        newline = _newline_of(source, where.start.line)
+        at = source.line_end_offset(where.end.line)
+        edits = (Edit(at, at, f"{newline}{indent}{spec.text}"),)
+    elif spec.kind == "delete":
+        if spec.extra is not None:
+            extra: CodeRange | None = get(spec.extra)
+            if extra is not None:
+                end = max(end, source.offset(extra.end.line, extra.end.column))
+                start = min(start, source.offset(extra.start.line, extra.start.column))
+        edits = (Edit(start, end, ""),)
+    else:
+        return None
+    return Fix(edits, spec.safe, spec.description)
+
+
+def _newline_of(source: DecodedSource, line: int) -> str:
+    starts = source.line_starts
+    if line < len(starts):
+        between = source.text[starts[line - 1] + len(source.line_text(line)) : starts[line]]
+        if between:
+            return between
+    return "\n"
+
+
+def _syntax_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
+    line, column, message = error.raw_line, error.raw_column + 1, error.message
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text, filename=path)
+    except SyntaxError as ast_error:
+        line = ast_error.lineno or line
+        column = ast_error.offset or column
+        message = ast_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return Diagnostic(path, line, max(column, 1), SYNTAX_ERROR.code, f"syntax error: {message}", SYNTAX_ERROR.severity)
+
+
+def _tool_diagnostic(path: str, code: str, message: str) -> Diagnostic:
+    return Diagnostic(path, 1, 1, code, message, UNREADABLE_FILE.severity)
+
+
+def _unreadable(path: str, message: str, settings: Settings) -> FileResult:
+    result = FileResult(path)
+    if UNREADABLE_FILE.code in enabled_codes_for_path(path, settings):
+        result.diagnostics.append(_tool_diagnostic(path, UNREADABLE_FILE.code, message))
+    return result

@@ -1,0 +1,63 @@
+"""`# noqa`, `# noqa: AIO201,AIO401` on a line, and file-level `# asynclint: noqa[: codes]`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_LINE_NOQA = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
+)
+_FILE_NOQA = re.compile(
+    r"#\s*asynclint:\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(r"[,\s]+")
+_LINES = re.compile(r"\r\n|\r|\n")  # Python's line ends; str.splitlines also splits on \f
+
+ALL = frozenset({"*"})  # suppresses every code
+
+
+def _codes(text: str | None) -> frozenset[str]:
+    if not text:
+        return ALL
+    return frozenset(code.upper() for code in _SPLIT.split(text.strip()) if code)
+
+
+def _matches(code: str, codes: frozenset[str]) -> bool:
+    # flake8 matches noqa codes by prefix, so `# noqa: AIO4` silences AIO401.
+    return codes is ALL or any(code.startswith(c) for c in codes)
+
+
+@dataclass(frozen=True)
+class Suppressions:
+    by_line: dict[int, frozenset[str]]
+    file_codes: frozenset[str] | None
+
+    def suppresses(self, code: str, line: int) -> bool:
+        if self.file_codes is not None and _matches(code, self.file_codes):
+            return True
+        codes = self.by_line.get(line)
+        return codes is not None and _matches(code, codes)
+
+
+def parse_suppressions(text: str) -> Suppressions:
+    by_line: dict[int, frozenset[str]] = {}
+    file_codes: frozenset[str] | None = None
+    if "noqa" not in text.lower():
+        return Suppressions(by_line, None)
+    for number, line in enumerate(_LINES.split(text), start=1):
+        if "#" not in line:
+            continue
+        file_match = _FILE_NOQA.search(line)
+        if file_match:
+            codes = _codes(file_match.group("codes"))
+            if file_codes is None or codes is ALL:
+                file_codes = codes
+            elif file_codes is not ALL:
+                file_codes = file_codes | codes
+            continue
+        match = _LINE_NOQA.search(line)
+        if match:
+            by_line[number] = _codes(match.group("codes"))
+    return Suppressions(by_line, file_codes)

@@ -1,0 +1,70 @@
+"""The rule registry: every rule class, and the tool's own diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from asynclint.diagnostics import Severity
+from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.rules.queues import QueueTaskDoneExcess, QueueTaskDoneMissing, QueueTaskDoneNotInFinally
+from asynclint.rules.streams import StreamWriteWithoutDrain
+from asynclint.rules.subprocess import SubprocessShellInjection, SubprocessWaitWithPipe
+
+
+@dataclass(frozen=True)
+class ToolDiagnostic:
+    """AIO0xx: produced by the engine itself, not by a rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    preview: bool = False
+    fix_safety: str | None = None
+
+
+SYNTAX_ERROR = ToolDiagnostic("AIO001", "syntax-error", Severity.ERROR, "The file does not parse")
+UNREADABLE_FILE = ToolDiagnostic(
+    "AIO002", "unreadable-file", Severity.ERROR, "The file cannot be read or decoded"
+)
+TOOL_DIAGNOSTICS: tuple[ToolDiagnostic, ...] = (SYNTAX_ERROR, UNREADABLE_FILE)
+
+RULE_CLASSES: tuple[type[Rule], ...] = (
+    QueueTaskDoneMissing,
+    QueueTaskDoneExcess,
+    QueueTaskDoneNotInFinally,
+    SubprocessWaitWithPipe,
+    SubprocessShellInjection,
+    StreamWriteWithoutDrain,
+)
+
+RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULE_CLASSES}
+ALL_CODES: tuple[str, ...] = tuple(
+    sorted([d.code for d in TOOL_DIAGNOSTICS] + list(RULES_BY_CODE))
+)
+
+
+def metadata(code: str) -> type[Rule] | ToolDiagnostic | None:
+    for diagnostic in TOOL_DIAGNOSTICS:
+        if diagnostic.code == code:
+            return diagnostic
+    return RULES_BY_CODE.get(code)
+
+
+def is_known_selector(selector: str) -> bool:
+    """A selector is a code or a prefix of at least one code (`AIO`, `AIO4`, `AIO40`)."""
+    return any(code.startswith(selector) for code in ALL_CODES)
+
+
+__all__ = [
+    "ALL_CODES",
+    "RULES_BY_CODE",
+    "RULE_CLASSES",
+    "TOOL_DIAGNOSTICS",
+    "Finding",
+    "FixSpec",
+    "Rule",
+    "ToolDiagnostic",
+    "is_known_selector",
+    "metadata",
+]
