@@ -9,13 +9,13 @@ from __future__ import annotations
 import ast
 import gc
 import warnings
-from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint.diagnostics import Diagnostic, Edit, Fix
 from asynclint.noqa import parse_suppressions
+from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.rules import RULE_CLASSES, SYNTAX_ERROR, UNREADABLE_FILE, Finding, FixSpec
 from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts
@@ -25,16 +25,6 @@ from asynclint.source import DecodedSource, UndecodableSource, decode
 # A file without these bytes cannot use asyncio: skip it before paying for a parse.
 PREFILTER_NEEDLE = b"async"
 MAX_FILE_BYTES = 10 * 1024 * 1024
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    internal_errors: list[str] = field(default_factory=list)
-    skipped: bool = False  # prefiltered: nothing asyncio-related in it
-    fixed_text: str | None = None  # set when fixes were requested and changed something
-    encoding: str = "utf-8"
 
 
 def check_file(path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False) -> FileResult:
