@@ -133,6 +133,7 @@ def test_matches_the_command_line_output(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
+    assert "Traceback" not in from_cli.stderr, from_cli.stderr
     assert from_cli.returncode == 1, from_cli.stderr
     assert reported(from_flake8.stdout) == reported(from_cli.stdout)
     assert codes_at(from_flake8.stdout) == [(4, 5, "AIO401")]
