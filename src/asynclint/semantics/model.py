@@ -1,18 +1,897 @@
-"""Placeholder, replaced by the semantic model."""
+"""Build a module's semantic facts in one walk over the libcst tree.
+
+The walk records, per function, a control-flow skeleton (flow.py) whose steps hold the events
+of each statement (events.py), plus the imports, the assignments that say what kind of object
+a name holds, the aliases between names and the calls into the module's own functions. After
+the walk, `_Resolver` resolves scopes, merges aliases and binds parameters to arguments
+(objects.py), so a rule can ask "is this receiver an asyncio.Queue?" for any event."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import libcst as cst
 
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.events import Event, RawRef
+from asynclint.semantics.flow import (
+    Block,
+    Exit,
+    FlowNode,
+    Handler,
+    If,
+    Loop,
+    Match,
+    Step,
+    Try,
+)
+from asynclint.semantics.objects import Identity, ObjectModel, Origin
+from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
+
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_CATCH_ALL = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+
+
+@dataclass(eq=False)
+class FunctionInfo:
+    """A function, or a pseudo-function for the module body and for each class body."""
+
+    id: int
+    name: str
+    qualname: str
+    node: cst.CSTNode
+    parent: FunctionInfo | None
+    kind: str = "function"  # "function", "module" or "class"
+    is_async: bool = False
+    class_name: str | None = None  # for methods: the qualname of the class
+    params: list[str] = field(default_factory=list)  # positional, in order (with self)
+    kwonly: list[str] = field(default_factory=list)
+    is_static: bool = False
+    locals: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+    defs: dict[str, FunctionInfo] = field(default_factory=dict)  # nested defs by name
+    classes: dict[str, str] = field(default_factory=dict)  # class name -> qualname
+    body: Block = field(default_factory=Block)
+    events: list[Event] = field(default_factory=list)
+    loop_nodes: dict[int, cst.CSTNode] = field(default_factory=dict)
+
+    @property
+    def self_name(self) -> str | None:
+        if self.class_name is None or self.is_static or not self.params:
+            return None
+        return self.params[0]
 
 
 @dataclass
 class ModuleFacts:
     module: cst.Module
     settings: Settings
+    functions: list[FunctionInfo]
+    objects: ObjectModel
+    imports: dict[str, str]
+    # Names bound exactly once at module level, to a constant string.
+    module_constants: frozenset[str]
+    # Per function: local name -> every value expression assigned to it.
+    assignments: dict[int, dict[str, list[cst.BaseExpression]]]
+    methods: dict[str, dict[str, FunctionInfo]]
+    # id(statement) -> the statement after it in the same block.
+    next_statement: dict[int, cst.CSTNode]
+    _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
+    # Results that several rules share (computed by the first rule that needs them).
+    cache: dict[str, object] = field(default_factory=dict)
+
+    def kind(self, root: object) -> str | None:
+        return self.objects.kind(root)
+
+    def events(self) -> Iterator[tuple[FunctionInfo, Event]]:
+        for function in self.functions:
+            for event in function.events:
+                yield function, event
+
+    def method_calls(self, kind: str, method: str) -> Iterator[tuple[FunctionInfo, Event]]:
+        for function, event in self.events():
+            if event.kind == "call" and event.method == method and self.kind(event.root) == kind:
+                yield function, event
+
+    def calls_made(self, function: FunctionInfo) -> frozenset[tuple[Identity, str]]:
+        """(object, method) pairs called by `function` or any module function it calls,
+        directly or through tasks; `(None, method)` when the receiver's kind is unknown."""
+        if not self._summary:
+            self._summarize()
+        return self._summary.get(function.id, frozenset())
+
+    def _summarize(self) -> None:
+        own: dict[int, set[tuple[Identity, str]]] = {}
+        callees: dict[int, set[int]] = {}
+        for function in self.functions:
+            calls = own.setdefault(function.id, set())
+            edges = callees.setdefault(function.id, set())
+            for event in function.events:
+                if event.kind != "call":
+                    continue
+                if event.method:
+                    root = event.root if self.kind(event.root) is not None else None
+                    calls.add((root, event.method))
+                if event.target is not None:
+                    edges.add(event.target.id)
+        summary = {key: set(value) for key, value in own.items()}
+        changed = True
+        while changed:
+            changed = False
+            for fid, edges in callees.items():
+                for callee in edges:
+                    extra = summary.get(callee, set()) - summary[fid]
+                    if extra:
+                        summary[fid] |= extra
+                        changed = True
+        self._summary = {key: frozenset(value) for key, value in summary.items()}
+
+    def is_catch_all(self, handler: cst.ExceptHandler) -> bool:
+        return _catches_all(handler, self.imports)
 
 
 def build_facts(module: cst.Module, settings: Settings) -> ModuleFacts:
-    return ModuleFacts(module, settings)
+    builder = _Builder(module)
+    builder.build()
+    return _Resolver(builder, settings).resolve()
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def _catches_all(handler: cst.ExceptHandler, imports: dict[str, str]) -> bool:
+    if handler.type is None:
+        return True
+    types = (
+        [el.value for el in handler.type.elements]
+        if isinstance(handler.type, cst.Tuple)
+        else [handler.type]
+    )
+    for item in types:
+        name = _dotted(item)
+        if name is not None and (name in _CATCH_ALL or imports.get(name, "") in _CATCH_ALL):
+            return True
+    return False
+
+
+def _reraises(body: cst.BaseSuite) -> bool:
+    if not isinstance(body, cst.IndentedBlock):
+        return False
+    for statement in body.body:
+        if isinstance(statement, cst.SimpleStatementLine) and any(
+            isinstance(small, cst.Raise) for small in statement.body
+        ):
+            return True
+    return False
+
+
+def _is_true(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value == "True"
+    if isinstance(node, cst.Integer):
+        return node.value not in ("0", "0x0", "0o0", "0b0")
+    return False
+
+
+def _body_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...]:
+    if isinstance(suite, cst.IndentedBlock):
+        return tuple(suite.body)
+    return tuple(suite.body)  # SimpleStatementSuite: small statements on the header line
+
+
+class _Builder:
+    """The single walk. Keeps its own scope, loop and try stacks instead of asking libcst for
+    parent or scope metadata (both cost more than the parse itself)."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.ids = itertools.count()
+        self.imports: dict[str, str] = {}
+        self.functions: list[FunctionInfo] = []
+        self.methods: dict[str, dict[str, FunctionInfo]] = {}
+        self.class_stack: list[str] = []
+        self.origins: list[tuple[RawRef, Origin, FunctionInfo]] = []
+        self.aliases: list[tuple[RawRef, RawRef]] = []
+        self.server_callbacks: list[tuple[RawRef, Event]] = []
+        self.assignments: dict[int, dict[str, list[cst.BaseExpression]]] = {}
+        self.module_assign_counts: dict[str, int] = {}
+        self.module_string_names: set[str] = set()
+        self.next_statement: dict[int, cst.CSTNode] = {}
+        # Per-function walking context.
+        self.fn = self._new_function("<module>", "<module>", module, None, "module")
+        self.step: Step | None = None
+        self.stmt: cst.CSTNode | None = None
+        self.loops: list[int] = []
+        self.in_finally = 0
+        self.in_handler = 0
+        self.protected = 0
+        self.repeated = 0
+
+    # -- functions and scopes -------------------------------------------------------------
+
+    def _new_function(
+        self,
+        name: str,
+        qualname: str,
+        node: cst.CSTNode,
+        parent: FunctionInfo | None,
+        kind: str = "function",
+    ) -> FunctionInfo:
+        info = FunctionInfo(next(self.ids), name, qualname, node, parent, kind)
+        self.functions.append(info)
+        return info
+
+    def build(self) -> None:
+        self.fn.body = self.block(self.module.body)
+
+    def _with_function(self, info: FunctionInfo, body: cst.BaseSuite) -> None:
+        saved = (self.fn, self.step, self.stmt, self.loops, self.in_finally, self.in_handler)
+        saved_flags = (self.protected, self.repeated)
+        self.fn, self.step, self.stmt, self.loops = info, None, None, []
+        self.in_finally = self.in_handler = self.protected = self.repeated = 0
+        info.body = self.block(_body_statements(body))
+        self.fn, self.step, self.stmt, self.loops, self.in_finally, self.in_handler = saved
+        self.protected, self.repeated = saved_flags
+
+    # -- statements -----------------------------------------------------------------------
+
+    def block(self, statements: tuple[cst.CSTNode, ...] | list[cst.CSTNode] | object) -> Block:
+        block = Block()
+        previous: cst.CSTNode | None = None
+        for statement in statements:  # type: ignore[attr-defined]
+            if previous is not None:
+                self.next_statement[id(previous)] = statement
+            self.statement(statement, block)
+            previous = statement
+        return block
+
+    def suite(self, suite: cst.BaseSuite | None) -> Block | None:
+        if suite is None:
+            return None
+        return self.block(_body_statements(suite))
+
+    def new_step(self, stmt: cst.CSTNode) -> Step:
+        self.step = Step()
+        self.stmt = stmt
+        return self.step
+
+    def statement(self, node: cst.CSTNode, block: Block) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.small_statement(small, node, block)
+        elif isinstance(node, cst.BaseSmallStatement):  # from a one-line suite
+            self.small_statement(node, node, block)
+        elif isinstance(node, cst.If):
+            block.items.append(self.if_(node))
+        elif isinstance(node, (cst.For, cst.While)):
+            block.items.append(self.loop(node))
+        elif isinstance(node, (cst.Try, cst.TryStar)):
+            block.items.append(self.try_(node))
+        elif isinstance(node, cst.With):
+            step = self.new_step(node)
+            for item in node.items:
+                self.expr(item.item)
+                if item.asname is not None:
+                    self.bind_target(item.asname.name, None)
+            block.items.append(step)
+            block.items.extend(self.block(_body_statements(node.body)).items)
+        elif isinstance(node, cst.FunctionDef):
+            self.function_def(node)
+        elif isinstance(node, cst.ClassDef):
+            self.class_def(node)
+        elif isinstance(node, cst.Match):
+            step = self.new_step(node)
+            self.expr(node.subject)
+            cases = [self.block(_body_statements(case.body)) for case in node.cases]
+            block.items.append(Match(step, cases))
+
+    def small_statement(self, node: cst.BaseSmallStatement, line: cst.CSTNode, block: Block) -> None:
+        step = self.new_step(line)
+        if isinstance(node, cst.Expr):
+            self.expr(node.value)
+        elif isinstance(node, cst.Assign):
+            self.expr(node.value)
+            for target in node.targets:
+                self.assign(target.target, node.value)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.expr(node.value)
+            self.annotated(node.target, node.annotation.annotation)
+            if node.value is not None:
+                self.assign(node.target, node.value)
+        elif isinstance(node, cst.AugAssign):
+            self.expr(node.value)
+            self.expr(node.target)
+            if isinstance(node.target, cst.Name):
+                self.fn.locals.add(node.target.value)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self.expr(node.value)
+                self.escape(node.value)
+            block.items.append(Exit("return", step))
+            return
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self.expr(node.exc)
+            block.items.append(Exit("raise", step))
+            return
+        elif isinstance(node, cst.Break):
+            block.items.append(Exit("break", step))
+            return
+        elif isinstance(node, cst.Continue):
+            block.items.append(Exit("continue", step))
+            return
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.import_(node)
+        elif isinstance(node, cst.Global):
+            self.fn.globals.update(n.name.value for n in node.names)
+        elif isinstance(node, cst.Nonlocal):
+            pass  # a nonlocal name is looked up in the enclosing scopes, as unbound here
+        elif isinstance(node, (cst.Assert, cst.Del)):
+            for child in child_nodes(node):
+                self.expr(child)
+        if step.events:
+            block.items.append(step)
+
+    def if_(self, node: cst.If) -> If:
+        step = self.new_step(node)
+        self.expr(node.test)
+        body = self.block(_body_statements(node.body))
+        orelse: Block | None = None
+        if isinstance(node.orelse, cst.If):
+            orelse = Block([self.if_(node.orelse)])
+        elif isinstance(node.orelse, cst.Else):
+            orelse = self.block(_body_statements(node.orelse.body))
+        return If(step, body, orelse)
+
+    def loop(self, node: cst.For | cst.While) -> Loop:
+        loop_id = next(self.ids)
+        self.fn.loop_nodes[loop_id] = node
+        step = self.new_step(node)
+        infinite = False
+        if isinstance(node, cst.For):
+            self.expr(node.iter)
+            if node.asynchronous is not None:
+                self.iterate(node.iter, node)
+            self.bind_target(node.target, None)
+        else:
+            self.expr(node.test)
+            infinite = _is_true(node.test)
+        self.loops.append(loop_id)
+        try:
+            body = self.block(_body_statements(node.body))
+        finally:
+            self.loops.pop()
+        orelse = self.block(_body_statements(node.orelse.body)) if node.orelse else None
+        return Loop(step, body, orelse, infinite)
+
+    def try_(self, node: cst.Try | cst.TryStar) -> Try:
+        handlers = list(node.handlers)
+        swallows = any(
+            isinstance(h, cst.ExceptHandler)
+            and _catches_all(h, self.imports)
+            and not _reraises(h.body)
+            for h in handlers
+        )
+        self.protected += swallows
+        try:
+            body = self.block(_body_statements(node.body))
+        finally:
+            self.protected -= swallows
+        flow_handlers: list[Handler] = []
+        self.in_handler += 1
+        try:
+            for handler in handlers:
+                if handler.name is not None:
+                    self.bind_target(handler.name.name, None)
+                catches_all = isinstance(handler, cst.ExceptHandler) and _catches_all(
+                    handler, self.imports
+                )
+                flow_handlers.append(Handler(catches_all, self.block(_body_statements(handler.body))))
+        finally:
+            self.in_handler -= 1
+        orelse = self.block(_body_statements(node.orelse.body)) if node.orelse else None
+        finalbody: Block | None = None
+        if node.finalbody is not None:
+            self.in_finally += 1
+            try:
+                finalbody = self.block(_body_statements(node.finalbody.body))
+            finally:
+                self.in_finally -= 1
+        return Try(body, flow_handlers, orelse, finalbody)
+
+    def function_def(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self.expr(decorator.decorator)
+        name = node.name.value
+        self.fn.locals.add(name)
+        owner = self.fn
+        in_class = owner.kind == "class"
+        qualname = name if owner.kind == "module" else f"{owner.qualname}.{name}"
+        info = self._new_function(name, qualname, node, owner)
+        info.is_async = node.asynchronous is not None
+        if in_class:
+            info.class_name = owner.qualname
+            info.is_static = any(
+                _dotted(d.decorator) in ("staticmethod", "classmethod") for d in node.decorators
+            )
+            self.methods.setdefault(owner.qualname, {})[name] = info
+        owner.defs[name] = info
+        params = node.params
+        for param in (*params.posonly_params, *params.params):
+            info.params.append(param.name.value)
+        info.kwonly.extend(p.name.value for p in params.kwonly_params)
+        everything = [*params.posonly_params, *params.params, *params.kwonly_params]
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                everything.append(extra)
+        for param in everything:
+            info.locals.add(param.name.value)
+            if param.default is not None:
+                self.expr(param.default)
+            if param.annotation is not None:
+                kind = self.annotation_kind(param.annotation.annotation)
+                if kind is not None:
+                    ref: RawRef = ("name", info.id, param.name.value)
+                    self.origins.append((ref, Origin(kind, param), info))
+        self._with_function(info, node.body)
+
+    def class_def(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self.expr(decorator.decorator)
+        for arg in node.bases:
+            self.expr(arg.value)
+        owner = self.fn
+        owner.locals.add(node.name.value)
+        qualname = node.name.value if owner.kind == "module" else f"{owner.qualname}.{node.name.value}"
+        owner.classes[node.name.value] = qualname
+        info = self._new_function(node.name.value, qualname, node, owner, "class")
+        self._with_function(info, node.body)
+
+    def import_(self, node: cst.Import | cst.ImportFrom) -> None:
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = _dotted(alias.name)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self.imports[alias.asname.name.value] = full
+                    self.fn.locals.add(alias.asname.name.value)
+                else:
+                    top = full.split(".")[0]
+                    self.imports[top] = top
+                    self.fn.locals.add(top)
+            return
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = _dotted(node.module)
+        if module is None:
+            return
+        for alias in node.names:
+            name = alias.name.value if isinstance(alias.name, cst.Name) else None
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            self.imports[local] = f"{module}.{name}"
+            self.fn.locals.add(local)
+
+    # -- what names and attributes refer to -------------------------------------------------
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """The import-resolved dotted name of an expression, normalized to asyncio's public API."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.imports.get(head)
+        if base is None:
+            return None
+        return api.normalize(f"{base}.{rest}" if rest else base)
+
+    def ref(self, node: cst.BaseExpression) -> RawRef | None:
+        """A reference for `name`, `self.attr` or `<ref>.stdin/stdout/stderr`, else None."""
+        if isinstance(node, cst.Name):
+            return ("name", self.fn.id, node.value)
+        if isinstance(node, cst.Attribute):
+            attr = node.attr.value
+            value = node.value
+            if (
+                isinstance(value, cst.Name)
+                and self.fn.class_name is not None
+                and value.value == self.fn.self_name
+            ):
+                return ("attr", self.fn.class_name, attr)
+            if attr in api.PROCESS_STREAMS:
+                base = self.ref(value)
+                if base is not None:
+                    return ("sub", base, attr)
+        return None
+
+    def annotation_kind(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Subscript):  # Queue[int], Optional[StreamWriter]
+            outer = self.qualify(node.value)
+            if outer in ("typing.Optional",) and len(node.slice) == 1:
+                inner = node.slice[0].slice
+                if isinstance(inner, cst.Index):
+                    return self.annotation_kind(inner.value)
+            return self.annotation_kind(node.value)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            sides = [node.left, node.right]
+            kinds = {self.annotation_kind(s) for s in sides if not _is_none(s)}
+            return kinds.pop() if len(kinds) == 1 else None
+        qualname = self.qualify(node)
+        return api.ANNOTATIONS.get(qualname) if qualname else None
+
+    def annotated(self, target: cst.BaseExpression, annotation: cst.BaseExpression) -> None:
+        kind = self.annotation_kind(annotation)
+        ref = self.target_ref(target)
+        if kind is not None and ref is not None:
+            self.origins.append((ref, Origin(kind, annotation), self.fn))
+
+    def target_ref(self, target: cst.BaseExpression) -> RawRef | None:
+        if isinstance(target, cst.Name):
+            self.fn.locals.add(target.value)
+            if self.fn.kind == "class":  # `x: asyncio.Queue` in a class body describes self.x
+                return ("attr", self.fn.qualname, target.value)
+            return ("name", self.fn.id, target.value)
+        return self.ref(target)
+
+    def bind_target(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, None)
+        elif isinstance(target, cst.Name):
+            self.fn.locals.add(target.value)
+            if value is not None:
+                self.assignments.setdefault(self.fn.id, {}).setdefault(target.value, []).append(value)
+        else:
+            self.expr(target)
+
+    def assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        self.bind_target(target, value)
+        if self.fn.kind == "module" and isinstance(target, cst.Name):
+            name = target.value
+            self.module_assign_counts[name] = self.module_assign_counts.get(name, 0) + 1
+            if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+                self.module_string_names.add(name)
+        produced = self.produced(value)
+        if produced is None:
+            return
+        kind, call, detail, constructor = produced
+        if kind == "pair":
+            if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
+                for element, part in zip(target.elements, (api.READER, api.WRITER)):
+                    ref = self.target_ref(element.value)
+                    if ref is not None:
+                        self.origins.append((ref, Origin(part, call), self.fn))
+            return
+        ref = self.target_ref(target)
+        if ref is None:
+            return
+        if kind == "alias":
+            source = self.ref(value)
+            if source is not None:
+                self.aliases.append((ref, source))
+            return
+        self.origins.append((ref, Origin(kind, call, detail, constructor), self.fn))
+        if kind == api.PROCESS:
+            self.emit(self.event("create", call, ref=ref, extra={"pipes": detail}))
+
+    def produced(
+        self, value: cst.BaseExpression
+    ) -> tuple[str, cst.CSTNode, frozenset[str], str] | None:
+        """What an assigned value is: (kind, call, detail, constructor) for asyncio objects,
+        ("alias", ...) for another reference, ("pair", ...) for a (reader, writer) tuple."""
+        awaited = False
+        while isinstance(value, cst.Await):
+            value, awaited = value.expression, True
+        if isinstance(value, cst.Call):
+            qualname = self.qualify(value.func)
+            if qualname in api.PASS_THROUGH and awaited and value.args:
+                return self.produced(cst.Await(value.args[0].value))
+            if qualname in api.CONSTRUCTORS:
+                return api.CONSTRUCTORS[qualname], value, frozenset(), qualname
+            if awaited and qualname in api.AWAITED_FACTORIES:
+                return api.AWAITED_FACTORIES[qualname], value, self.piped_streams(value), qualname
+            if awaited and qualname in api.STREAM_PAIR_FACTORIES:
+                return "pair", value, frozenset(), qualname
+            if self._is_loop_create_task(value):
+                return api.TASK, value, frozenset(), "loop.create_task"
+            return None
+        if not awaited and self.ref(value) is not None:
+            return "alias", value, frozenset(), ""
+        return None
+
+    def _is_loop_create_task(self, call: cst.Call) -> bool:
+        func = call.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "create_task"):
+            return False
+        inner = func.value
+        if isinstance(inner, cst.Call):
+            return self.qualify(inner.func) in ("asyncio.get_running_loop", "asyncio.get_event_loop")
+        return False
+
+    def piped_streams(self, call: cst.Call) -> frozenset[str]:
+        piped = set()
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value in api.PROCESS_STREAMS:
+                if self.qualify(arg.value) == "subprocess.PIPE":
+                    piped.add(arg.keyword.value)
+        return frozenset(piped)
+
+    # -- expressions ----------------------------------------------------------------------
+
+    def event(self, kind: str, node: cst.CSTNode, **fields: object) -> Event:
+        return Event(
+            kind,
+            node,
+            self.stmt,
+            loops=tuple(self.loops),
+            in_finally=self.in_finally > 0,
+            in_handler=self.in_handler > 0,
+            protected=self.protected > 0,
+            repeated=self.repeated > 0,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    def emit(self, event: Event) -> None:
+        self.fn.events.append(event)
+        if self.step is not None:
+            self.step.events.append(event)
+
+    def escape(self, value: cst.BaseExpression) -> None:
+        """`value` is handed to code we do not follow (an argument, a return value)."""
+        if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
+            for element in value.elements:
+                self.escape(element.value)
+            return
+        if isinstance(value, cst.StarredElement):
+            self.escape(value.value)
+            return
+        ref = self.ref(value)
+        if ref is not None:
+            self.emit(self.event("escape", value, ref=ref))
+
+    def iterate(self, iterable: cst.BaseExpression, node: cst.CSTNode) -> None:
+        ref = self.ref(iterable)
+        if ref is not None:
+            self.emit(self.event("iter", node, ref=ref))
+
+    def expr(self, node: cst.CSTNode, awaited: bool = False) -> None:
+        if isinstance(node, cst.Call):
+            self.call(node, awaited)
+        elif isinstance(node, cst.Await):
+            inner = node.expression
+            self.expr(inner, awaited=True)
+            if not isinstance(inner, cst.Call):
+                self.emit(self.event("await", node, ref=self.ref(inner), awaited=True))
+        elif isinstance(node, cst.Lambda):
+            self.escape_all(node.body)
+        elif isinstance(node, _COMPREHENSIONS):
+            self.repeated += 1
+            try:
+                for child in child_nodes(node):
+                    if isinstance(child, cst.CompFor):
+                        self.comp_for(child)
+                    else:
+                        self.expr(child)
+            finally:
+                self.repeated -= 1
+        elif isinstance(node, cst.NamedExpr):
+            self.expr(node.value)
+            if isinstance(node.target, cst.Name):
+                self.fn.locals.add(node.target.value)
+        elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+            for child in child_nodes(node):
+                self.expr(child)
+
+    def comp_for(self, node: cst.CompFor) -> None:
+        self.expr(node.iter)
+        if node.asynchronous is not None:
+            self.iterate(node.iter, node)
+        for condition in node.ifs:
+            self.expr(condition.test)
+        if node.inner_for_in is not None:
+            self.comp_for(node.inner_for_in)
+
+    def escape_all(self, node: cst.CSTNode) -> None:
+        """Every reference inside a lambda body may be used later, by someone else."""
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            self.escape(node)
+        for child in child_nodes(node):
+            self.escape_all(child)
+
+    def call(self, node: cst.Call, awaited: bool) -> None:
+        func = node.func
+        qualname = self.qualify(func)
+        receiver: RawRef | None = None
+        method = ""
+        callee: RawRef | None = None
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            receiver = self.ref(func.value)
+            if receiver is None:
+                self.expr(func.value)
+            if (
+                isinstance(func.value, cst.Name)
+                and self.fn.class_name is not None
+                and func.value.value == self.fn.self_name
+            ):
+                callee = ("method", self.fn.class_name, method)
+        elif isinstance(func, cst.Name):
+            callee = ("name", self.fn.id, func.value)
+        else:
+            self.expr(func)
+        pass_through = awaited and qualname in api.PASS_THROUGH
+        args: list[tuple[int | str, RawRef | None]] = []
+        position = 0
+        for index, arg in enumerate(node.args):
+            value = arg.value
+            self.expr(value, awaited=pass_through and index == 0)
+            if arg.star:
+                position = -1_000  # later positions are unknown
+                self.escape(value)
+                continue
+            key: int | str = arg.keyword.value if arg.keyword is not None else position
+            if arg.keyword is None:
+                position += 1
+            args.append((key, self.ref(value)))
+            self.escape(value)
+        event = self.event(
+            "call",
+            node,
+            ref=receiver,
+            method=method,
+            callee=callee,
+            qualname=qualname,
+            args=tuple(args),
+            awaited=awaited,
+        )
+        self.emit(event)
+        if qualname in api.SERVER_FACTORIES and node.args:
+            handler = node.args[0].value
+            target = self.callable_ref(handler)
+            if target is not None:
+                self.server_callbacks.append((target, event))
+
+    def callable_ref(self, node: cst.BaseExpression) -> RawRef | None:
+        if isinstance(node, cst.Name):
+            return ("name", self.fn.id, node.value)
+        if (
+            isinstance(node, cst.Attribute)
+            and isinstance(node.value, cst.Name)
+            and self.fn.class_name is not None
+            and node.value.value == self.fn.self_name
+        ):
+            return ("method", self.fn.class_name, node.attr.value)
+        return None
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class _Resolver:
+    """After the walk: scopes, callees, aliases, parameter bindings, kinds."""
+
+    def __init__(self, builder: _Builder, settings: Settings) -> None:
+        self.b = builder
+        self.settings = settings
+        self.by_id = {f.id: f for f in builder.functions}
+        self.objects = ObjectModel()
+        self.identities: set[Identity] = set()
+
+    def resolve(self) -> ModuleFacts:
+        b = self.b
+        for ref, origin, _function in b.origins:
+            self.objects.add_origin(self.identity(ref), origin)
+        for left, right in b.aliases:
+            self.objects.union(self.identity(left), self.identity(right))
+        for function in b.functions:
+            for event in function.events:
+                if event.callee is not None:
+                    event.target = self.function_for(event.callee)
+                if event.target is not None and event.kind == "call":
+                    self.bind_arguments(event)
+        for target_ref, event in b.server_callbacks:
+            target = self.function_for(target_ref)
+            if target is None:
+                continue
+            params = target.params[1:] if target.self_name else target.params
+            for name, kind in zip(params, (api.READER, api.WRITER)):
+                self.objects.add_origin(
+                    ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
+                )
+        self.objects.canonical_streams(self.identities)
+        for function in b.functions:
+            for event in function.events:
+                if event.ref is not None:
+                    event.root = self.objects.find(self.identity(event.ref))
+        constants = frozenset(
+            name
+            for name in b.module_string_names
+            if b.module_assign_counts.get(name) == 1
+        )
+        return ModuleFacts(
+            module=b.module,
+            settings=self.settings,
+            functions=b.functions,
+            objects=self.objects,
+            imports=b.imports,
+            module_constants=constants,
+            assignments=b.assignments,
+            methods=b.methods,
+            next_statement=b.next_statement,
+        )
+
+    def identity(self, ref: RawRef) -> Identity:
+        kind = ref[0]
+        if kind == "name":
+            function = self.by_id[int(ref[1])]  # type: ignore[arg-type]
+            name = str(ref[2])
+            identity: Identity = ("var", self.scope_of(function, name).id, name)
+        elif kind == "sub":
+            identity = ("sub", self.identity(ref[1]), ref[2])  # type: ignore[arg-type]
+        else:
+            identity = ref
+        self.identities.add(identity)
+        return identity
+
+    def scope_of(self, function: FunctionInfo, name: str) -> FunctionInfo:
+        scope: FunctionInfo | None = function
+        first = True
+        while scope is not None:
+            if name in scope.globals:
+                break
+            if (first or scope.kind != "class") and name in scope.locals:
+                return scope
+            first = False
+            scope = scope.parent
+        return self.b.functions[0]  # the module
+
+    def function_for(self, ref: RawRef) -> FunctionInfo | None:
+        if ref[0] == "method":
+            return self.b.methods.get(str(ref[1]), {}).get(str(ref[2]))
+        function = self.by_id[int(ref[1])]  # type: ignore[arg-type]
+        name = str(ref[2])
+        scope = self.scope_of(function, name)
+        found = scope.defs.get(name)
+        if found is not None and found.kind == "function":
+            return found
+        class_name = scope.classes.get(name)
+        if class_name is not None:
+            init = self.b.methods.get(class_name, {}).get("__init__")
+            return init
+        return None
+
+    def bind_arguments(self, event: Event) -> None:
+        target = event.target
+        assert target is not None
+        params = target.params
+        if target.self_name is not None:
+            params = params[1:]
+        for key, ref in event.args:
+            if ref is None:
+                continue
+            if isinstance(key, int):
+                if not 0 <= key < len(params):
+                    continue
+                name = params[key]
+            elif key in target.params or key in target.kwonly:
+                name = key
+            else:
+                continue
+            self.objects.union(("var", target.id, name), self.identity(ref))

@@ -1,0 +1,95 @@
+"""What asynclint knows about asyncio's API: which calls create which kinds of objects, and
+how the names of its submodules map to the public names."""
+
+from __future__ import annotations
+
+# asyncio's implementation modules re-exported by the package (`asyncio.queues.Queue` is
+# `asyncio.Queue`).
+_SUBMODULES = frozenset(
+    {
+        "base_events",
+        "events",
+        "exceptions",
+        "futures",
+        "locks",
+        "queues",
+        "runners",
+        "streams",
+        "subprocess",
+        "taskgroups",
+        "tasks",
+        "timeouts",
+    }
+)
+# Constants that asyncio.subprocess re-exports from the stdlib subprocess module.
+_SUBPROCESS_CONSTANTS = frozenset({"PIPE", "STDOUT", "DEVNULL"})
+
+QUEUE = "queue"
+LOCK = "lock"
+EVENT = "event"
+CONDITION = "condition"
+SEMAPHORE = "semaphore"
+PROCESS = "process"
+READER = "reader"
+WRITER = "writer"
+TASK = "task"
+LOOP = "loop"
+
+CONSTRUCTORS: dict[str, str] = {
+    "asyncio.Queue": QUEUE,
+    "asyncio.PriorityQueue": QUEUE,
+    "asyncio.LifoQueue": QUEUE,
+    "asyncio.Lock": LOCK,
+    "asyncio.Event": EVENT,
+    "asyncio.Condition": CONDITION,
+    "asyncio.Semaphore": SEMAPHORE,
+    "asyncio.BoundedSemaphore": SEMAPHORE,
+    "asyncio.create_task": TASK,
+    "asyncio.ensure_future": TASK,
+    "asyncio.get_running_loop": LOOP,
+    "asyncio.get_event_loop": LOOP,
+    "asyncio.new_event_loop": LOOP,
+}
+# Coroutine functions whose awaited result is an object of a known kind.
+AWAITED_FACTORIES: dict[str, str] = {
+    "asyncio.create_subprocess_exec": PROCESS,
+    "asyncio.create_subprocess_shell": PROCESS,
+}
+# ... and those that return a (reader, writer) pair.
+STREAM_PAIR_FACTORIES = frozenset({"asyncio.open_connection", "asyncio.open_unix_connection"})
+SERVER_FACTORIES = frozenset({"asyncio.start_server", "asyncio.start_unix_server"})
+# Awaitable wrappers whose result is their first argument's result.
+PASS_THROUGH = frozenset({"asyncio.wait_for", "asyncio.shield"})
+
+ANNOTATIONS: dict[str, str] = {
+    "asyncio.Queue": QUEUE,
+    "asyncio.PriorityQueue": QUEUE,
+    "asyncio.LifoQueue": QUEUE,
+    "asyncio.Lock": LOCK,
+    "asyncio.Event": EVENT,
+    "asyncio.Condition": CONDITION,
+    "asyncio.Semaphore": SEMAPHORE,
+    "asyncio.BoundedSemaphore": SEMAPHORE,
+    "asyncio.StreamReader": READER,
+    "asyncio.StreamWriter": WRITER,
+    "asyncio.subprocess.Process": PROCESS,
+    "asyncio.Task": TASK,
+    "asyncio.AbstractEventLoop": LOOP,
+    "asyncio.BaseEventLoop": LOOP,
+}
+
+# The streams of a Process, and the kind of object each one is.
+PROCESS_STREAMS: dict[str, str] = {"stdin": WRITER, "stdout": READER, "stderr": READER}
+
+
+def normalize(qualname: str) -> str:
+    """`asyncio.queues.Queue` -> `asyncio.Queue`; `asyncio.subprocess.PIPE` -> `subprocess.PIPE`."""
+    parts = qualname.split(".")
+    if len(parts) == 3 and parts[0] == "asyncio" and parts[1] in _SUBMODULES:
+        if parts[1] == "subprocess":
+            if parts[2] in _SUBPROCESS_CONSTANTS:
+                return f"subprocess.{parts[2]}"
+            if parts[2] == "Process":
+                return qualname
+        return f"asyncio.{parts[2]}"
+    return qualname

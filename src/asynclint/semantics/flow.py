@@ -1,0 +1,242 @@
+"""A statement-level control-flow model of one function, and a generic interpreter over it.
+
+The model builder (model.py) turns a function body into a tree of `Step`s (the events of one
+simple statement or compound-statement header, in evaluation order) nested in `If`, `Loop`,
+`Try`, `Match` and `Exit` nodes. An analysis supplies a per-path state and a transfer function
+per event; `run` pushes the set of possible path states through the tree, joining by union,
+iterating loops to a fixed point. Exception paths enter handlers with the state before each
+step of the `try` body (a step that raised did not complete), and `finally` runs on every way
+out. This is enough to answer "is X followed by Y on every path" without building a CFG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar, Union
+
+from asynclint.semantics.events import Event
+
+S = TypeVar("S", bound=Hashable)
+
+# Past this many distinct path states the function is too tangled to reason about cheaply;
+# the analysis gives up (and its rules stay silent) rather than guess.
+MAX_STATES = 256
+MAX_LOOP_ROUNDS = 12
+
+
+class TooComplex(Exception):
+    pass
+
+
+@dataclass
+class Step:
+    events: list[Event] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    items: list[FlowNode] = field(default_factory=list)
+
+
+@dataclass
+class If:
+    test: Step
+    body: Block
+    orelse: Block | None
+
+
+@dataclass
+class Loop:
+    header: Step
+    body: Block
+    orelse: Block | None
+    infinite: bool  # `while True:`: only break, return or raise leave it
+
+
+@dataclass
+class Handler:
+    catches_all: bool
+    body: Block
+
+
+@dataclass
+class Try:
+    body: Block
+    handlers: list[Handler]
+    orelse: Block | None
+    finalbody: Block | None
+
+
+@dataclass
+class Match:
+    subject: Step
+    cases: list[Block]
+
+
+@dataclass
+class Exit:
+    kind: str  # "return", "raise", "break", "continue"
+    step: Step
+
+
+FlowNode = Union[Step, Block, If, Loop, Try, Match, Exit]
+
+
+@dataclass
+class Outcome(Generic[S]):
+    """Path states leaving a node, by the way they leave."""
+
+    normal: set[S]
+    returns: set[S] = field(default_factory=set)
+    breaks: set[S] = field(default_factory=set)
+    continues: set[S] = field(default_factory=set)
+    raises: set[S] = field(default_factory=set)  # states an exception may be raised in
+
+    def absorb_jumps(self, other: Outcome[S]) -> None:
+        self.returns |= other.returns
+        self.breaks |= other.breaks
+        self.continues |= other.continues
+        self.raises |= other.raises
+
+
+Transfer = Callable[[S, Event], S]
+
+
+class Interpreter(Generic[S]):
+    def __init__(self, transfer: Transfer[S]) -> None:
+        self.transfer = transfer
+
+    def run(self, body: Block, initial: S) -> Outcome[S]:
+        """States at the function's normal exits are `normal | returns`."""
+        return self.block(body, {initial})
+
+    def node(self, node: FlowNode, ins: set[S]) -> Outcome[S]:
+        if not ins:
+            return Outcome(set())
+        if isinstance(node, Step):
+            return Outcome(self.step(node, ins), raises=set(ins))
+        if isinstance(node, Block):
+            return self.block(node, ins)
+        if isinstance(node, If):
+            return self.branch(node, ins)
+        if isinstance(node, Loop):
+            return self.loop(node, ins)
+        if isinstance(node, Try):
+            return self.try_(node, ins)
+        if isinstance(node, Match):
+            return self.match(node, ins)
+        return self.exit(node, ins)
+
+    def step(self, step: Step, ins: Iterable[S]) -> set[S]:
+        if not step.events:
+            return set(ins)
+        out: set[S] = set()
+        for state in ins:
+            for event in step.events:
+                state = self.transfer(state, event)
+            out.add(state)
+        if len(out) > MAX_STATES:
+            raise TooComplex
+        return out
+
+    def block(self, block: Block | None, ins: set[S]) -> Outcome[S]:
+        result: Outcome[S] = Outcome(set(ins))
+        if block is None:
+            return result
+        for item in block.items:
+            if not result.normal:
+                break  # the rest of the block is unreachable
+            out = self.node(item, result.normal)
+            result.normal = out.normal
+            result.absorb_jumps(out)
+        return result
+
+    def branch(self, node: If, ins: set[S]) -> Outcome[S]:
+        after_test = self.step(node.test, ins)
+        body = self.block(node.body, after_test)
+        orelse = self.block(node.orelse, after_test)
+        result: Outcome[S] = Outcome(body.normal | orelse.normal, raises=set(ins))
+        result.absorb_jumps(body)
+        result.absorb_jumps(orelse)
+        return result
+
+    def loop(self, node: Loop, ins: set[S]) -> Outcome[S]:
+        entry = set(ins)
+        exits: set[S] = set()
+        result: Outcome[S] = Outcome(set(), raises=set(ins))
+        for _ in range(MAX_LOOP_ROUNDS):
+            after_header = self.step(node.header, entry)
+            body = self.block(node.body, after_header)
+            if not node.infinite:
+                exits |= after_header
+            exits |= body.breaks
+            result.returns |= body.returns
+            result.raises |= body.raises
+            again = entry | body.normal | body.continues
+            if again == entry:
+                break
+            entry = again
+            if len(entry) > MAX_STATES:
+                raise TooComplex
+        else:
+            raise TooComplex
+        # `else:` runs when the loop ends without `break`; approximate with all exits.
+        orelse = self.block(node.orelse, exits)
+        result.normal = orelse.normal
+        result.returns |= orelse.returns
+        result.raises |= orelse.raises
+        result.breaks |= orelse.breaks
+        result.continues |= orelse.continues
+        return result
+
+    def try_(self, node: Try, ins: set[S]) -> Outcome[S]:
+        body = self.block(node.body, ins)
+        handled: Outcome[S] = Outcome(set())
+        for handler in node.handlers:
+            out = self.block(handler.body, body.raises)
+            handled.normal |= out.normal
+            handled.absorb_jumps(out)
+        orelse = self.block(node.orelse, body.normal)
+        escaping = set() if any(h.catches_all for h in node.handlers) else set(body.raises)
+        pre: Outcome[S] = Outcome(
+            orelse.normal | handled.normal,
+            returns=body.returns | handled.returns | orelse.returns,
+            breaks=body.breaks | handled.breaks | orelse.breaks,
+            continues=body.continues | handled.continues | orelse.continues,
+            raises=escaping | handled.raises | orelse.raises,
+        )
+        if node.finalbody is None:
+            return pre
+        # `finally` runs on every way out; each way keeps its kind unless finally jumps itself.
+        result: Outcome[S] = Outcome(set())
+        for kind in ("normal", "returns", "breaks", "continues", "raises"):
+            states: set[S] = getattr(pre, kind)
+            if not states:
+                continue
+            out = self.block(node.finalbody, states)
+            getattr(result, kind).update(out.normal)
+            result.absorb_jumps(out)
+        return result
+
+    def match(self, node: Match, ins: set[S]) -> Outcome[S]:
+        after_subject = self.step(node.subject, ins)
+        result: Outcome[S] = Outcome(set(after_subject), raises=set(ins))
+        for case in node.cases:
+            out = self.block(case, after_subject)
+            result.normal |= out.normal
+            result.absorb_jumps(out)
+        return result
+
+    def exit(self, node: Exit, ins: set[S]) -> Outcome[S]:
+        states = self.step(node.step, ins)
+        result: Outcome[S] = Outcome(set(), raises=set(ins))
+        if node.kind == "return":
+            result.returns = states
+        elif node.kind == "break":
+            result.breaks = states
+        elif node.kind == "continue":
+            result.continues = states
+        else:
+            result.raises |= states
+        return result

@@ -1,0 +1,84 @@
+"""Object identities and what is known about them.
+
+An identity is a variable in a scope (`("var", scope_id, name)`), an attribute of a class's
+instances (`("attr", "Class", name)`), or a stream of another identity (`("sub", id, "stdout")`).
+Identities that may hold the same object are merged in a union-find: `b = a`, passing `q` to
+`worker(queue)`, or `start_server(handle)` binding `handle`'s parameters. Each merged class
+collects the origins that say what kind of object it is; a class whose origins disagree has no
+kind (precision over recall)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from asynclint.semantics.asyncio_api import PROCESS, PROCESS_STREAMS
+
+Identity = Hashable
+
+
+@dataclass(frozen=True)
+class Origin:
+    kind: str
+    node: cst.CSTNode  # the constructor call, annotation or parameter that says so
+    detail: frozenset[str] = frozenset()  # for processes: the streams created with PIPE
+    constructor: str = ""  # e.g. "asyncio.PriorityQueue"
+
+
+@dataclass
+class ObjectModel:
+    _parent: dict[Identity, Identity] = field(default_factory=dict)
+    _origins: dict[Identity, list[Origin]] = field(default_factory=dict)
+    _kinds: dict[Identity, str | None] = field(default_factory=dict)
+    _by_root: dict[Identity, list[Origin]] | None = None
+
+    def find(self, item: Identity) -> Identity:
+        parent = self._parent.get(item, item)
+        if parent == item:
+            return item
+        root = self.find(parent)
+        self._parent[item] = root
+        return root
+
+    def union(self, a: Identity, b: Identity) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[ra] = rb
+            self._kinds.clear()
+            self._by_root = None
+
+    def add_origin(self, item: Identity, origin: Origin) -> None:
+        self._origins.setdefault(item, []).append(origin)
+        self._kinds.clear()
+        self._by_root = None
+
+    def canonical_streams(self, items: Iterable[Identity]) -> None:
+        """Merge `("sub", x, s)` with `("sub", find(x), s)` once all other merges are done, so
+        `p.stdout` and `proc.stdout` are one stream when `p` and `proc` are one process."""
+        for item in list(items):
+            if isinstance(item, tuple) and item and item[0] == "sub":
+                self.union(item, ("sub", self.find(item[1]), item[2]))
+
+    def origins(self, item: Identity) -> list[Origin]:
+        if self._by_root is None:
+            self._by_root = {}
+            for member, origins in self._origins.items():
+                self._by_root.setdefault(self.find(member), []).extend(origins)
+        return self._by_root.get(self.find(item), [])
+
+    def kind(self, item: Identity | None) -> str | None:
+        if item is None:
+            return None
+        root = self.find(item)
+        if root not in self._kinds:
+            self._kinds[root] = self._compute_kind(root)
+        return self._kinds[root]
+
+    def _compute_kind(self, root: Identity) -> str | None:
+        kinds = {origin.kind for origin in self.origins(root)}
+        if isinstance(root, tuple) and root and root[0] == "sub":
+            if self.kind(root[1]) == PROCESS:
+                kinds.add(PROCESS_STREAMS[str(root[2])])
+        return kinds.pop() if len(kinds) == 1 else None

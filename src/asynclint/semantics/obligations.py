@@ -1,0 +1,75 @@
+""""Every X must be followed by a Y": find the X events of a function that no Y follows on any
+path (a write never drained, a get() never marked done).
+
+A path state is the set of X events still waiting for their Y; a Y discharges the waiting X
+events it closes (and they count as met for good: some path did follow them up)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from asynclint.semantics.events import Event
+from asynclint.semantics.flow import Interpreter, TooComplex
+from asynclint.semantics.model import FunctionInfo
+
+# opens(event) -> a key when the event creates an obligation; closes(event, key) -> True when
+# the event meets an obligation with that key.
+Opens = Callable[[Event], Hashable | None]
+Closes = Callable[[Event, Hashable], bool]
+
+
+def unmet_obligations(function: FunctionInfo, opens: Opens, closes: Closes) -> list[Event]:
+    """X events (in source order) that reach no Y on any path to the end of the function.
+
+    Returns nothing when the function is too tangled to analyse (precision over recall)."""
+    keys: dict[Event, Hashable] = {}
+    for event in function.events:
+        key = opens(event)
+        if key is not None:
+            keys[event] = key
+    if not keys:
+        return []
+    seen: set[Event] = set()
+    met: set[Event] = set()
+
+    def transfer(pending: frozenset[Event], event: Event) -> frozenset[Event]:
+        if pending:
+            done = {waiting for waiting in pending if closes(event, keys[waiting])}
+            if done:
+                met.update(done)
+                pending = pending - done
+        if event in keys:
+            seen.add(event)
+            pending = pending | {event}
+        return pending
+
+    try:
+        Interpreter(transfer).run(function.body, frozenset())
+    except TooComplex:
+        return []
+    return [event for event in function.events if event in seen and event not in met]
+
+
+def pending_at(
+    function: FunctionInfo, opens: Opens, closes: Closes, probes: Callable[[Event], bool]
+) -> dict[Event, set[Hashable]]:
+    """For each probe event: the keys of obligations still open when some path reaches it."""
+    found: dict[Event, set[Hashable]] = {}
+    keyed: dict[Event, Hashable] = {}
+
+    def transfer(pending: frozenset[Hashable], event: Event) -> frozenset[Hashable]:
+        if probes(event):
+            found.setdefault(event, set()).update(pending)
+        if pending:
+            pending = frozenset(key for key in pending if not closes(event, key))
+        key = keyed.get(event) if event in keyed else keyed.setdefault(event, opens(event))
+        if key is not None:
+            keys = key if isinstance(key, frozenset) else frozenset({key})
+            pending = pending | keys
+        return pending
+
+    try:
+        Interpreter(transfer).run(function.body, frozenset())
+    except TooComplex:
+        return {}
+    return found

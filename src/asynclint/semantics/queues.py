@@ -1,0 +1,154 @@
+"""Queue accounting: every `get()` of a joined queue needs exactly one `task_done()`.
+
+`Queue.join()` waits until a counter of unfinished items reaches zero: `put()` raises it and
+`task_done()` lowers it. This module follows each consumer function path by path and reports
+gets that no task_done follows (join never returns), task_done calls that an exception between
+get and task_done can skip, and task_done calls made twice for one get."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.events import Event
+from asynclint.semantics.flow import Interpreter, TooComplex
+from asynclint.semantics.model import FunctionInfo, ModuleFacts
+from asynclint.semantics.obligations import unmet_obligations
+
+GET_METHODS = frozenset({"get", "get_nowait"})
+# Calls that cannot realistically raise between a get() and its task_done().
+_HARMLESS_CALLS = frozenset(
+    {"print", "len", "isinstance", "repr", "str", "id", "type", "hasattr", "bool"}
+)
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+@dataclass
+class QueueReport:
+    missing: list[Event] = field(default_factory=list)  # gets with no task_done after them
+    excess: list[Event] = field(default_factory=list)  # a second task_done for one get
+    unprotected: list[Event] = field(default_factory=list)  # task_done an exception can skip
+
+
+def joined_queues(facts: ModuleFacts) -> frozenset[Hashable]:
+    return frozenset(e.root for _f, e in facts.method_calls(api.QUEUE, "join"))
+
+
+def _on_queue(facts: ModuleFacts, event: Event, methods: frozenset[str]) -> bool:
+    return event.kind == "call" and event.method in methods and facts.kind(event.root) == api.QUEUE
+
+
+def _calls_task_done(facts: ModuleFacts, event: Event, queue: Hashable) -> bool:
+    if event.kind != "call" or event.target is None:
+        return False
+    return (queue, "task_done") in facts.calls_made(event.target)
+
+
+def _may_raise(facts: ModuleFacts, event: Event) -> bool:
+    if event.protected:
+        return False
+    if event.kind == "await":
+        return True
+    if event.kind != "call" or facts.kind(event.root) == api.QUEUE:
+        return False
+    if event.method in _LOG_METHODS:
+        return False
+    builtin = event.callee is not None and event.callee[0] == "name" and event.target is None
+    return not (builtin and str(event.callee[2]) in _HARMLESS_CALLS)  # type: ignore[index]
+
+
+def analyse(facts: ModuleFacts) -> QueueReport:
+    report = QueueReport()
+    joined = joined_queues(facts)
+    for function in facts.functions:
+        if not any(_on_queue(facts, e, GET_METHODS) for e in function.events):
+            continue
+        report.missing.extend(_missing(facts, function, joined))
+        excess, unprotected = _balance(facts, function, joined)
+        report.excess.extend(excess)
+        report.unprotected.extend(unprotected)
+    return report
+
+
+def _missing(facts: ModuleFacts, function: FunctionInfo, joined: frozenset[Hashable]) -> list[Event]:
+    def opens(event: Event) -> Hashable | None:
+        if _on_queue(facts, event, GET_METHODS) and event.root in joined:
+            return event.root
+        return None
+
+    def closes(event: Event, queue: Hashable) -> bool:
+        if event.kind == "escape":
+            return event.root == queue
+        if event.kind == "call" and event.root == queue and event.method == "task_done":
+            return True
+        return _calls_task_done(facts, event, queue)
+
+    return unmet_obligations(function, opens, closes)
+
+
+# A path state: the gets not yet marked done (with "something that may raise ran since"), and
+# the queues whose last get was already marked done.
+_State = tuple[frozenset[tuple[Event, bool]], frozenset[Hashable]]
+
+
+def _balance(
+    facts: ModuleFacts, function: FunctionInfo, joined: frozenset[Hashable]
+) -> tuple[list[Event], list[Event]]:
+    excess: dict[Event, None] = {}
+    unprotected: dict[Event, None] = {}
+    # Loops that get from each queue: a task_done in a loop that does not get from the same
+    # queue runs an unknown number of times (a batch), so it is not counted.
+    getting_loops: dict[Hashable, set[int]] = {}
+    for event in function.events:
+        if _on_queue(facts, event, GET_METHODS):
+            getting_loops.setdefault(event.root, set()).update(event.loops)
+
+    def counted(event: Event) -> bool:
+        if event.repeated:
+            return False
+        return not event.loops or event.loops[-1] in getting_loops.get(event.root, set())
+
+    def transfer(state: _State, event: Event) -> _State:
+        pending, done = state
+        if _on_queue(facts, event, GET_METHODS):
+            queue = event.root
+            if not counted(event):
+                return _forget(pending, queue), done - {queue}
+            return _forget(pending, queue) | {(event, False)}, done - {queue}
+        if _on_queue(facts, event, frozenset({"task_done"})):
+            queue = event.root
+            mine = [(get, risky) for get, risky in pending if get.root == queue]
+            if not counted(event):
+                return _forget(pending, queue), done - {queue}
+            if queue in done:
+                excess[event] = None
+            elif mine and queue in joined and not event.in_finally:
+                if any(risky for _get, risky in mine):
+                    unprotected[event] = None
+            if mine or queue in done:
+                return _forget(pending, queue), done | {queue}
+            return state
+        if event.kind == "escape" and facts.kind(event.root) == api.QUEUE:
+            return _forget(pending, event.root), done - {event.root}
+        helped = {get.root for get, _ in pending if _calls_task_done(facts, event, get.root)}
+        if helped:
+            for queue in helped:
+                pending = _forget(pending, queue)
+            return pending, done | helped
+        if pending and _may_raise(facts, event):
+            pending = frozenset(
+                (get, risky or get.stmt is not event.stmt) for get, risky in pending
+            )
+            return pending, done
+        return state
+
+    try:
+        Interpreter(transfer).run(function.body, (frozenset(), frozenset()))
+    except TooComplex:
+        return [], []
+    return list(excess), list(unprotected)
+
+
+def _forget(pending: frozenset[tuple[Event, bool]], queue: Hashable) -> frozenset[tuple[Event, bool]]:
+    return frozenset(item for item in pending if item[0].root != queue)
