@@ -16,7 +16,7 @@ from asynclint import __version__
 from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
 
 if TYPE_CHECKING:
-    from asynclint.engine import FileResult
+    from asynclint.results import FileResult
 
 # Mirrors engine.PREFILTER_NEEDLE: without it a file cannot use asyncio, and checking it would
 # only cost the libcst import.
