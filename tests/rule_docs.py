@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from asynclint.engine import FileResult, check_source
+from asynclint.engine import check_source
+from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from asynclint.diagnostics import Severity
-from asynclint.engine import FileResult, check_file, check_source
+from asynclint.engine import check_file, check_source
+from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 SETTINGS = Settings()
