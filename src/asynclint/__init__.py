@@ -11,8 +11,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from asynclint.api import lint_paths, lint_source
 
-# The API functions import libcst (about a quarter of a second), so they load on first use: the
-# flake8 plugin and a fully cached CLI run import this package without paying for it.
+# The API functions live with the engine, which imports libcst (~0.25 s). Load them on first
+# use so that the command line can answer from its cache without paying for the parser.
 _LAZY = {"lint_paths": "asynclint.api", "lint_source": "asynclint.api"}
 
 

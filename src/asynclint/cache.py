@@ -1,0 +1,203 @@
+"""Results cached by file content, so an unchanged file is never parsed twice.
+
+One JSON file per (settings, asynclint build, Python version, fix flags) in
+`.asynclint_cache/` at the project root, mapping each file's absolute path to the hash of the
+content it was checked with and what that check found. The "build" is the version plus the
+size and mtime of every module in the package, so editing a rule in a development install
+invalidates the cache too. A cache that cannot be read or written is ignored: it only ever
+saves time. Nothing here imports the parser."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from typing import Any
+
+from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
+from asynclint.results import FileResult
+from asynclint.settings import Settings
+
+CACHE_DIR_NAME = ".asynclint_cache"
+FORMAT = 1  # bump when the stored layout changes
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def build_fingerprint() -> str:
+    from asynclint import __version__
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    stamps: list[str] = [__version__, sys.version.split()[0]]
+    pending = [package]
+    while pending:
+        directory = pending.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir() and entry.name != "__pycache__":
+                pending.append(entry.path)
+            elif entry.name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    info = entry.stat()
+                    stamps.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(stamps).encode()).hexdigest()
+
+
+def run_key(settings: Settings, *, fix: bool, unsafe: bool) -> str:
+    parts = (FORMAT, build_fingerprint(), settings.cache_key(), fix, unsafe)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+class Cache:
+    """Entries for one run key. `get`/`put` work in memory; `save` writes them back."""
+
+    def __init__(self, directory: str, key: str) -> None:
+        self.directory = directory
+        self.file = os.path.join(directory, f"{key}.json")
+        self.entries: dict[str, Any] = {}
+        self.names: dict[str, str] = {}  # code -> rule name, for reports on a warm run
+        self.touched: set[str] = set()
+        self.dirty = False
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            with open(self.file, "rb") as handle:
+                stored = json.loads(handle.read())
+        except (OSError, ValueError):
+            return  # missing, unreadable or corrupt: start empty
+        if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+            return
+        entries, names = stored.get("files"), stored.get("names")
+        if isinstance(entries, dict) and isinstance(names, dict):
+            self.entries, self.names = entries, names
+
+    def get(self, abs_path: str, display_path: str, digest: str) -> FileResult | None:
+        entry: Any = self.entries.get(abs_path)
+        try:
+            if entry["hash"] != digest or entry["path"] != display_path:
+                return None
+            result = result_from_json(entry["result"], display_path)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            return None  # an entry we cannot read is a miss, not an error
+        self.touched.add(abs_path)
+        return result
+
+    def put(self, abs_path: str, display_path: str, digest: str, result: FileResult) -> None:
+        entry = {"hash": digest, "path": display_path, "result": result_to_json(result)}
+        self.entries[abs_path] = entry
+        self.touched.add(abs_path)
+        self.dirty = True
+
+    def remember_names(self, names: dict[str, str]) -> None:
+        if any(self.names.get(code) != name for code, name in names.items()):
+            self.names.update(names)
+            self.dirty = True
+
+    def save(self) -> None:
+        """Write the entries back if anything changed. Never raises."""
+        if not self.dirty:
+            return
+        # Drop entries for files that are gone, so the cache does not grow without bound.
+        files = {
+            path: entry
+            for path, entry in self.entries.items()
+            if path in self.touched or os.path.exists(path)
+        }
+        payload = json.dumps({"format": FORMAT, "names": self.names, "files": files})
+        with contextlib.suppress(OSError):
+            _prepare_directory(self.directory)
+            handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    out.write(payload)
+                os.replace(temp, self.file)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp)
+                raise
+        self.dirty = False
+
+
+def _prepare_directory(directory: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    ignore = os.path.join(directory, ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w", encoding="utf-8") as handle:
+            handle.write("# Created by asynclint: the whole directory is a cache.\n*\n")
+
+
+def result_to_json(result: FileResult) -> dict[str, Any]:
+    return {
+        "diagnostics": [_diagnostic_to_json(d) for d in result.diagnostics],
+        "skipped": result.skipped,
+        "fixed_text": result.fixed_text,
+        "encoding": result.encoding,
+        "applied_fixes": result.applied_fixes,
+    }
+
+
+def result_from_json(data: dict[str, Any], path: str) -> FileResult:
+    fixed_text = data["fixed_text"]
+    if fixed_text is not None and not isinstance(fixed_text, str):
+        raise TypeError("fixed_text")
+    return FileResult(
+        path=path,
+        diagnostics=[_diagnostic_from_json(d, path) for d in data["diagnostics"]],
+        skipped=bool(data["skipped"]),
+        fixed_text=fixed_text,
+        encoding=str(data["encoding"]),
+        applied_fixes=[str(code) for code in data["applied_fixes"]],
+    )
+
+
+def _diagnostic_to_json(diagnostic: Diagnostic) -> list[Any]:
+    fix = diagnostic.fix
+    stored_fix = None
+    if fix is not None:
+        edits = [[edit.start, edit.end, edit.content] for edit in fix.edits]
+        stored_fix = [fix.safe, fix.description, edits]
+    return [
+        diagnostic.line,
+        diagnostic.column,
+        diagnostic.code,
+        diagnostic.message,
+        diagnostic.severity.value,
+        diagnostic.end_line,
+        diagnostic.end_column,
+        stored_fix,
+    ]
+
+
+def _diagnostic_from_json(data: list[Any], path: str) -> Diagnostic:
+    line, column, code, message, severity, end_line, end_column, stored_fix = data
+    fix = None
+    if stored_fix is not None:
+        safe, description, edits = stored_fix
+        fix = Fix(
+            tuple(Edit(int(start), int(end), str(content)) for start, end, content in edits),
+            bool(safe),
+            str(description),
+        )
+    return Diagnostic(
+        path=path,
+        line=int(line),
+        column=int(column),
+        code=str(code),
+        message=str(message),
+        severity=Severity(severity),
+        end_line=None if end_line is None else int(end_line),
+        end_column=None if end_column is None else int(end_column),
+        fix=fix,
+    )

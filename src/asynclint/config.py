@@ -1,0 +1,312 @@
+"""`[tool.asynclint]` in the nearest pyproject.toml, merged with the command line.
+
+Precedence is command line > config file > defaults. A `--select` on the command line starts
+the selection afresh (the file's select, extend-select and ignore no longer apply, so
+`--select AIO401` runs AIO401 even if the file ignores it); otherwise the command line's
+`--ignore`/`--extend-select` add to the file's. `--exclude` and `--per-file-ignores` replace the
+file's; `--extend-exclude` adds to it.
+
+Rule selectors are checked against the registry only when rules are about to run (see
+`check_selectors`): the registry imports the parser, and a run answered entirely from the cache
+has already been checked with exactly these selectors, since results are cached by them."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from asynclint.files import DEFAULT_EXCLUDES, DiscoveryOptions
+from asynclint.settings import DEFAULT_TARGET, SUPPORTED_TARGETS, Settings, parse_target_version
+
+CONFIG_FILE = "pyproject.toml"
+SECTION = "[tool.asynclint]"
+_LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "target-version", "preview")
+
+
+class ConfigError(Exception):
+    """Bad configuration or option value (usage error: exit 2)."""
+
+
+@dataclass(frozen=True)
+class SelectorSource:
+    """Where some selectors came from, so an unknown one can be reported precisely."""
+
+    origin: str  # "pyproject.toml: [tool.asynclint] select" or "--select"
+    selectors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileConfig:
+    """The validated contents of one config file; None means "not set"."""
+
+    path: str
+    has_section: bool = False
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] | None = None
+    target_version: tuple[int, int] | None = None
+    preview: bool | None = None
+    requires_python: tuple[int, int] | None = None  # lower bound of project.requires-python
+
+
+@dataclass(frozen=True)
+class CliOptions:
+    """What the command line said; None means "not given"."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    target_version: str | None = None
+    preview: bool | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    settings: Settings
+    discovery: DiscoveryOptions
+    project_root: str  # holds the config file (and the cache); cwd when there is none
+    config_path: str | None
+    selector_sources: tuple[SelectorSource, ...] = field(default=())
+
+
+def resolve(cli: CliOptions, *, config_file: str | None = None, start: str = ".") -> Config:
+    """Settings for a run: `config_file` if given, else the nearest pyproject.toml above
+    `start` (a directory or a file), merged with `cli`."""
+    if config_file is not None:
+        file_config: FileConfig | None = read_config(config_file, explicit=True)
+    else:
+        file_config = find_config(start)
+    return merge(cli, file_config)
+
+
+def find_config(start: str) -> FileConfig | None:
+    """The nearest pyproject.toml with a [tool.asynclint] section; failing that, the nearest
+    pyproject.toml at all (for the project root and `requires-python`)."""
+    directory = os.path.abspath(start)
+    if not os.path.isdir(directory):
+        directory = os.path.dirname(directory)
+    nearest: FileConfig | None = None
+    while True:
+        candidate = os.path.join(directory, CONFIG_FILE)
+        if os.path.isfile(candidate):
+            found = read_config(candidate)
+            if found.has_section:
+                if found.requires_python is None and nearest is not None:
+                    return _with_requires_python(found, nearest.requires_python)
+                return found
+            nearest = nearest or found
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return nearest
+        directory = parent
+
+
+def _with_requires_python(found: FileConfig, target: tuple[int, int] | None) -> FileConfig:
+    return replace(found, requires_python=target)
+
+
+def read_config(path: str, *, explicit: bool = False) -> FileConfig:
+    """A pyproject.toml's [tool.asynclint]; a file named otherwise (given with --config) holds
+    the keys at its top level."""
+    data = _load_toml(path)
+    is_pyproject = os.path.basename(path) == CONFIG_FILE
+    if is_pyproject:
+        tool = data.get("tool", {})
+        section = tool.get("asynclint") if isinstance(tool, dict) else None
+        label = f"{path}: {SECTION}"
+    else:
+        section = data
+        label = path
+    requires = _requires_python(data) if is_pyproject else None
+    if section is None:
+        return FileConfig(path=path, has_section=explicit, requires_python=requires)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{label}: expected a table")
+    return _parse_section(section, path, label, requires)
+
+
+def _load_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    try:
+        with open(path, "rb") as handle:
+            data: dict[str, Any] = tomllib.load(handle)
+            return data
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read config file: {error.strerror}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
+
+
+def _parse_section(
+    section: Mapping[str, Any], path: str, label: str, requires: tuple[int, int] | None
+) -> FileConfig:
+    for key in section:
+        if key not in KNOWN_KEYS:
+            close = difflib.get_close_matches(key.replace("_", "-"), KNOWN_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            known = ", ".join(KNOWN_KEYS)
+            raise ConfigError(f"{label}: unknown key {key!r}{hint}; known keys: {known}")
+    lists = {
+        key: _string_list(section[key], f"{label} {key}") for key in _LIST_KEYS if key in section
+    }
+    target = _target_version(section.get("target-version"), label)
+    preview = section.get("preview")
+    if preview is not None and not isinstance(preview, bool):
+        raise ConfigError(f"{label} preview: expected true or false")
+    per_file = section.get("per-file-ignores")
+    return FileConfig(
+        path=path,
+        has_section=True,
+        select=_codes(lists.get("select")),
+        ignore=_codes(lists.get("ignore")),
+        extend_select=_codes(lists.get("extend-select")),
+        per_file_ignores=None if per_file is None else _per_file(per_file, label),
+        exclude=lists.get("exclude"),
+        extend_exclude=lists.get("extend-exclude"),
+        target_version=target,
+        preview=preview,
+        requires_python=requires,
+    )
+
+
+def _target_version(value: object, label: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f'{label} target-version: expected a string such as "py311"')
+    try:
+        return parse_target_version(value)
+    except ValueError as error:
+        raise ConfigError(f"{label} target-version: {error}") from None
+
+
+def _string_list(value: object, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where}: expected a list of strings, got {_describe(value)}")
+    return tuple(value)
+
+
+def _describe(value: object) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
+    names |= {dict: "a table", list: "a list with non-string items"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _codes(values: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(v.strip().upper() for v in values)
+
+
+def _per_file(value: object, label: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{label} per-file-ignores: expected a table of glob = [codes]")
+    entries = []
+    for glob, codes in value.items():
+        checked = _string_list(codes, f"{label} per-file-ignores {glob!r}")
+        entries.append((glob, _codes(checked) or ()))
+    return tuple(entries)
+
+
+_SPECIFIER = re.compile(r"^\s*(>=|~=|==|===|>)\s*(\d+)(?:\.(\d+))?")
+
+
+def _requires_python(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    """`>=3.9` -> (3, 9): the lowest version the project supports, clamped to what we know.
+    Anything unparsable is left alone: the key belongs to packaging, not to us."""
+    project = data.get("project")
+    requires = project.get("requires-python") if isinstance(project, dict) else None
+    if not isinstance(requires, str):
+        return None
+    bounds: list[tuple[int, int]] = []
+    for spec in requires.split(","):
+        match = _SPECIFIER.match(spec)
+        if match and match.group(2) == "3":
+            bounds.append((3, int(match.group(3) or 0)))
+    if not bounds:
+        return None
+    lowest = max(bounds)
+    return min(max(lowest, SUPPORTED_TARGETS[0]), SUPPORTED_TARGETS[-1])
+
+
+def merge(cli: CliOptions, file: FileConfig | None) -> Config:
+    file = file or FileConfig(path="")
+    origin = f"{file.path}: {SECTION}" if os.path.basename(file.path) == CONFIG_FILE else file.path
+    sources: list[SelectorSource] = []
+
+    def note(where: str, selectors: tuple[str, ...] | None) -> tuple[str, ...]:
+        if selectors:
+            sources.append(SelectorSource(where, selectors))
+        return selectors or ()
+
+    if cli.select is not None:
+        select = note("--select", cli.select)
+        extend_select = note("--extend-select", cli.extend_select)
+        ignore = note("--ignore", cli.ignore)
+    else:
+        select = note(f"{origin} select", file.select) if file.select is not None else ("AIO",)
+        extend_select = note(f"{origin} extend-select", file.extend_select)
+        extend_select += note("--extend-select", cli.extend_select)
+        ignore = note(f"{origin} ignore", file.ignore) + note("--ignore", cli.ignore)
+    if cli.per_file_ignores is not None:
+        per_file, per_file_origin = cli.per_file_ignores, "--per-file-ignores"
+    else:
+        per_file, per_file_origin = file.per_file_ignores or (), f"{origin} per-file-ignores"
+    for glob, codes in per_file:
+        note(f"{per_file_origin} {glob!r}", codes)
+    settings = Settings(
+        select=select,
+        ignore=ignore,
+        extend_select=extend_select,
+        per_file_ignores=per_file,
+        target_version=_target(cli, file),
+        preview=cli.preview if cli.preview is not None else bool(file.preview),
+    )
+    root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
+    exclude = cli.exclude if cli.exclude is not None else file.exclude
+    discovery = DiscoveryOptions(
+        exclude=DEFAULT_EXCLUDES if exclude is None else exclude,
+        extend_exclude=(file.extend_exclude or ()) + cli.extend_exclude,
+        force_exclude=cli.force_exclude,
+        base=root,
+    )
+    return Config(settings, discovery, root, file.path or None, tuple(sources))
+
+
+def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:
+    if cli.target_version is not None:
+        try:
+            return parse_target_version(cli.target_version)
+        except ValueError as error:
+            raise ConfigError(f"--target-version: {error}") from None
+    return file.target_version or file.requires_python or DEFAULT_TARGET
+
+
+def check_selectors(sources: tuple[SelectorSource, ...]) -> None:
+    """Raise ConfigError for a selector that names no rule. Imports the rule registry."""
+    from asynclint.rules import ALL_CODES, is_known_selector
+
+    for source in sources:
+        for selector in source.selectors:
+            if not selector or not is_known_selector(selector):
+                close = difflib.get_close_matches(selector, ALL_CODES, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise ConfigError(
+                    f"{source.origin}: unknown rule code or prefix {selector!r}{hint}"
+                )

@@ -1,0 +1,262 @@
+"""Which files a run checks: walk the given paths for `.py`/`.pyi` files, skipping what
+`.gitignore` files and the exclude patterns name.
+
+Patterns use gitignore syntax: a pattern without a slash (`build`, `*_pb2.py`) matches that name
+at any depth; one with a slash (`src/gen/`) is anchored at the project root. Paths named on the
+command line are always checked unless `force_exclude` is set (pre-commit passes every staged
+file by name and relies on it). Symlinks met during a walk are never followed: a link inside a
+root points at something the walk finds anyway, and one pointing elsewhere leaves the roots (or
+loops back into them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathspec import Pattern
+
+PYTHON_SUFFIXES = (".py", ".pyi")
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".asynclint_cache",
+    "site-packages",
+    ".eggs",
+)
+_GLOB_CHARS = frozenset("*?[]!\\/")
+
+
+class DiscoveryError(Exception):
+    """A path named by the user cannot be checked (usage error: exit 2)."""
+
+
+@dataclass(frozen=True)
+class DiscoveryOptions:
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES  # replaces the defaults when configured
+    extend_exclude: tuple[str, ...] = ()
+    force_exclude: bool = False
+    respect_gitignore: bool = True
+    base: str | None = None  # directory anchored patterns are relative to; cwd when None
+
+
+@dataclass
+class Discovery:
+    files: list[str] = field(default_factory=list)  # display paths, sorted
+    warnings: list[str] = field(default_factory=list)  # unreadable directories and the like
+
+
+def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> Discovery:
+    """Files to check under `paths` (default `.`), each once, in a stable order."""
+    options = options or DiscoveryOptions()
+    roots = list(paths) or ["."]
+    for root in roots:
+        if not os.path.exists(root):
+            reason = "broken symbolic link" if os.path.islink(root) else "No such file or directory"
+            raise DiscoveryError(f"{root}: {reason}")
+        if not (os.path.isfile(root) or os.path.isdir(root)):
+            raise DiscoveryError(f"{root}: not a regular file or directory")
+    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
+    found = Discovery()
+    seen: set[str] = set()
+
+    def add(display: str) -> None:
+        real = os.path.realpath(display)
+        if real not in seen:  # overlapping roots (`src src/a.py`) list a file once
+            seen.add(real)
+            found.files.append(display)
+
+    for root in roots:
+        if options.force_exclude and excluder.excludes_with_parents(root, os.path.isdir(root)):
+            continue
+        if os.path.isdir(root):
+            for display in _walk(root, excluder, options.respect_gitignore, found.warnings):
+                add(display)
+        else:
+            add(root)
+    found.files.sort(key=_sort_key)
+    return found
+
+
+def _sort_key(path: str) -> tuple[str, ...]:
+    return tuple(path.replace(os.sep, "/").split("/"))
+
+
+def _walk(root: str, excluder: Excluder, use_gitignore: bool, warnings: list[str]) -> list[str]:
+    root_abs = os.path.abspath(root)
+    ignores = GitIgnores.for_directory(root_abs) if use_gitignore else None
+    prefix = "" if os.path.normpath(root) == "." else root.rstrip("/" + os.sep) + os.sep
+    files: list[str] = []
+    # (directory relative to root, how many .gitignore files were active when it was entered)
+    stack: list[tuple[str, int]] = [("", ignores.depth if ignores else 0)]
+    while stack:
+        rel_dir, depth = stack.pop()
+        dir_abs = os.path.join(root_abs, rel_dir) if rel_dir else root_abs
+        if ignores is not None:
+            ignores.truncate(depth)
+            ignores.enter(dir_abs)
+        try:
+            with os.scandir(dir_abs) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as error:
+            warnings.append(f"{prefix}{rel_dir or '.'}: cannot list directory: {error.strerror}")
+            continue
+        subdirs: list[str] = []
+        for entry in entries:
+            if entry.is_symlink():
+                continue
+            rel = os.path.join(rel_dir, entry.name) if rel_dir else entry.name
+            is_dir = entry.is_dir(follow_symlinks=False)
+            if not is_dir and not (
+                entry.name.endswith(PYTHON_SUFFIXES) and entry.is_file(follow_symlinks=False)
+            ):
+                continue
+            abs_path = os.path.join(root_abs, rel)
+            if excluder.excludes(abs_path, is_dir):
+                continue
+            if ignores is not None and ignores.ignores(abs_path, is_dir):
+                continue
+            if is_dir:
+                subdirs.append(rel)
+            else:
+                files.append(prefix + rel)
+        current = ignores.depth if ignores else 0
+        stack.extend((sub, current) for sub in reversed(subdirs))
+    return files
+
+
+def _compile(lines: Iterable[str]) -> list[Pattern]:
+    import pathspec  # only when there is a pattern a plain name lookup cannot answer
+
+    return [p for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns if p.include is not None]
+
+
+def _decision(patterns: Sequence[Pattern], rel: str) -> bool | None:
+    """gitignore's rule: the last pattern that matches decides (a `!pattern` re-includes)."""
+    for pattern in reversed(patterns):
+        if pattern.match_file(rel) is not None:
+            return bool(pattern.include)
+    return None
+
+
+def _relative(path: str, base: str) -> str:
+    inside = path.startswith(base + os.sep)
+    rel = path[len(base) + 1 :] if inside else os.path.relpath(path, base)
+    return rel.replace(os.sep, "/")
+
+
+class Excluder:
+    """`exclude` + `extend-exclude`; plain names (the defaults) skip the pattern engine."""
+
+    def __init__(self, patterns: Sequence[str], base: str) -> None:
+        self.base = os.path.abspath(base)
+        self.names = frozenset(p for p in patterns if not _GLOB_CHARS.intersection(p))
+        globs = [p for p in patterns if _GLOB_CHARS.intersection(p)]
+        self.patterns = _compile(globs) if globs else []
+
+    def excludes(self, abs_path: str, is_dir: bool) -> bool:
+        if os.path.basename(abs_path) in self.names:
+            return True
+        if not self.patterns:
+            return False
+        rel = _relative(abs_path, self.base) + ("/" if is_dir else "")
+        return bool(_decision(self.patterns, rel))
+
+    def excludes_with_parents(self, path: str, is_dir: bool) -> bool:
+        """For paths named explicitly: `build/x.py` is excluded because `build` is. Directories
+        at or above the project root (or above where the path leaves it) are not consulted."""
+        abs_path = os.path.abspath(path)
+        if self.excludes(abs_path, is_dir):
+            return True
+        parent = os.path.dirname(abs_path)
+        while parent != self.base and not self.base.startswith(parent.rstrip(os.sep) + os.sep):
+            if self.excludes(parent, True):
+                return True
+            parent = os.path.dirname(parent)
+        return False
+
+
+class GitIgnores:
+    """The `.gitignore` files in force at the directory being walked, outermost first."""
+
+    def __init__(self) -> None:
+        self.specs: list[tuple[str, list[Pattern]]] = []  # (directory, its patterns)
+
+    @property
+    def depth(self) -> int:
+        return len(self.specs)
+
+    @classmethod
+    def for_directory(cls, directory: str) -> GitIgnores:
+        """Start with what applies above `directory`: the repository's `info/exclude` and the
+        `.gitignore` files between the repository root and `directory`."""
+        ignores = cls()
+        repo = _repository_root(directory)
+        if repo is None:
+            return ignores
+        ignores.add(repo, os.path.join(repo, ".git", "info", "exclude"))
+        current = repo
+        for part in _relative(directory, repo).split("/"):
+            if part in ("", "."):
+                continue
+            ignores.enter(current)
+            current = os.path.join(current, part)
+        return ignores
+
+    def truncate(self, depth: int) -> None:
+        del self.specs[depth:]
+
+    def enter(self, directory: str) -> None:
+        self.add(directory, os.path.join(directory, ".gitignore"))
+
+    def add(self, directory: str, file: str) -> None:
+        try:
+            with open(file, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return
+        patterns = _compile(lines)
+        if patterns:
+            self.specs.append((directory, patterns))
+
+    def ignores(self, abs_path: str, is_dir: bool) -> bool:
+        # Deeper files override shallower ones, so the innermost file with a match decides.
+        for directory, patterns in reversed(self.specs):
+            if not abs_path.startswith(directory + os.sep):
+                continue
+            rel = abs_path[len(directory) + 1 :].replace(os.sep, "/") + ("/" if is_dir else "")
+            decision = _decision(patterns, rel)
+            if decision is not None:
+                return decision
+        return False
+
+
+def _repository_root(directory: str) -> str | None:
+    current = directory
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def is_excluded(path: str, options: DiscoveryOptions) -> bool:
+    """Whether `--force-exclude` drops this explicitly named path (also used for stdin)."""
+    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
+    return excluder.excludes_with_parents(path, os.path.isdir(path))
