@@ -20,31 +20,30 @@ class StreamWriteWithoutDrain(Rule):
     fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
-        for function in facts.functions:
-            writes = undrained_writes(facts, function)
-            # In a run of writes to one writer, report (and fix) only the last.
-            followed = {
-                id(a.stmt)
-                for a in writes
-                for b in writes
-                if a.root == b.root and facts.next_statement.get(id(a.stmt)) is b.stmt
-            }
-            for write in writes:
-                if id(write.stmt) in followed:
-                    continue
-                writer = writer_expression(facts, write) or "writer"
-                fix = None
-                if isinstance(write.stmt, cst.SimpleStatementLine) and len(write.stmt.body) == 1:
-                    fix = FixSpec(
-                        "insert_after",
-                        write.stmt,
-                        f"await {writer}.drain()",
-                        safe=True,
-                        description=f"Insert `await {writer}.drain()`",
-                    )
-                yield self.finding(
-                    write.node,
-                    f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()`: "
-                    "without it the buffer grows without limit when the peer reads slowly",
-                    fix,
+        writes = undrained_writes(facts)
+        # In a run of writes to one writer, report (and fix) only the last.
+        followed = {
+            id(a.stmt)
+            for a in writes
+            for b in writes
+            if a.root == b.root and facts.next_statement.get(id(a.stmt)) is b.stmt
+        }
+        for write in writes:
+            if id(write.stmt) in followed:
+                continue
+            writer = writer_expression(facts, write) or "writer"
+            fix = None
+            if isinstance(write.stmt, cst.SimpleStatementLine) and len(write.stmt.body) == 1:
+                fix = FixSpec(
+                    "insert_after",
+                    write.stmt,
+                    f"await {writer}.drain()",
+                    safe=True,
+                    description=f"Insert `await {writer}.drain()`",
                 )
+            yield self.finding(
+                write.node,
+                f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()`: "
+                "without it the buffer grows without limit when the peer reads slowly",
+                fix,
+            )

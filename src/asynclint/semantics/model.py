@@ -600,6 +600,9 @@ class _Builder:
             value, awaited = value.expression, True
         if isinstance(value, cst.Call):
             qualname = self.qualify(value.func)
+            runs = isinstance(value.func, cst.Attribute) and value.func.attr.value == "run_until_complete"
+            if (runs or qualname == "asyncio.run") and value.args:
+                return self.produced(cst.Await(value.args[0].value))
             if qualname in api.PASS_THROUGH and awaited and value.args:
                 return self.produced(cst.Await(value.args[0].value))
             if qualname in api.CONSTRUCTORS:

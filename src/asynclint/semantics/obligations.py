@@ -29,7 +29,9 @@ def unmet_obligations(function: FunctionInfo, opens: Opens, closes: Closes) -> l
             keys[event] = key
     if not keys:
         return []
-    seen: set[Event] = set()
+    # An X counts as unmet when it is still open at a normal exit of the function or when the
+    # loop comes round to it again; an X whose every continuation raises is left alone.
+    open_at_end: set[Event] = set()
     met: set[Event] = set()
 
     def transfer(pending: frozenset[Event], event: Event) -> frozenset[Event]:
@@ -39,15 +41,18 @@ def unmet_obligations(function: FunctionInfo, opens: Opens, closes: Closes) -> l
                 met.update(done)
                 pending = pending - done
         if event in keys:
-            seen.add(event)
+            if event in pending:
+                open_at_end.add(event)
             pending = pending | {event}
         return pending
 
     try:
-        Interpreter(transfer).run(function.body, frozenset())
+        outcome = Interpreter(transfer).run(function.body, frozenset())
     except TooComplex:
         return []
-    return [event for event in function.events if event in seen and event not in met]
+    for pending in outcome.normal | outcome.returns:
+        open_at_end.update(pending)
+    return [event for event in function.events if event in open_at_end and event not in met]
 
 
 def pending_at(

@@ -14,6 +14,8 @@ from asynclint.semantics.obligations import unmet_obligations
 WRITE_METHODS = frozenset({"write", "writelines"})
 # Calls after which buffered data is on its way out (close() flushes before closing).
 FLUSH_METHODS = frozenset({"drain", "close", "wait_closed", "write_eof"})
+# A process that was killed or whose output was collected cannot block on a full pipe.
+ENDS_PROCESS = frozenset({"communicate", "kill", "terminate", "send_signal"})
 READ_METHODS = frozenset({"read", "readline", "readexactly", "readuntil", "readchunk"})
 
 
@@ -53,18 +55,46 @@ def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     return False
 
 
-def undrained_writes(facts: ModuleFacts, function: FunctionInfo) -> list[Event]:
-    """Writes in a coroutine that no drain/close/hand-over follows on any path."""
-    if not function.is_async:
-        return []  # a plain function cannot drain; its async caller is responsible
+def undrained_writes(facts: ModuleFacts) -> list[Event]:
+    """Writes in coroutines that no drain, close or hand-over follows on any path.
 
-    def opens(event: Event) -> Hashable | None:
-        return event.root if is_write(facts, event) else None
+    A coroutine that writes to a writer it was given and returns without draining leaves the
+    drain to its caller: such a write is reported only if some awaited call of the coroutine
+    in the module is not followed by a drain of that writer either, or if the coroutine is
+    never called in the module (then nothing shows that anyone drains)."""
+    result: list[Event] = []
+    for function in facts.functions:
+        if not function.is_async:
+            continue  # a plain function cannot drain; its async caller is responsible
+        writes = unmet_obligations(
+            function,
+            lambda e: e.root if is_write(facts, e) else None,
+            lambda e, writer: flushes(facts, e, writer),
+        )
+        if writes:
+            callers = _call_sites(facts, function)
+            result.extend(w for w in writes if not callers or not _all_drain_after(facts, callers, w))
+    return result
 
-    def closes(event: Event, writer: Hashable) -> bool:
-        return flushes(facts, event, writer)
 
-    return unmet_obligations(function, opens, closes)
+def _call_sites(facts: ModuleFacts, function: FunctionInfo) -> list[tuple[FunctionInfo, Event]]:
+    return [(f, e) for f, e in facts.events() if e.kind == "call" and e.target is function]
+
+
+def _all_drain_after(
+    facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], write: Event
+) -> bool:
+    for caller, site in callers:
+        if not (site.awaited and caller.is_async):
+            return False
+        unmet = unmet_obligations(
+            caller,
+            lambda e, site=site: write.root if e is site else None,  # type: ignore[misc]
+            lambda e, writer: e is not site and flushes(facts, e, writer),
+        )
+        if unmet:
+            return False
+    return True
 
 
 def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Hashable) -> bool:
@@ -79,7 +109,7 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
         return event.root in (stream, process)
     if event.kind != "call":
         return False
-    if event.root == process and event.method == "communicate":
+    if event.root == process and event.method in ENDS_PROCESS:
         return True
     if event.root == stream and event.method in READ_METHODS:
         if event.method == "read":
@@ -88,7 +118,7 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
     if event.target is not None:
         made = facts.calls_made(event.target)
         return any(
-            (root == stream and m in READ_METHODS) or (root == process and m == "communicate")
+            (root == stream and m in READ_METHODS) or (root == process and m in ENDS_PROCESS)
             for root, m in made
         )
     return False

@@ -1,0 +1,247 @@
+"""The semantic layer on its own: object kinds, aliases, parameter binding, the flow model."""
+
+from __future__ import annotations
+
+import textwrap
+
+import libcst as cst
+import pytest
+
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
+from asynclint.semantics.obligations import pending_at, unmet_obligations
+from asynclint.settings import Settings
+
+
+def facts_for(source: str) -> ModuleFacts:
+    return build_facts(cst.parse_module(textwrap.dedent(source)), Settings())
+
+
+def function(facts: ModuleFacts, qualname: str) -> FunctionInfo:
+    return next(f for f in facts.functions if f.qualname == qualname)
+
+
+def kinds_of_calls(facts: ModuleFacts, qualname: str) -> dict[str, str | None]:
+    """method name -> kind of its receiver, for method calls in one function."""
+    return {
+        e.method: facts.kind(e.root)
+        for e in function(facts, qualname).events
+        if e.kind == "call" and e.method
+    }
+
+
+@pytest.mark.parametrize(
+    ("imports", "constructor"),
+    [
+        ("import asyncio", "asyncio.Queue()"),
+        ("import asyncio as aio", "aio.Queue()"),
+        ("from asyncio import Queue", "Queue()"),
+        ("from asyncio import PriorityQueue as PQ", "PQ()"),
+        ("import asyncio.queues", "asyncio.queues.LifoQueue()"),
+    ],
+)
+def test_queue_constructors_resolve_through_import_aliases(imports: str, constructor: str) -> None:
+    facts = facts_for(
+        f"""
+        {imports}
+        async def main():
+            q = {constructor}
+            await q.join()
+        """
+    )
+    assert kinds_of_calls(facts, "main")["join"] == api.QUEUE
+
+
+def test_names_alone_never_decide_the_kind() -> None:
+    facts = facts_for(
+        """
+        import queue
+        async def main(writer, queue_):
+            q = queue.Queue()
+            q.join()
+            writer.write(b"x")
+        """
+    )
+    kinds = kinds_of_calls(facts, "main")
+    assert kinds["join"] is None
+    assert kinds["write"] is None
+
+
+def test_open_connection_unpacking_and_annotations() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        async def client():
+            reader, writer = await asyncio.wait_for(asyncio.open_connection("h", 1), 5)
+            writer.write(b"x")
+            await reader.read()
+        async def annotated(w: asyncio.StreamWriter, r: "object", q: asyncio.Queue[int] | None):
+            w.close()
+            q.put_nowait(1)
+        """
+    )
+    assert kinds_of_calls(facts, "client") == {
+        "wait_for": None,
+        "open_connection": None,
+        "write": api.WRITER,
+        "read": api.READER,
+    }
+    kinds = kinds_of_calls(facts, "annotated")
+    assert kinds["close"] == api.WRITER
+    assert kinds["put_nowait"] == api.QUEUE
+
+
+def test_parameters_are_bound_to_arguments_across_functions() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        async def worker(name, queue):
+            item = await queue.get()
+        async def main():
+            q = asyncio.Queue()
+            asyncio.create_task(worker("w", queue=q))
+            await q.join()
+        """
+    )
+    worker_get = next(e for e in function(facts, "worker").events if e.method == "get")
+    main_join = next(e for e in function(facts, "main").events if e.method == "join")
+    assert facts.kind(worker_get.root) == api.QUEUE
+    assert worker_get.root == main_join.root
+
+
+def test_self_attributes_are_shared_between_methods() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        class Pool:
+            def __init__(self):
+                self._q = asyncio.Queue()
+            async def run(self):
+                await self._q.get()
+        """
+    )
+    assert kinds_of_calls(facts, "Pool.run")["get"] == api.QUEUE
+
+
+def test_start_server_callback_parameters_are_streams() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        class Server:
+            async def handle(self, r, w):
+                w.write(await r.read(10))
+            async def serve(self):
+                await asyncio.start_server(self.handle, "h", 1)
+        """
+    )
+    assert kinds_of_calls(facts, "Server.handle") == {"write": api.WRITER, "read": api.READER}
+
+
+def test_process_streams_are_known_through_aliases() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        from asyncio.subprocess import PIPE
+        async def run():
+            proc = await asyncio.create_subprocess_exec("ls", stdout=PIPE, stdin=PIPE)
+            p = proc
+            out = p.stdout
+            proc.stdin.write(b"x")
+            await out.read()
+        """
+    )
+    kinds = kinds_of_calls(facts, "run")
+    assert kinds["write"] == api.WRITER
+    assert kinds["read"] == api.READER
+    create = next(e for e in function(facts, "run").events if e.kind == "create")
+    assert create.extra["pipes"] == frozenset({"stdout", "stdin"})
+
+
+def test_conflicting_origins_give_no_kind() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        async def main(flag):
+            x = asyncio.Queue()
+            x = asyncio.Lock()
+            await x.acquire()
+        """
+    )
+    assert kinds_of_calls(facts, "main")["acquire"] is None
+
+
+def test_local_shadowing_and_global_statement() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        q = asyncio.Queue()
+        async def uses_global():
+            await q.get()
+        async def shadows(q):
+            await q.get()
+        async def declares_global():
+            global q
+            await q.get()
+        """
+    )
+    assert kinds_of_calls(facts, "uses_global")["get"] == api.QUEUE
+    assert kinds_of_calls(facts, "shadows")["get"] is None
+    assert kinds_of_calls(facts, "declares_global")["get"] == api.QUEUE
+
+
+def _unmet(source: str) -> list[int]:
+    """Lines of `a()` calls that no `b()` follows on any path in `f`."""
+    module = cst.parse_module(textwrap.dedent(source))
+    facts = build_facts(module, Settings())
+    f = function(facts, "f")
+
+    def opens(event: object) -> object:
+        return "k" if getattr(event, "callee", None) == ("name", f.id, "a") else None
+
+    def closes(event: object, key: object) -> bool:
+        return getattr(event, "callee", None) == ("name", f.id, "b")
+
+    events = unmet_obligations(f, opens, closes)  # type: ignore[arg-type]
+    wrapper = cst.MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(cst.metadata.PositionProvider)
+    return [positions[e.node].start.line for e in events]
+
+
+@pytest.mark.parametrize(
+    ("body", "unmet"),
+    [
+        ("a()\nb()", []),
+        ("a()", [2]),
+        ("a()\nif x:\n    b()", []),  # some path follows up: not reported
+        ("a()\nreturn\nb()", [2]),  # unreachable follow-up
+        ("while True:\n    a()\n    c()", [3]),  # back edge, no b ever
+        ("for i in x:\n    a()\nb()", []),
+        ("try:\n    a()\nfinally:\n    b()", []),
+        ("try:\n    a()\nexcept E:\n    return\nb()", []),
+        ("try:\n    x()\nexcept E:\n    a()\n    raise", []),  # exception paths do not count
+        ("while x:\n    a()\n    if y:\n        break\nelse:\n    b()", []),
+        ("match x:\n    case 1:\n        a()\n    case _:\n        pass", [4]),
+        ("a()\nwith c():\n    b()", []),
+    ],
+)
+def test_obligations_follow_every_shape_of_control_flow(body: str, unmet: list[int]) -> None:
+    source = "def f():\n" + textwrap.indent(body, "    ") + "\n"
+    assert _unmet(source) == unmet
+
+
+def test_pending_at_reports_open_obligations_on_some_path() -> None:
+    module = cst.parse_module("def f():\n    a()\n    if x:\n        b()\n    c()\n")
+    facts = build_facts(module, Settings())
+    f = function(facts, "f")
+
+    def callee(event: object) -> str:
+        ref = getattr(event, "callee", None)
+        return str(ref[2]) if ref else ""
+
+    found = pending_at(
+        f,
+        lambda e: "open" if callee(e) == "a" else None,
+        lambda e, key: callee(e) == "b",
+        lambda e: callee(e) == "c",
+    )
+    assert [set(v) for v in found.values()] == [{"open"}]
