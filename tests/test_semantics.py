@@ -245,3 +245,19 @@ def test_pending_at_reports_open_obligations_on_some_path() -> None:
         lambda e: callee(e) == "c",
     )
     assert [set(v) for v in found.values()] == [{"open"}]
+
+
+def test_self_attributes_from_a_closure_inside_a_method() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        class Relay:
+            def __init__(self):
+                self._q = asyncio.Queue()
+            async def run(self):
+                async def pump():
+                    await self._q.get()
+                await pump()
+        """
+    )
+    assert kinds_of_calls(facts, "Relay.run.pump")["get"] == api.QUEUE

@@ -506,12 +506,9 @@ class _Builder:
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
             value = node.value
-            if (
-                isinstance(value, cst.Name)
-                and self.fn.class_name is not None
-                and value.value == self.fn.self_name
-            ):
-                return ("attr", self.fn.class_name, attr)
+            owner = self.class_of_self(value)
+            if owner is not None:
+                return ("attr", owner, attr)
             if attr in api.PROCESS_STREAMS:
                 base = self.ref(value)
                 if base is not None:
@@ -728,12 +725,9 @@ class _Builder:
             receiver = self.ref(func.value)
             if receiver is None:
                 self.expr(func.value)
-            if (
-                isinstance(func.value, cst.Name)
-                and self.fn.class_name is not None
-                and func.value.value == self.fn.self_name
-            ):
-                callee = ("method", self.fn.class_name, method)
+            owner = self.class_of_self(func.value)
+            if owner is not None:
+                callee = ("method", owner, method)
         elif isinstance(func, cst.Name):
             callee = ("name", self.fn.id, func.value)
         else:
@@ -773,13 +767,24 @@ class _Builder:
     def callable_ref(self, node: cst.BaseExpression) -> RawRef | None:
         if isinstance(node, cst.Name):
             return ("name", self.fn.id, node.value)
-        if (
-            isinstance(node, cst.Attribute)
-            and isinstance(node.value, cst.Name)
-            and self.fn.class_name is not None
-            and node.value.value == self.fn.self_name
-        ):
-            return ("method", self.fn.class_name, node.attr.value)
+        if isinstance(node, cst.Attribute):
+            owner = self.class_of_self(node.value)
+            if owner is not None:
+                return ("method", owner, node.attr.value)
+        return None
+
+    def class_of_self(self, node: cst.BaseExpression) -> str | None:
+        """The class whose instance `node` is, when it is a method's `self` (also from a
+        function nested in the method, unless that function rebinds the name)."""
+        if not isinstance(node, cst.Name):
+            return None
+        scope: FunctionInfo | None = self.fn
+        while scope is not None and scope.kind == "function":
+            if scope.class_name is not None:
+                return scope.class_name if node.value == scope.self_name else None
+            if node.value in scope.locals:
+                return None
+            scope = scope.parent
         return None
 
 
