@@ -110,6 +110,20 @@ def test_stdin_mode_matches_file_mode(tmp_path: Path) -> None:
     assert from_stdin.returncode == from_file.returncode == 1
 
 
+def test_examples_through_flake8_match_the_engine() -> None:
+    # Several files: flake8 checks them in worker processes, each with the plugin's options.
+    root = Path(__file__).resolve().parents[1]
+    names = sorted(p.name for p in (root / "examples").glob("*.py"))
+    assert names
+    proc = flake8("--select", "AIO", "--jobs", "2", *names, cwd=root / "examples")
+    assert proc.stderr == ""
+    expected = []
+    for name in names:
+        expected += engine_report((root / "examples" / name).read_text(encoding="utf-8"), name)
+    assert expected
+    assert sorted(proc.stdout.splitlines()) == sorted(expected)
+
+
 def test_stdin_without_display_name_is_reported_as_stdin(tmp_path: Path) -> None:
     proc = flake8("--select", "AIO", "-", cwd=tmp_path, stdin=UNDRAINED)
     assert [line.split(":", 1)[0] for line in reported(proc.stdout)] == ["stdin"]
