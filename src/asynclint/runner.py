@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -98,7 +98,7 @@ def run(
         else:
             outcome.files_checked += 1
     known = cache.names if cache is not None else {}
-    outcome.rule_names = rule_names(outcome.diagnostics, known)
+    outcome.rule_names = rule_names((d.code for d in outcome.diagnostics), known)
     if cache is not None:
         cache.remember_names(outcome.rule_names)
         cache.save()
@@ -114,9 +114,10 @@ def _read(path: str) -> bytes | None:
     return data if len(data) <= READ_LIMIT else None
 
 
-def rule_names(diagnostics: Sequence[Diagnostic], known: dict[str, str]) -> dict[str, str]:
-    """Names for the codes found; asks the registry only for codes the cache did not name."""
-    codes = {d.code for d in diagnostics}
+def rule_names(codes: Iterable[str], known: Mapping[str, str]) -> dict[str, str]:
+    """Names for `codes`; asks the registry (importing the parser) only for codes the cache
+    did not name."""
+    codes = set(codes)
     names = {code: known[code] for code in codes if code in known}
     missing = codes - names.keys()
     if missing:

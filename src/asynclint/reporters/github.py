@@ -1,0 +1,27 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from asynclint.diagnostics import Diagnostic, Severity
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(diagnostics: Iterable[Diagnostic]) -> str:
+    lines: list[str] = []
+    for d in diagnostics:
+        level = "error" if d.severity is Severity.ERROR else "warning"
+        props = [f"file={_escape_property(d.path)}", f"line={d.line}", f"col={d.column}"]
+        if d.end_line is not None and d.end_column is not None:
+            props += [f"endLine={d.end_line}", f"endColumn={d.end_column}"]
+        props.append(f"title={_escape_property(d.code)}")
+        lines.append(f"::{level} {','.join(props)}::{_escape_data(f'{d.code} {d.message}')}")
+    return "".join(line + "\n" for line in lines)
