@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_LINE_NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?", re.IGNORECASE
-)
-_FILE_NOQA = re.compile(
-    r"#\s*asynclint:\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*))?",
-    re.IGNORECASE,
-)
+# A code is letters then digits (`AIO401`, or a prefix such as `AIO4`), as in flake8: anything
+# else after the colon is prose: in "noqa: AIO201 see #12" only AIO201 is a code.
+_CODES = r"(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
+_LINE_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
+# File-level suppression must be a comment line of its own (flake8's and ruff's rule), so a
+# string that merely mentions it does not switch the whole file off.
+_FILE_NOQA = re.compile(r"^\s*#\s*asynclint:\s*noqa" + _CODES, re.IGNORECASE)
 _SPLIT = re.compile(r"[,\s]+")
 _LINES = re.compile(r"\r\n|\r|\n")  # Python's line ends; str.splitlines also splits on \f
 
@@ -25,7 +25,7 @@ def _codes(text: str | None) -> frozenset[str]:
 
 
 def _matches(code: str, codes: frozenset[str]) -> bool:
-    # flake8 matches noqa codes by prefix, so `# noqa: AIO4` silences AIO401.
+    # flake8 matches noqa codes by prefix: "noqa: AIO4" silences AIO401.
     return codes is ALL or any(code.startswith(c) for c in codes)
 
 
