@@ -113,10 +113,3 @@ def test_rule_doc_examples_are_runnable_python(code: str) -> None:
     compile(use_instead, f"{code}-use-instead", "exec")
     assert {marked for _, marked in markers(example)} == {code}
     assert markers(use_instead) == set()
-
-
-@pytest.mark.parametrize("code", sorted(TOOL_CODES))
-def test_tool_diagnostic_docs_show_the_output(code: str) -> None:
-    doc = RuleDoc.load(next(path for path in doc_paths() if path.stem == code))
-    example = "".join(block.text for block in doc.blocks("Example"))
-    assert re.search(rf":[0-9]+:[0-9]+: {code} ", example), "show what asynclint prints"

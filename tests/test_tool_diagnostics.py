@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from rule_docs import DOCS_DIR, RuleDoc
 
 from asynclint.diagnostics import Severity
 from asynclint.engine import check_file, check_source
@@ -125,3 +126,22 @@ def test_file_on_disk_with_latin1_cookie_is_clean(tmp_path: Path) -> None:
         b"# coding: latin-1\nimport asyncio\n\n\nasync def main():\n    return '\xe9'\n"
     )
     assert check_file(str(path), SETTINGS).diagnostics == []
+
+
+# The encoding each doc says its example file is saved in.
+DOC_ENCODINGS = {"AIO001": "utf-8", "AIO002": "latin-1"}
+
+
+@pytest.mark.parametrize("code", sorted(DOC_ENCODINGS))
+def test_doc_example_prints_what_the_doc_shows(code: str) -> None:
+    doc = RuleDoc.load(DOCS_DIR / f"{code}.md")
+    source, output = (block.text for block in doc.blocks("Example"))
+    path = output.partition(":")[0]
+    data = source.encode(DOC_ENCODINGS[code])
+    printed = [
+        f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}"
+        for d in check_source(data, path, SETTINGS).diagnostics
+    ]
+    assert printed == output.splitlines()
+    (corrected,) = (block.text for block in doc.blocks("Use instead"))
+    assert check_source(corrected.encode(DOC_ENCODINGS[code]), path, SETTINGS).diagnostics == []
