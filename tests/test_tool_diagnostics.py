@@ -145,3 +145,11 @@ def test_doc_example_prints_what_the_doc_shows(code: str) -> None:
     assert printed == output.splitlines()
     (corrected,) = (block.text for block in doc.blocks("Use instead"))
     assert check_source(corrected.encode(DOC_ENCODINGS[code]), path, SETTINGS).diagnostics == []
+
+
+def test_files_that_never_mention_async_are_skipped_before_decoding() -> None:
+    # As the AIO001/AIO002 docs say: no `async`, no asyncio pitfall, nothing parsed or decoded.
+    for data in (b"\x00\x01binary\xff", b"def broken(:\n", b"x = '\xff'\n"):
+        result = check_source(data, "other.py", SETTINGS)
+        assert result.skipped
+        assert result.diagnostics == []
