@@ -1,0 +1,330 @@
+"""The runner: ordered results from a process pool, the content-hash cache, and fixing."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from asynclint import runner
+from asynclint.cache import CACHE_DIR_NAME, Cache, result_from_json, result_to_json
+from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
+from asynclint.results import FileResult
+from asynclint.runner import fix_until_stable, run
+from asynclint.settings import Settings
+
+# Fires once AIO401 (stream-write-without-drain) is in place; it has a safe fix.
+AIO401_SNIPPET = """\
+import asyncio
+async def send(host):
+    reader, writer = await asyncio.open_connection(host, 80)
+    writer.write(b"ping")
+"""
+AIO401_FIXED = AIO401_SNIPPET + "    await writer.drain()\n"
+SYNTAX_ERROR = "async def broken(:\n    pass\n"
+UNDECODABLE = b"async def f():\x00 pass\n"
+PLAIN = "x = 1\n"
+
+FORK_ONLY = pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork",
+    reason="patches the worker function, which only forked workers inherit",
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _files(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content)
+
+
+def _summary(results: list[FileResult]) -> list[tuple[str, list[tuple[int, int, str]]]]:
+    return [(r.path, [(d.line, d.column, d.code) for d in r.diagnostics]) for r in results]
+
+
+def test_results_follow_discovery_order_and_count_files(project: Path) -> None:
+    _files(project, {"b.py": SYNTAX_ERROR, "a.py": PLAIN, "c/d.py": UNDECODABLE})
+    outcome = run(["."], Settings(), jobs=1, use_cache=False)
+    assert _summary(outcome.results) == [
+        ("a.py", []),
+        ("b.py", [(1, 18, "AIO001")]),
+        ("c/d.py", [(1, 1, "AIO002")]),
+    ]
+    assert (outcome.files_checked, outcome.files_skipped) == (2, 1)
+    assert outcome.rule_names == {"AIO001": "syntax-error", "AIO002": "unreadable-file"}
+    assert outcome.internal_errors == []
+
+
+@FORK_ONLY
+def test_pool_results_keep_discovery_order_whatever_finishes_first(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"m{i}.py" for i in range(8)]
+    _files(project, {name: SYNTAX_ERROR for name in names})
+    real_check = runner.check_task
+
+    def slow_first(task: runner._Task, *args: object) -> FileResult:
+        # Earlier files take longer, so workers finish them last.
+        time.sleep(0.02 * (len(names) - task.index))
+        result = real_check(task, *args)  # type: ignore[arg-type]
+        result.internal_errors = [f"pid {os.getpid()}"]
+        return result
+
+    monkeypatch.setattr(runner, "check_task", slow_first)
+    outcome = run(["."], Settings(), jobs=2, use_cache=False)
+    assert [r.path for r in outcome.results] == names
+    assert all(r.diagnostics[0].code == "AIO001" for r in outcome.results)
+    pids = {r.internal_errors[0] for r in outcome.results}
+    assert len(pids) == 2 and f"pid {os.getpid()}" not in pids
+
+
+def test_pool_and_in_process_runs_agree(project: Path) -> None:
+    _files(project, {f"p{i}.py": AIO401_SNIPPET if i % 2 else SYNTAX_ERROR for i in range(6)})
+    serial = run(["."], Settings(), jobs=1, use_cache=False)
+    parallel = run(["."], Settings(), jobs=2, use_cache=False)
+    assert parallel.results == serial.results
+
+
+@FORK_ONLY
+def test_a_crashed_worker_is_an_internal_error_for_its_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+
+    def die(*args: object) -> FileResult:
+        os._exit(3)
+
+    monkeypatch.setattr(runner, "check_task", die)
+    outcome = run(["."], Settings(), jobs=2, use_cache=False)
+    assert [r.path for r in outcome.results] == ["a.py", "b.py"]
+    assert len(outcome.internal_errors) == 2
+    assert all("worker failed" in error for error in outcome.internal_errors)
+
+
+def test_second_run_is_served_from_the_cache(project: Path) -> None:
+    _files(project, {"a.py": AIO401_SNIPPET, "b.py": SYNTAX_ERROR, "c.py": PLAIN})
+    cold = run(["."], Settings(), jobs=1)
+    assert cold.cache_hits == 0
+    calls: list[str] = []
+    warm = run(["."], Settings(), jobs=1, before_analysis=lambda: calls.append("x"))
+    assert warm.cache_hits == 3
+    assert calls == []  # nothing analysed, so nothing to validate
+    assert warm.results == cold.results
+    assert [d.fix for d in warm.diagnostics] == [d.fix for d in cold.diagnostics]
+    assert warm.rule_names == cold.rule_names
+    assert (warm.files_checked, warm.files_skipped) == (cold.files_checked, cold.files_skipped)
+    ignore = project / CACHE_DIR_NAME / ".gitignore"
+    assert ignore.read_text().splitlines()[-1] == "*"
+
+
+def test_changed_content_and_changed_settings_miss(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1)
+    (project / "b.py").write_text("async def fine():\n    pass\n")
+    outcome = run(["."], Settings(), jobs=1)
+    assert outcome.cache_hits == 1
+    assert _summary(outcome.results) == [("a.py", [(1, 18, "AIO001")]), ("b.py", [])]
+    ignoring = run(["."], Settings(ignore=("AIO001",)), jobs=1)
+    assert ignoring.cache_hits == 0
+    assert ignoring.diagnostics == []
+
+
+def test_same_file_under_another_display_path_misses(project: Path) -> None:
+    _files(project, {"pkg/a.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1)
+    os.chdir(project / "pkg")
+    outcome = run(["."], Settings(), jobs=1, cache_dir=str(project / CACHE_DIR_NAME))
+    assert outcome.cache_hits == 0
+    assert [d.path for d in outcome.diagnostics] == ["a.py"]
+
+
+def test_before_analysis_runs_once_when_something_is_analysed(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+    calls: list[str] = []
+    run(["."], Settings(), jobs=1, use_cache=False, before_analysis=lambda: calls.append("x"))
+    assert calls == ["x"]
+
+
+def test_before_analysis_runs_when_there_are_no_files(project: Path) -> None:
+    calls: list[str] = []
+    outcome = run(["."], Settings(), jobs=1, before_analysis=lambda: calls.append("x"))
+    assert calls == ["x"]
+    assert outcome.results == []
+
+
+def test_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1)
+    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    for garbage in ["{not json", '{"format": 1, "names": {}, "files": {"x": 1}}', "[]", "\xff"]:
+        cache_file.write_text(garbage, encoding="latin-1")
+        outcome = run(["."], Settings(), jobs=1)
+        assert _summary(outcome.results) == [("a.py", [(1, 18, "AIO001")])]
+    assert run(["."], Settings(), jobs=1).cache_hits == 1
+
+
+def test_damaged_entry_is_a_miss(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1)
+    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    stored = json.loads(cache_file.read_text())
+    for entry in stored["files"].values():
+        entry["result"]["diagnostics"] = [["one", 2]]
+    cache_file.write_text(json.dumps(stored))
+    outcome = run(["."], Settings(), jobs=1)
+    assert outcome.cache_hits == 0
+    assert _summary(outcome.results) == [("a.py", [(1, 18, "AIO001")])]
+
+
+def test_unwritable_cache_location_is_not_fatal(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR})
+    blocker = project / "blocker"
+    blocker.write_text("a file where the cache directory should go")
+    for _ in range(2):
+        outcome = run(["."], Settings(), jobs=1, cache_dir=str(blocker / "cache"))
+        assert outcome.cache_hits == 0
+        assert _summary(outcome.results) == [("a.py", [(1, 18, "AIO001")])]
+
+
+def test_no_cache_writes_nothing(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1, use_cache=False)
+    assert not (project / CACHE_DIR_NAME).exists()
+
+
+def test_internal_errors_are_not_cached(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _files(project, {"a.py": "async def f():\n    pass\n"})
+
+    def crashing(data: bytes, path: str, settings: Settings, **_: object) -> FileResult:
+        return FileResult(path, internal_errors=[f"{path}: rule AIO999 failed: boom"])
+
+    monkeypatch.setattr("asynclint.engine.check_source", crashing)
+    assert run(["."], Settings(), jobs=1).internal_errors == ["a.py: rule AIO999 failed: boom"]
+    monkeypatch.undo()
+    second = run(["."], Settings(), jobs=1)
+    assert (second.cache_hits, second.internal_errors) == (0, [])
+
+
+def test_cached_result_round_trips_exactly() -> None:
+    fix = Fix((Edit(3, 3, "\n    await w.drain()"), Edit(0, 2, "")), False, "Insert a drain")
+    result = FileResult(
+        "pkg/m.py",
+        diagnostics=[
+            Diagnostic("pkg/m.py", 4, 5, "AIO401", "msg é", Severity.WARNING, 4, 26, fix),
+            Diagnostic("pkg/m.py", 1, 13, "AIO001", "syntax", Severity.ERROR),
+        ],
+        skipped=False,
+        fixed_text="fixed\r\ntext",
+        encoding="utf-8-sig",
+        applied_fixes=["AIO401", "AIO401"],
+    )
+    stored = json.loads(json.dumps(result_to_json(result)))
+    restored = result_from_json(stored, "pkg/m.py")
+    assert restored == result
+    assert [d.fix for d in restored.diagnostics] == [fix, None]  # fix is not part of ==
+
+
+def test_cache_keeps_entries_of_files_not_in_this_run(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+    run(["a.py"], Settings(), jobs=1)
+    run(["b.py"], Settings(), jobs=1)
+    assert run(["."], Settings(), jobs=1).cache_hits == 2
+
+
+def test_cache_forgets_files_that_are_gone(project: Path) -> None:
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+    run(["."], Settings(), jobs=1)
+    (project / "b.py").unlink()
+    _files(project, {"c.py": SYNTAX_ERROR})
+    run(["c.py"], Settings(), jobs=1)
+    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    stored = Cache(str(project / CACHE_DIR_NAME), cache_file.stem)
+    assert sorted(os.path.basename(path) for path in stored.entries) == ["a.py", "c.py"]
+
+
+WARM_RUN = """
+import sys
+from asynclint.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+print("exit", code, "libcst imported:", "libcst" in sys.modules)
+"""
+
+
+def test_warm_run_does_not_import_libcst(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.asynclint]\nselect = ["AIO"]\nignore = ["AIO2"]\n'
+    )
+    _files(project, {"a.py": AIO401_SNIPPET, "b.py": SYNTAX_ERROR, "c.py": PLAIN})
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+
+    def check() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", "2", "."]
+        return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+    cold, warm = check(), check()
+    assert cold.stdout.splitlines()[-1] == "exit 1 libcst imported: True"
+    assert warm.stdout.splitlines()[-1] == "exit 1 libcst imported: False"
+    assert warm.stdout == cold.stdout.replace("True", "False")
+    assert "b.py:1:18: AIO001" in warm.stdout
+    assert warm.stderr == cold.stderr
+
+
+def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path) -> None:
+    _files(project, {"a.py": AIO401_SNIPPET})
+    outcome = run(["a.py"], Settings(), jobs=1, use_cache=False, fix=True)
+    (result,) = outcome.results
+    assert result.fixed_text == AIO401_FIXED
+    assert result.applied_fixes == ["AIO401"]
+    assert result.diagnostics == []
+    assert (project / "a.py").read_text() == AIO401_SNIPPET  # the runner never writes
+
+
+def _fake_first(*fixes: Fix) -> FileResult:
+    diagnostics = [Diagnostic("m.py", 1, 1, "AIO401", "m", fix=fix) for fix in fixes]
+    return FileResult("m.py", diagnostics=diagnostics)
+
+
+def test_a_fix_that_breaks_the_syntax_is_not_applied() -> None:
+    text = "async def f():\n    pass\n"
+    first = _fake_first(Fix((Edit(0, 0, "("),), True, "bad"))
+    result = fix_until_stable(text.encode(), first, Settings(), unsafe=False)
+    assert result.fixed_text is None
+    assert result.applied_fixes == []
+    assert result.internal_errors == [
+        "m.py: fixes for AIO401 produced code that does not parse; not applied"
+    ]
+
+
+def test_unsafe_fixes_need_unsafe() -> None:
+    text = "async def f():\n    pass\n"
+    unsafe_fix = Fix((Edit(0, 0, "# x\n"),), False, "comment")
+    kept = fix_until_stable(text.encode(), _fake_first(unsafe_fix), Settings(), False)
+    assert kept.fixed_text is None
+    applied = fix_until_stable(text.encode(), _fake_first(unsafe_fix), Settings(), True)
+    assert applied.fixed_text == "# x\n" + text
+    assert applied.applied_fixes == ["AIO401"]
+
+
+def test_fixing_keeps_a_bom_file_encoding(project: Path) -> None:
+    (project / "a.py").write_bytes(b"\xef\xbb\xbf" + AIO401_SNIPPET.encode())
+    (result,) = run(["a.py"], Settings(), jobs=1, use_cache=False, fix=True).results
+    assert result.encoding == "utf-8-sig"
+    assert result.fixed_text == AIO401_FIXED
