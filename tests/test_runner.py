@@ -213,9 +213,10 @@ def test_internal_errors_are_not_cached(project: Path, monkeypatch: pytest.Monke
     def crashing(data: bytes, path: str, settings: Settings, **_: object) -> FileResult:
         return FileResult(path, internal_errors=[f"{path}: rule AIO999 failed: boom"])
 
-    monkeypatch.setattr("asynclint.engine.check_source", crashing)
-    assert run(["."], Settings(), jobs=1).internal_errors == ["a.py: rule AIO999 failed: boom"]
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr("asynclint.engine.check_source", crashing)
+        crashed = run(["."], Settings(), jobs=1)
+    assert crashed.internal_errors == ["a.py: rule AIO999 failed: boom"]
     second = run(["."], Settings(), jobs=1)
     assert (second.cache_hits, second.internal_errors) == (0, [])
 
