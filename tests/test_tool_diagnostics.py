@@ -149,7 +149,13 @@ def test_doc_example_prints_what_the_doc_shows(code: str) -> None:
 
 def test_files_that_never_mention_async_are_skipped_before_decoding() -> None:
     # As the AIO001/AIO002 docs say: no `async`, no asyncio pitfall, nothing parsed or decoded.
-    for data in (b"\x00\x01binary\xff", b"def broken(:\n", b"x = '\xff'\n"):
+    for data in (b"def broken(:\n", b"x = '\xff'\n"):
         result = check_source(data, "other.py", SETTINGS)
         assert result.skipped
         assert result.diagnostics == []
+
+
+def test_binary_files_are_reported_even_without_async() -> None:
+    result = check_source(b"\x00\x01binary\xff", "blob.py", SETTINGS)
+    assert not result.skipped
+    assert [d.code for d in result.diagnostics] == ["AIO002"]

@@ -50,7 +50,8 @@ def check_source(
 ) -> FileResult:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     codes = enabled_codes_for_path(path, settings)
-    if prefilter and PREFILTER_NEEDLE not in raw:
+    # A binary file is reported even without `async` in it: it is not Python at all.
+    if prefilter and PREFILTER_NEEDLE not in raw and b"\x00" not in raw:
         return FileResult(path, skipped=True)
     try:
         source = decode(raw) if isinstance(data, bytes) else DecodedSource(data, "utf-8")

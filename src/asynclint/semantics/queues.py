@@ -109,26 +109,31 @@ def _balance(
             return False
         return not event.loops or event.loops[-1] in getting_loops.get(event.root, set())
 
+    order = {event: index for index, event in enumerate(function.events)}
+
     def transfer(state: _State, event: Event) -> _State:
         pending, done = state
         if _on_queue(facts, event, GET_METHODS):
             queue = event.root
             if not counted(event):
                 return _forget(pending, queue), done - {queue}
-            return _forget(pending, queue) | {(event, False)}, done - {queue}
+            return pending | {(event, False)}, done - {queue}
         if _on_queue(facts, event, frozenset({"task_done"})):
             queue = event.root
             mine = [(get, risky) for get, risky in pending if get.root == queue]
             if not counted(event):
                 return _forget(pending, queue), done - {queue}
-            if queue in done:
-                excess[event] = None
-            elif mine and queue in joined and not event.in_finally:
-                if any(risky for _get, risky in mine):
-                    unprotected[event] = None
-            if mine or queue in done:
-                return _forget(pending, queue), done | {queue}
-            return state
+            if not mine:
+                if queue in done:
+                    excess[event] = None
+                return state
+            if queue in joined and not event.in_finally and any(risky for _g, risky in mine):
+                unprotected[event] = None
+            # This task_done answers the latest get; earlier ones still wait for theirs.
+            latest = max(mine, key=lambda item: order[item[0]])
+            if len(mine) == 1:
+                return pending - {latest}, done | {queue}
+            return pending - {latest}, done
         if event.kind == "escape" and facts.kind(event.root) == api.QUEUE:
             return _forget(pending, event.root), done - {event.root}
         helped = {get.root for get, _ in pending if _calls_task_done(facts, event, get.root)}

@@ -14,8 +14,9 @@ from asynclint.semantics.obligations import unmet_obligations
 WRITE_METHODS = frozenset({"write", "writelines"})
 # Calls after which buffered data is on its way out (close() flushes before closing).
 FLUSH_METHODS = frozenset({"drain", "close", "wait_closed", "write_eof"})
-# A process that was killed or whose output was collected cannot block on a full pipe.
-ENDS_PROCESS = frozenset({"communicate", "kill", "terminate", "send_signal"})
+# communicate() reads every pipe to EOF. kill() and terminate() do not help: wait() returns
+# only once the pipes are closed, and asyncio stops reading a full pipe until someone reads.
+ENDS_PROCESS = frozenset({"communicate"})
 READ_METHODS = frozenset({"read", "readline", "readexactly", "readuntil", "readchunk"})
 
 
