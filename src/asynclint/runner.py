@@ -150,22 +150,28 @@ def _analyse_in_pool(
 ) -> list[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
-    # Small chunks keep workers evenly loaded; not so small that messaging dominates.
-    size = max(1, min(16, len(tasks) // (workers * 4)))
-    chunks = [tasks[start : start + size] for start in range(0, len(tasks), size)]
-    results: list[FileResult] = []
+    # Biggest files first, in small chunks: one large file picked up last would otherwise
+    # leave the other workers idle while it finishes. Results go back to their own slots.
+    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].data or b""))
+    size = max(1, min(8, len(tasks) // (workers * 8)))
+    chunks = [
+        [tasks[i] for i in order[start : start + size]] for start in range(0, len(order), size)
+    ]
+    slots: dict[int, FileResult] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(check_chunk, chunk, settings, fix, unsafe) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
             try:
-                results.extend(future.result())
+                results = future.result()
             except Exception as error:  # a worker died: report its files, keep the rest
                 reason = f"{type(error).__name__}: {error}"
-                results.extend(
+                results = [
                     FileResult(task.path, internal_errors=[f"{task.path}: worker failed: {reason}"])
                     for task in chunk
-                )
-    return results
+                ]
+            for task, result in zip(chunk, results, strict=True):
+                slots[task.index] = result
+    return [slots[task.index] for task in tasks]
 
 
 def check_chunk(
