@@ -329,3 +329,25 @@ def test_fixing_keeps_a_bom_file_encoding(project: Path) -> None:
     (result,) = run(["a.py"], Settings(), jobs=1, use_cache=False, fix=True).results
     assert result.encoding == "utf-8-sig"
     assert result.fixed_text == AIO401_FIXED
+
+
+def test_library_lint_paths_uses_the_runner(project: Path) -> None:
+    import asynclint
+
+    _files(project, {"b.py": SYNTAX_ERROR, "a.py": SYNTAX_ERROR, "venv/c.py": SYNTAX_ERROR})
+    found = asynclint.lint_paths(["."])
+    assert [(d.path, d.code) for d in found] == [("a.py", "AIO001"), ("b.py", "AIO001")]
+    assert not (project / CACHE_DIR_NAME).exists()
+
+
+def test_importing_the_package_and_cli_does_not_import_libcst() -> None:
+    script = (
+        "import sys, asynclint, asynclint.cli\n"
+        "before = 'libcst' in sys.modules\n"
+        "found = asynclint.lint_source('async def f(:\\n')\n"
+        "print(before, 'libcst' in sys.modules, [d.code for d in found])\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout
+    assert output == "False True ['AIO001']\n"

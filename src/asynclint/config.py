@@ -12,7 +12,6 @@ has already been checked with exactly these selectors, since results are cached 
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -160,6 +159,8 @@ def _parse_section(
 ) -> FileConfig:
     for key in section:
         if key not in KNOWN_KEYS:
+            import difflib
+
             close = difflib.get_close_matches(key.replace("_", "-"), KNOWN_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             known = ", ".join(KNOWN_KEYS)
@@ -300,6 +301,8 @@ def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:
 
 def check_selectors(sources: tuple[SelectorSource, ...]) -> None:
     """Raise ConfigError for a selector that names no rule. Imports the rule registry."""
+    import difflib
+
     from asynclint.rules import ALL_CODES, is_known_selector
 
     for source in sources:

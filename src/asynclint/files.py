@@ -75,10 +75,14 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
     seen: set[str] = set()
 
     def add(display: str) -> None:
-        real = os.path.realpath(display)
-        if real not in seen:  # overlapping roots (`src src/a.py`) list a file once
+        # A walk never follows links, so only overlapping roots (`src src/a.py`) can name a
+        # file twice; resolving every path would cost a system call per path component.
+        if len(roots) > 1:
+            real = os.path.realpath(display)
+            if real in seen:
+                return
             seen.add(real)
-            found.files.append(display)
+        found.files.append(display)
 
     for root in roots:
         if options.force_exclude and excluder.excludes_with_parents(root, os.path.isdir(root)):
