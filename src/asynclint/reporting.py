@@ -88,13 +88,15 @@ def _text_source(outcome: Outcome, stdin_data: bytes | None) -> Callable[[str], 
     """The text a diagnostic's fix offsets refer to: the file as it is now (fixed, if --fix
     wrote it), or for stdin the final text."""
 
+    by_path = {result.path: result for result in outcome.results}
+
     def read(path: str) -> str | None:
-        for result in outcome.results:
-            if result.path == path:
-                if stdin_data is not None:
-                    return result.fixed_text or _original_text(result, stdin_data)
-                return _original_text(result, None)
-        return None
+        result = by_path.get(path)
+        if result is None:
+            return None
+        if stdin_data is not None:
+            return result.fixed_text or _original_text(result, stdin_data)
+        return _original_text(result, None)
 
     return read
 
@@ -149,8 +151,7 @@ def summary(outcome: Outcome, *, fix: bool, unsafe: bool) -> str:
     fixable = sum(1 for f in with_fix if f.safe or unsafe)
     hidden = len(with_fix) - fixable
     if fixable and not fix:
-        option = "`--fix --unsafe-fixes`" if unsafe else "`--fix`"
-        lines.append(f"[*] {fixable} fixable with the {option} option.")
+        lines.append(f"[*] {fixable} fixable with the `--fix` option.")
     if hidden:
         option = "`--unsafe-fixes`"
         count = _plural(hidden, "hidden fix", "hidden fixes")
