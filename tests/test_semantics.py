@@ -261,3 +261,73 @@ def test_self_attributes_from_a_closure_inside_a_method() -> None:
         """
     )
     assert kinds_of_calls(facts, "Relay.run.pump")["get"] == api.QUEUE
+
+
+def test_with_items_are_entered_and_held_around_the_body() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        lock = asyncio.Lock()
+        async def f(other: asyncio.Lock):
+            async with lock:
+                async with other, asyncio.timeout(1):
+                    await asyncio.sleep(0)
+        """
+    )
+    events = function(facts, "f").events
+    enters = [e for e in events if e.kind == "enter"]
+    assert [facts.kind(e.root) for e in enters] == [api.LOCK, api.LOCK, None]
+    assert enters[2].qualname == "asyncio.timeout"
+    assert all(e.extra["async"] for e in enters)
+    sleep = next(e for e in events if e.qualname == "asyncio.sleep")
+    assert sleep.held == tuple(enters)
+
+
+def test_call_roles_say_what_happens_to_the_result() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        async def f():
+            asyncio.sleep(1)
+            await asyncio.sleep(2)
+            t = asyncio.create_task(g())
+            return asyncio.ensure_future(g())
+        async def g():
+            pass
+        """
+    )
+    roles = {
+        e.qualname: e.role for e in function(facts, "f").events if e.kind == "call" and e.qualname
+    }
+    assert roles == {
+        "asyncio.sleep": "discarded",  # both sleeps: the awaited one is a statement too
+        "asyncio.create_task": "assigned",
+        "asyncio.ensure_future": "returned",
+    }
+    task = next(e for e in function(facts, "f").events if e.qualname == "asyncio.create_task")
+    assert task.assigned == ("name", function(facts, "f").id, "t")
+
+
+def test_handlers_and_asyncio_uses_are_recorded() -> None:
+    facts = facts_for(
+        """
+        import asyncio as aio
+        from asyncio import CancelledError
+        async def f():
+            try:
+                await aio.sleep(1)
+            except (CancelledError, aio.TimeoutError, ValueError):
+                pass
+            except:
+                raise
+        """
+    )
+    assert [h.caught for h in facts.handlers] == [
+        ("asyncio.CancelledError", "asyncio.TimeoutError", "ValueError"),
+        (),
+    ]
+    assert sorted(name for _f, _node, name in facts.asyncio_uses) == [
+        "asyncio.CancelledError",
+        "asyncio.TimeoutError",
+        "asyncio.sleep",
+    ]

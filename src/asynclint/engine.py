@@ -27,7 +27,9 @@ PREFILTER_NEEDLE = b"async"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
-def check_file(path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False) -> FileResult:
+def check_file(
+    path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False
+) -> FileResult:
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -35,7 +37,9 @@ def check_file(path: str, settings: Settings, *, fix: bool = False, unsafe: bool
         reason = error.strerror or type(error).__name__
         return _unreadable(path, f"cannot read file: {reason}", settings)
     if len(data) > MAX_FILE_BYTES:
-        return _unreadable(path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped", settings)
+        return _unreadable(
+            path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped", settings
+        )
     return check_source(data, path, settings, fix=fix, unsafe=unsafe)
 
 
@@ -96,7 +100,9 @@ def _run_rules(
             facts: ModuleFacts = build_facts(module, settings)
         except RecursionError:
             result.diagnostics.append(
-                _tool_diagnostic(path, UNREADABLE_FILE.code, "file is too deeply nested to analyse; skipped")
+                _tool_diagnostic(
+                    path, UNREADABLE_FILE.code, "file is too deeply nested to analyse; skipped"
+                )
             )
             return []
         except Exception as error:
@@ -106,7 +112,9 @@ def _run_rules(
             try:
                 findings.extend(rule.check(facts))
             except Exception as error:
-                result.internal_errors.append(f"{path}: rule {rule.code} failed: {_describe(error)}")
+                result.internal_errors.append(
+                    f"{path}: rule {rule.code} failed: {_describe(error)}"
+                )
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -219,7 +227,14 @@ def _syntax_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnos
         message = ast_error.msg
     except (ValueError, RecursionError, MemoryError):
         pass
-    return Diagnostic(path, line, max(column, 1), SYNTAX_ERROR.code, f"syntax error: {message}", SYNTAX_ERROR.severity)
+    return Diagnostic(
+        path,
+        line,
+        max(column, 1),
+        SYNTAX_ERROR.code,
+        f"syntax error: {message}",
+        SYNTAX_ERROR.severity,
+    )
 
 
 def _tool_diagnostic(path: str, code: str, message: str) -> Diagnostic:

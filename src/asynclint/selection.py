@@ -1,4 +1,4 @@
-"""Which codes are enabled: select/ignore by prefix, the most specific selector wins (ruff's rule)."""
+"""Which codes are enabled: select/ignore by prefix; the most specific selector wins, as in ruff."""
 
 from __future__ import annotations
 

@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.rules.queues import QueueTaskDoneExcess, QueueTaskDoneMissing, QueueTaskDoneNotInFinally
+from asynclint.rules.queues import (
+    QueueTaskDoneExcess,
+    QueueTaskDoneMissing,
+    QueueTaskDoneNotInFinally,
+)
 from asynclint.rules.streams import StreamWriteWithoutDrain
 from asynclint.rules.subprocess import SubprocessShellInjection, SubprocessWaitWithPipe
 
@@ -39,9 +43,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULE_CLASSES}
-ALL_CODES: tuple[str, ...] = tuple(
-    sorted([d.code for d in TOOL_DIAGNOSTICS] + list(RULES_BY_CODE))
-)
+ALL_CODES: tuple[str, ...] = tuple(sorted([d.code for d in TOOL_DIAGNOSTICS] + list(RULES_BY_CODE)))
 
 
 def metadata(code: str) -> type[Rule] | ToolDiagnostic | None:

@@ -23,7 +23,9 @@ RawRef = tuple[Union[str, int, "RawRef"], ...]
 
 @dataclass(eq=False)
 class Event:
-    kind: str  # "call", "await", "escape" (handed to other code), "iter" (async for over it)
+    # "call", "await", "escape" (handed to other code), "iter" (async for over it), "create"
+    # (a process is created), "enter" (a `with` item: `extra["async"]` says which kind)
+    kind: str
     node: cst.CSTNode
     stmt: cst.CSTNode | None  # the enclosing statement line or compound statement
     ref: RawRef | None = None  # receiver of a method call, or the object escaping/iterated
@@ -37,6 +39,12 @@ class Event:
     in_handler: bool = False
     protected: bool = False  # inside `try:` with a handler that catches everything
     repeated: bool = False  # inside a comprehension or generator expression
+    # `with`/`async with` items around the event in its function, outermost first.
+    held: tuple[Event, ...] = ()
+    # For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
+    # (`target = [await] call(...)`, see `assigned`), "returned", or "".
+    role: str = ""
+    assigned: RawRef | None = None
     # Filled in by the model once the module is read:
     root: object = None  # the resolved object identity of `ref`
     target: FunctionInfo | None = None  # the module's own function this calls, if any

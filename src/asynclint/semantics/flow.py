@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar, Union
+from typing import Generic, TypeVar
 
 from asynclint.semantics.events import Event
 
@@ -80,7 +80,7 @@ class Exit:
     step: Step
 
 
-FlowNode = Union[Step, Block, If, Loop, Try, Match, Exit]
+FlowNode = Step | Block | If | Loop | Try | Match | Exit
 
 
 @dataclass

@@ -9,7 +9,7 @@ the walk, `_Resolver` resolves scopes, merges aliases and binds parameters to ar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -19,7 +19,6 @@ from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.flow import (
     Block,
     Exit,
-    FlowNode,
     Handler,
     If,
     Loop,
@@ -32,7 +31,9 @@ from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
-_CATCH_ALL = frozenset({"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"})
+_CATCH_ALL = frozenset(
+    {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
+)
 
 
 @dataclass(eq=False)
@@ -65,6 +66,18 @@ class FunctionInfo:
         return self.params[0]
 
 
+@dataclass(frozen=True, eq=False)
+class HandlerInfo:
+    """An `except` clause: where it is and what it catches."""
+
+    function: FunctionInfo
+    node: cst.ExceptHandler | cst.ExceptStarHandler
+    try_node: cst.Try | cst.TryStar
+    # Import-resolved dotted names of the caught types (`asyncio.CancelledError`), the name as
+    # written when it is not imported (`ValueError`), None for other expressions; () = bare.
+    caught: tuple[str | None, ...]
+
+
 @dataclass
 class ModuleFacts:
     module: cst.Module
@@ -79,6 +92,10 @@ class ModuleFacts:
     methods: dict[str, dict[str, FunctionInfo]]
     # id(statement) -> the statement after it in the same block.
     next_statement: dict[int, cst.CSTNode]
+    handlers: list[HandlerInfo]
+    # Every use of a name from asyncio: (function, node, dotted name as imported, not
+    # normalized), including `from asyncio import X` (the node is the import alias).
+    asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]]
     _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
     # Results that several rules share (computed by the first rule that needs them).
     cache: dict[str, object] = field(default_factory=dict)
@@ -182,7 +199,9 @@ def _is_true(node: cst.BaseExpression) -> bool:
     return False
 
 
-def _body_statements(suite: cst.BaseSuite) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...]:
+def _body_statements(
+    suite: cst.BaseSuite,
+) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...]:
     if isinstance(suite, cst.IndentedBlock):
         return tuple(suite.body)
     return tuple(suite.body)  # SimpleStatementSuite: small statements on the header line
@@ -206,6 +225,9 @@ class _Builder:
         self.module_assign_counts: dict[str, int] = {}
         self.module_string_names: set[str] = set()
         self.next_statement: dict[int, cst.CSTNode] = {}
+        self.handlers: list[HandlerInfo] = []
+        self.asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]] = []
+        self.held: list[Event] = []
         # Per-function walking context.
         self.fn = self._new_function("<module>", "<module>", module, None, "module")
         self.step: Step | None = None
@@ -235,19 +257,19 @@ class _Builder:
 
     def _with_function(self, info: FunctionInfo, body: cst.BaseSuite) -> None:
         saved = (self.fn, self.step, self.stmt, self.loops, self.in_finally, self.in_handler)
-        saved_flags = (self.protected, self.repeated)
-        self.fn, self.step, self.stmt, self.loops = info, None, None, []
+        saved_flags = (self.protected, self.repeated, self.held)
+        self.fn, self.step, self.stmt, self.loops, self.held = info, None, None, [], []
         self.in_finally = self.in_handler = self.protected = self.repeated = 0
         info.body = self.block(_body_statements(body))
         self.fn, self.step, self.stmt, self.loops, self.in_finally, self.in_handler = saved
-        self.protected, self.repeated = saved_flags
+        self.protected, self.repeated, self.held = saved_flags
 
     # -- statements -----------------------------------------------------------------------
 
-    def block(self, statements: tuple[cst.CSTNode, ...] | list[cst.CSTNode] | object) -> Block:
+    def block(self, statements: Sequence[cst.CSTNode]) -> Block:
         block = Block()
         previous: cst.CSTNode | None = None
-        for statement in statements:  # type: ignore[attr-defined]
+        for statement in statements:
             if previous is not None:
                 self.next_statement[id(previous)] = statement
             self.statement(statement, block)
@@ -278,12 +300,29 @@ class _Builder:
             block.items.append(self.try_(node))
         elif isinstance(node, cst.With):
             step = self.new_step(node)
+            entered: list[Event] = []
             for item in node.items:
                 self.expr(item.item)
+                value = item.item
+                if isinstance(value, cst.Await):  # `with (await lock):`, the pre-3.9 idiom
+                    value = value.expression
+                enter = self.event(
+                    "enter",
+                    item.item,
+                    ref=self.ref(value),
+                    qualname=self.qualify(value.func) if isinstance(value, cst.Call) else None,
+                    extra={"async": node.asynchronous is not None},
+                )
+                self.emit(enter)
+                entered.append(enter)
                 if item.asname is not None:
                     self.bind_target(item.asname.name, None)
             block.items.append(step)
-            block.items.extend(self.block(_body_statements(node.body)).items)
+            self.held.extend(entered)
+            try:
+                block.items.extend(self.block(_body_statements(node.body)).items)
+            finally:
+                del self.held[len(self.held) - len(entered) :]
         elif isinstance(node, cst.FunctionDef):
             self.function_def(node)
         elif isinstance(node, cst.ClassDef):
@@ -294,14 +333,19 @@ class _Builder:
             cases = [self.block(_body_statements(case.body)) for case in node.cases]
             block.items.append(Match(step, cases))
 
-    def small_statement(self, node: cst.BaseSmallStatement, line: cst.CSTNode, block: Block) -> None:
+    def small_statement(
+        self, node: cst.BaseSmallStatement, line: cst.CSTNode, block: Block
+    ) -> None:
         step = self.new_step(line)
         if isinstance(node, cst.Expr):
             self.expr(node.value)
+            self.mark_call(node.value, "discarded")
         elif isinstance(node, cst.Assign):
             self.expr(node.value)
             for target in node.targets:
                 self.assign(target.target, node.value)
+            if len(node.targets) == 1:
+                self.mark_call(node.value, "assigned", self.target_ref(node.targets[0].target))
         elif isinstance(node, cst.AnnAssign):
             if node.value is not None:
                 self.expr(node.value)
@@ -317,6 +361,7 @@ class _Builder:
             if node.value is not None:
                 self.expr(node.value)
                 self.escape(node.value)
+                self.mark_call(node.value, "returned")
             block.items.append(Exit("return", step))
             return
         elif isinstance(node, cst.Raise):
@@ -341,6 +386,18 @@ class _Builder:
                 self.expr(child)
         if step.events:
             block.items.append(step)
+
+    def mark_call(self, value: cst.BaseExpression, role: str, target: RawRef | None = None) -> None:
+        """Record what happens to a call's result when the call is the whole expression."""
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return
+        for event in reversed(self.fn.events):
+            if event.node is value:
+                event.role = role
+                event.assigned = target
+                return
 
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
@@ -375,7 +432,7 @@ class _Builder:
         return Loop(step, body, orelse, infinite)
 
     def try_(self, node: cst.Try | cst.TryStar) -> Try:
-        handlers = list(node.handlers)
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = node.handlers
         swallows = any(
             isinstance(h, cst.ExceptHandler)
             and _catches_all(h, self.imports)
@@ -396,7 +453,10 @@ class _Builder:
                 catches_all = isinstance(handler, cst.ExceptHandler) and _catches_all(
                     handler, self.imports
                 )
-                flow_handlers.append(Handler(catches_all, self.block(_body_statements(handler.body))))
+                self.handlers.append(HandlerInfo(self.fn, handler, node, self.caught(handler)))
+                flow_handlers.append(
+                    Handler(catches_all, self.block(_body_statements(handler.body)))
+                )
         finally:
             self.in_handler -= 1
         orelse = self.block(_body_statements(node.orelse.body)) if node.orelse else None
@@ -408,6 +468,19 @@ class _Builder:
             finally:
                 self.in_finally -= 1
         return Try(body, flow_handlers, orelse, finalbody)
+
+    def caught(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> tuple[str | None, ...]:
+        """Import-resolved names of the caught types; () for a bare `except:`."""
+        if handler.type is None:
+            return ()
+        types = (
+            [el.value for el in handler.type.elements]
+            if isinstance(handler.type, cst.Tuple)
+            else [handler.type]
+        )
+        for item in types:
+            self.record_asyncio_use(item)
+        return tuple(self.qualify(t) or _dotted(t) for t in types)
 
     def function_def(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
@@ -452,7 +525,9 @@ class _Builder:
             self.expr(arg.value)
         owner = self.fn
         owner.locals.add(node.name.value)
-        qualname = node.name.value if owner.kind == "module" else f"{owner.qualname}.{node.name.value}"
+        qualname = (
+            node.name.value if owner.kind == "module" else f"{owner.qualname}.{node.name.value}"
+        )
         owner.classes[node.name.value] = qualname
         info = self._new_function(node.name.value, qualname, node, owner, "class")
         self._with_function(info, node.body)
@@ -485,6 +560,8 @@ class _Builder:
                 local = alias.asname.name.value
             self.imports[local] = f"{module}.{name}"
             self.fn.locals.add(local)
+            if module == "asyncio" or module.startswith("asyncio."):
+                self.asyncio_uses.append((self.fn, alias, f"{module}.{name}"))
 
     # -- what names and attributes refer to -------------------------------------------------
 
@@ -553,7 +630,9 @@ class _Builder:
         elif isinstance(target, cst.Name):
             self.fn.locals.add(target.value)
             if value is not None:
-                self.assignments.setdefault(self.fn.id, {}).setdefault(target.value, []).append(value)
+                self.assignments.setdefault(self.fn.id, {}).setdefault(target.value, []).append(
+                    value
+                )
         else:
             self.expr(target)
 
@@ -570,7 +649,7 @@ class _Builder:
         kind, call, detail, constructor = produced
         if kind == "pair":
             if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
-                for element, part in zip(target.elements, (api.READER, api.WRITER)):
+                for element, part in zip(target.elements, (api.READER, api.WRITER), strict=True):
                     ref = self.target_ref(element.value)
                     if ref is not None:
                         self.origins.append((ref, Origin(part, call), self.fn))
@@ -597,7 +676,10 @@ class _Builder:
             value, awaited = value.expression, True
         if isinstance(value, cst.Call):
             qualname = self.qualify(value.func)
-            runs = isinstance(value.func, cst.Attribute) and value.func.attr.value == "run_until_complete"
+            runs = (
+                isinstance(value.func, cst.Attribute)
+                and value.func.attr.value == "run_until_complete"
+            )
             if (runs or qualname == "asyncio.run") and value.args:
                 return self.produced(cst.Await(value.args[0].value))
             if qualname in api.PASS_THROUGH and awaited and value.args:
@@ -621,15 +703,18 @@ class _Builder:
             return False
         inner = func.value
         if isinstance(inner, cst.Call):
-            return self.qualify(inner.func) in ("asyncio.get_running_loop", "asyncio.get_event_loop")
+            return self.qualify(inner.func) in (
+                "asyncio.get_running_loop",
+                "asyncio.get_event_loop",
+            )
         return False
 
     def piped_streams(self, call: cst.Call) -> frozenset[str]:
         piped = set()
         for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value in api.PROCESS_STREAMS:
-                if self.qualify(arg.value) == "subprocess.PIPE":
-                    piped.add(arg.keyword.value)
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword in api.PROCESS_STREAMS and self.qualify(arg.value) == "subprocess.PIPE":
+                piped.add(keyword)
         return frozenset(piped)
 
     # -- expressions ----------------------------------------------------------------------
@@ -644,6 +729,7 @@ class _Builder:
             in_handler=self.in_handler > 0,
             protected=self.protected > 0,
             repeated=self.repeated > 0,
+            held=tuple(self.held),
             **fields,  # type: ignore[arg-type]
         )
 
@@ -690,6 +776,8 @@ class _Builder:
                         self.expr(child)
             finally:
                 self.repeated -= 1
+        elif isinstance(node, cst.Attribute) and self.record_asyncio_use(node):
+            pass  # a dotted name from an import: nothing inside it to walk
         elif isinstance(node, cst.NamedExpr):
             self.expr(node.value)
             if isinstance(node.target, cst.Name):
@@ -697,6 +785,17 @@ class _Builder:
         elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
             for child in child_nodes(node):
                 self.expr(child)
+
+    def record_asyncio_use(self, node: cst.BaseExpression) -> bool:
+        """Note `asyncio.X` (through any import alias); True when `node` is a dotted name."""
+        dotted = _dotted(node)
+        if dotted is None:
+            return False
+        head, _, rest = dotted.partition(".")
+        base = self.imports.get(head)
+        if base is not None and (base == "asyncio" or base.startswith("asyncio.")) and rest:
+            self.asyncio_uses.append((self.fn, node, f"{base}.{rest}"))
+        return True
 
     def comp_for(self, node: cst.CompFor) -> None:
         self.expr(node.iter)
@@ -722,6 +821,7 @@ class _Builder:
         callee: RawRef | None = None
         if isinstance(func, cst.Attribute):
             method = func.attr.value
+            self.record_asyncio_use(func)
             receiver = self.ref(func.value)
             if receiver is None:
                 self.expr(func.value)
@@ -819,7 +919,7 @@ class _Resolver:
             if target is None:
                 continue
             params = target.params[1:] if target.self_name else target.params
-            for name, kind in zip(params, (api.READER, api.WRITER)):
+            for name, kind in zip(params, (api.READER, api.WRITER), strict=False):
                 self.objects.add_origin(
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
@@ -829,9 +929,7 @@ class _Resolver:
                 if event.ref is not None:
                     event.root = self.objects.find(self.identity(event.ref))
         constants = frozenset(
-            name
-            for name in b.module_string_names
-            if b.module_assign_counts.get(name) == 1
+            name for name in b.module_string_names if b.module_assign_counts.get(name) == 1
         )
         return ModuleFacts(
             module=b.module,
@@ -843,6 +941,8 @@ class _Resolver:
             assignments=b.assignments,
             methods=b.methods,
             next_statement=b.next_statement,
+            handlers=b.handlers,
+            asyncio_uses=b.asyncio_uses,
         )
 
     def identity(self, ref: RawRef) -> Identity:

@@ -78,7 +78,7 @@ class ObjectModel:
 
     def _compute_kind(self, root: Identity) -> str | None:
         kinds = {origin.kind for origin in self.origins(root)}
-        if isinstance(root, tuple) and root and root[0] == "sub":
-            if self.kind(root[1]) == PROCESS:
-                kinds.add(PROCESS_STREAMS[str(root[2])])
+        is_stream = isinstance(root, tuple) and bool(root) and root[0] == "sub"
+        if is_stream and self.kind(root[1]) == PROCESS:  # type: ignore[index]
+            kinds.add(PROCESS_STREAMS[str(root[2])])  # type: ignore[index]
         return kinds.pop() if len(kinds) == 1 else None

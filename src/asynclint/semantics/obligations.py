@@ -1,4 +1,4 @@
-""""Every X must be followed by a Y": find the X events of a function that no Y follows on any
+""" "Every X must be followed by a Y": find the X events of a function that no Y follows on any
 path (a write never drained, a get() never marked done).
 
 A path state is the set of X events still waiting for their Y; a Y discharges the waiting X

@@ -52,11 +52,14 @@ def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[
         )
 
     def closes(event: Event, key: Hashable) -> bool:
-        process, stream, _name = key  # type: ignore[misc]
+        assert isinstance(key, tuple)
+        process, stream, _name = key
         return reads_to_eof(facts, event, stream, process)
 
     for event, pending in pending_at(function, opens, closes, lambda e: is_wait(facts, e)).items():
-        unread = sorted({name for process, _stream, name in pending if process == event.root})
+        unread = sorted(
+            key[2] for key in pending if isinstance(key, tuple) and key[0] == event.root
+        )
         if unread:
             yield UnreadWait(event, tuple(unread))
 
@@ -71,9 +74,7 @@ def _waits_elsewhere(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unr
         piped: set[str] = set()
         for origin in facts.objects.origins(event.root):
             piped |= origin.detail & set(OUTPUT_STREAMS)
-        unread = sorted(
-            name for name in piped if not _read_anywhere(facts, event.root, name)
-        )
+        unread = sorted(name for name in piped if not _read_anywhere(facts, event.root, name))
         if unread:
             yield UnreadWait(event, tuple(unread))
 

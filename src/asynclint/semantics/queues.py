@@ -21,7 +21,9 @@ GET_METHODS = frozenset({"get", "get_nowait"})
 _HARMLESS_CALLS = frozenset(
     {"print", "len", "isinstance", "repr", "str", "id", "type", "hasattr", "bool"}
 )
-_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_LOG_METHODS = frozenset(
+    {"debug", "info", "warning", "warn", "error", "exception", "critical", "log"}
+)
 
 
 @dataclass
@@ -71,7 +73,9 @@ def analyse(facts: ModuleFacts) -> QueueReport:
     return report
 
 
-def _missing(facts: ModuleFacts, function: FunctionInfo, joined: frozenset[Hashable]) -> list[Event]:
+def _missing(
+    facts: ModuleFacts, function: FunctionInfo, joined: frozenset[Hashable]
+) -> list[Event]:
     def opens(event: Event) -> Hashable | None:
         if _on_queue(facts, event, GET_METHODS) and event.root in joined:
             return event.root
@@ -155,5 +159,7 @@ def _balance(
     return list(excess), list(unprotected)
 
 
-def _forget(pending: frozenset[tuple[Event, bool]], queue: Hashable) -> frozenset[tuple[Event, bool]]:
+def _forget(
+    pending: frozenset[tuple[Event, bool]], queue: Hashable
+) -> frozenset[tuple[Event, bool]]:
     return frozenset(item for item in pending if item[0].root != queue)

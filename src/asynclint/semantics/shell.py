@@ -10,7 +10,20 @@ import libcst as cst
 
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 
-SHELLS = frozenset({"sh", "bash", "zsh", "dash", "ksh", "/bin/sh", "/bin/bash", "/usr/bin/bash", "/bin/zsh", "/bin/dash"})
+SHELLS = frozenset(
+    {
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "/bin/sh",
+        "/bin/bash",
+        "/usr/bin/bash",
+        "/bin/zsh",
+        "/bin/dash",
+    }
+)
 _QUOTERS = frozenset({"shlex.quote", "shlex.join", "pipes.quote"})
 # Values that are not constants but that no user of the program controls.
 _TRUSTED = frozenset({"sys.executable"})
@@ -80,7 +93,9 @@ class _Taint:
             if isinstance(node.operator, cst.Modulo) and _is_text(node.left):
                 return not self.is_constant(node.right, depth)
             if isinstance(node.operator, cst.Add) and (_is_text(node.left) or _is_text(node.right)):
-                return not (self.is_constant(node.left, depth) and self.is_constant(node.right, depth))
+                return not (
+                    self.is_constant(node.left, depth) and self.is_constant(node.right, depth)
+                )
             if isinstance(node.operator, cst.Add):
                 return self.interpolated(node.left, depth) or self.interpolated(node.right, depth)
             return False
@@ -101,5 +116,7 @@ def _is_text(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString))
 
 
-def interpolated_command(facts: ModuleFacts, function: FunctionInfo, node: cst.BaseExpression) -> bool:
+def interpolated_command(
+    facts: ModuleFacts, function: FunctionInfo, node: cst.BaseExpression
+) -> bool:
     return _Taint(facts, function).interpolated(node)

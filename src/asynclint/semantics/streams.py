@@ -74,7 +74,9 @@ def undrained_writes(facts: ModuleFacts) -> list[Event]:
         )
         if writes:
             callers = _call_sites(facts, function)
-            result.extend(w for w in writes if not callers or not _all_drain_after(facts, callers, w))
+            result.extend(
+                w for w in writes if not callers or not _all_drain_after(facts, callers, w)
+            )
     return result
 
 
@@ -85,17 +87,19 @@ def _call_sites(facts: ModuleFacts, function: FunctionInfo) -> list[tuple[Functi
 def _all_drain_after(
     facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], write: Event
 ) -> bool:
-    for caller, site in callers:
-        if not (site.awaited and caller.is_async):
-            return False
-        unmet = unmet_obligations(
-            caller,
-            lambda e, site=site: write.root if e is site else None,  # type: ignore[misc]
-            lambda e, writer: e is not site and flushes(facts, e, writer),
-        )
-        if unmet:
-            return False
-    return True
+    return all(_drains_after(facts, caller, site, write) for caller, site in callers)
+
+
+def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, write: Event) -> bool:
+    """Does every path after the awaited call `site` drain the writer of `write`?"""
+    if not (site.awaited and caller.is_async):
+        return False
+    unmet = unmet_obligations(
+        caller,
+        lambda e: write.root if e is site else None,
+        lambda e, writer: e is not site and flushes(facts, e, writer),
+    )
+    return not unmet
 
 
 def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Hashable) -> bool:
