@@ -351,3 +351,17 @@ def test_importing_the_package_and_cli_does_not_import_libcst() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     ).stdout
     assert output == "False True ['AIO001']\n"
+
+
+def test_concurrent_runs_do_not_drop_each_others_entries(project: Path) -> None:
+    # pre-commit runs several processes at once; each saves what it checked.
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
+    directory = str(project / CACHE_DIR_NAME)
+    first, second = Cache(directory, "key"), Cache(directory, "key")
+    for cache, name in [(first, "a.py"), (second, "b.py")]:
+        cache.put(str(project / name), name, "digest", FileResult(name))
+    first.save()
+    second.save()
+    merged = Cache(directory, "key")
+    assert merged.get(str(project / "a.py"), "a.py", "digest") == FileResult("a.py")
+    assert merged.get(str(project / "b.py"), "b.py", "digest") == FileResult("b.py")

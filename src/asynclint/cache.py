@@ -68,20 +68,12 @@ class Cache:
         self.entries: dict[str, Any] = {}
         self.names: dict[str, str] = {}  # code -> rule name, for reports on a warm run
         self.touched: set[str] = set()
+        self.written: set[str] = set()  # entries this run added or replaced
         self.dirty = False
         self._load()
 
     def _load(self) -> None:
-        try:
-            with open(self.file, "rb") as handle:
-                stored = json.loads(handle.read())
-        except (OSError, ValueError):
-            return  # missing, unreadable or corrupt: start empty
-        if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-            return
-        entries, names = stored.get("files"), stored.get("names")
-        if isinstance(entries, dict) and isinstance(names, dict):
-            self.entries, self.names = entries, names
+        self.entries, self.names = _read(self.file)
 
     def get(self, abs_path: str, display_path: str, digest: str) -> FileResult | None:
         entry: Any = self.entries.get(abs_path)
@@ -98,6 +90,7 @@ class Cache:
         entry = {"hash": digest, "path": display_path, "result": result_to_json(result)}
         self.entries[abs_path] = entry
         self.touched.add(abs_path)
+        self.written.add(abs_path)
         self.dirty = True
 
     def remember_names(self, names: dict[str, str]) -> None:
@@ -109,10 +102,16 @@ class Cache:
         """Write the entries back if anything changed. Never raises."""
         if not self.dirty:
             return
+        # Another run (pre-commit starts several at once) may have saved since we loaded:
+        # keep its entries and put ours on top, so that neither run's work is lost.
+        entries, names = _read(self.file)
+        entries.update((path, self.entries[path]) for path in self.written)
+        names.update(self.names)
+        self.names = names
         # Drop entries for files that are gone, so the cache does not grow without bound.
         files = {
             path: entry
-            for path, entry in self.entries.items()
+            for path, entry in entries.items()
             if path in self.touched or os.path.exists(path)
         }
         payload = json.dumps({"format": FORMAT, "names": self.names, "files": files})
@@ -128,6 +127,21 @@ class Cache:
                     os.unlink(temp)
                 raise
         self.dirty = False
+
+
+def _read(file: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """The stored entries and rule names; empty if missing, unreadable or corrupt."""
+    try:
+        with open(file, "rb") as handle:
+            stored = json.loads(handle.read())
+    except (OSError, ValueError):
+        return {}, {}
+    if not isinstance(stored, dict) or stored.get("format") != FORMAT:
+        return {}, {}
+    entries, names = stored.get("files"), stored.get("names")
+    if isinstance(entries, dict) and isinstance(names, dict):
+        return entries, names
+    return {}, {}
 
 
 def _prepare_directory(directory: str) -> None:
