@@ -1,0 +1,31 @@
+"""What asynclint knows about a module, computed once per file and shared by every rule.
+
+How to use it from a rule (`facts` is a `model.ModuleFacts`):
+
+- `facts.functions`: every function, plus one pseudo-function for the module body and one per
+  class body (`FunctionInfo.kind`). A function has `is_async`, `qualname`, `class_name` (for
+  methods), `params`, `events` (in evaluation order) and `body` (its control-flow skeleton).
+- Events (`events.Event`): `kind` is "call", "await" (awaiting something that is not a call),
+  "escape" (an object handed to other code: an argument, a return value), "iter" (`async for`
+  over an object), "create" (a subprocess created; `extra["pipes"]`), "enter" (a `with` item;
+  `extra["async"]`). A call has `method` (for `x.m()`), `qualname` (import-resolved and
+  normalized: `asyncio.Queue`, `subprocess.PIPE`), `awaited`, `role` ("discarded", "assigned",
+  "returned"), `args`, `target` (the module's own function it calls, if any) and the context it
+  runs in: `loops`, `in_finally`, `in_handler`, `protected` (inside a `try` whose handler
+  swallows everything), `repeated` (in a comprehension), `held` (enclosing `with` items).
+- Kinds: `facts.kind(event.root)` is "queue", "lock", "event", "condition", "semaphore",
+  "process", "reader", "writer", "task", "loop" (see `asyncio_api`) or None when unknown. Kinds
+  come only from asyncio constructors and factories, annotations, `open_connection()`
+  unpacking, `start_server()` callbacks, `self.x` attributes and aliases, never from names.
+  `facts.objects.origins(root)` says where the kind came from (the constructor call).
+- `facts.calls_made(function)`: (object, method) pairs a function calls, including through the
+  module functions it calls, for "does this helper drain / task_done / read?".
+- `facts.handlers`: every `except` clause with the import-resolved names it catches.
+- `facts.asyncio_uses`: every `asyncio.X` name used, through any import alias.
+- `obligations.unmet_obligations` / `pending_at`: "is every X followed by a Y on some path",
+  "which X are still open when a path reaches Z", over `flow.Interpreter`.
+
+Domain facts built on these live beside them: `streams.py` (writes, drains, reads to EOF),
+`processes.py` (waits with unread pipes), `queues.py` (get/task_done accounting), `shell.py`
+(interpolated shell commands).
+"""
