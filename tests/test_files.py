@@ -212,3 +212,20 @@ def test_unreadable_directory_is_a_warning_not_a_crash(tree: Path) -> None:
         (tree / "locked").chmod(0o755)
     assert found.files == ["ok.py"]
     assert any("locked" in warning for warning in found.warnings)
+
+
+def test_a_gitignored_directory_named_explicitly_is_walked(tree: Path) -> None:
+    (tree / ".git").mkdir()
+    (tree / ".gitignore").write_text("scratch/\n*.tmp.py\n")
+    _make(tree, "scratch/a.py", "scratch/deep/b.py", "scratch/c.tmp.py", "other.py")
+    (tree / "scratch" / ".gitignore").write_text("deep/\n")
+    assert _found("scratch") == [os.path.join("scratch", "a.py")]
+    assert _found(".") == ["other.py"]
+
+
+def test_an_excluded_directory_named_explicitly_is_walked(tree: Path) -> None:
+    _make(tree, "gen/api/m.py", "gen/api/m_pb2.py")
+    options = {"exclude": ("gen/", "*_pb2.py"), "base": str(tree)}
+    assert _found("gen/api", **options) == [os.path.join("gen", "api", "m.py")]
+    assert _found(".", **options) == []
+    assert _found("gen/api", force_exclude=True, **options) == []

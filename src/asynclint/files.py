@@ -103,6 +103,7 @@ def _sort_key(path: str) -> tuple[str, ...]:
 def _walk(root: str, excluder: Excluder, use_gitignore: bool, warnings: list[str]) -> list[str]:
     root_abs = os.path.abspath(root)
     ignores = GitIgnores.for_directory(root_abs) if use_gitignore else None
+    inherited = excluder.inherited(root_abs)
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/" + os.sep) + os.sep
     files: list[str] = []
     # (directory relative to root, how many .gitignore files were active when it was entered)
@@ -130,7 +131,7 @@ def _walk(root: str, excluder: Excluder, use_gitignore: bool, warnings: list[str
             ):
                 continue
             abs_path = os.path.join(root_abs, rel)
-            if excluder.excludes(abs_path, is_dir):
+            if excluder.excludes(abs_path, is_dir, inherited):
                 continue
             if ignores is not None and ignores.ignores(abs_path, is_dir):
                 continue
@@ -149,12 +150,24 @@ def _compile(lines: Iterable[str]) -> list[Pattern]:
     return [p for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns if p.include is not None]
 
 
-def _decision(patterns: Sequence[Pattern], rel: str) -> bool | None:
-    """gitignore's rule: the last pattern that matches decides (a `!pattern` re-includes)."""
+def _decision(patterns: Sequence[Pattern], rel: str, inherited: Sequence[str] = ()) -> bool | None:
+    """gitignore's rule: the last pattern that matches decides (a `!pattern` re-includes).
+
+    `inherited` are the directories from the pattern file's base down to a directory named on
+    the command line. A pattern that matches one of them (`build/` when the user asked for
+    `build/`) would match everything below it: the user asked for it, so it does not count."""
     for pattern in reversed(patterns):
         if pattern.match_file(rel) is not None:
+            if any(pattern.match_file(directory) is not None for directory in inherited):
+                continue
             return bool(pattern.include)
     return None
+
+
+def _dir_prefixes(rel: str) -> tuple[str, ...]:
+    """`a/b` -> (`a/`, `a/b/`): a relative directory and its parents, as patterns see them."""
+    parts = [part for part in rel.split("/") if part not in ("", ".")]
+    return tuple("/".join(parts[: i + 1]) + "/" for i in range(len(parts)))
 
 
 def _relative(path: str, base: str) -> str:
@@ -172,13 +185,17 @@ class Excluder:
         globs = [p for p in patterns if _GLOB_CHARS.intersection(p)]
         self.patterns = _compile(globs) if globs else []
 
-    def excludes(self, abs_path: str, is_dir: bool) -> bool:
+    def inherited(self, root_abs: str) -> tuple[str, ...]:
+        """What `_decision` should not hold against the entries of a walk from `root_abs`."""
+        return _dir_prefixes(_relative(root_abs, self.base)) if root_abs != self.base else ()
+
+    def excludes(self, abs_path: str, is_dir: bool, inherited: Sequence[str] = ()) -> bool:
         if os.path.basename(abs_path) in self.names:
             return True
         if not self.patterns:
             return False
         rel = _relative(abs_path, self.base) + ("/" if is_dir else "")
-        return bool(_decision(self.patterns, rel))
+        return bool(_decision(self.patterns, rel, inherited))
 
     def excludes_with_parents(self, path: str, is_dir: bool) -> bool:
         """For paths named explicitly: `build/x.py` is excluded because `build` is. Directories
@@ -198,7 +215,8 @@ class GitIgnores:
     """The `.gitignore` files in force at the directory being walked, outermost first."""
 
     def __init__(self) -> None:
-        self.specs: list[tuple[str, list[Pattern]]] = []  # (directory, its patterns)
+        # (directory, its patterns, the directories down to the walk's root: see _decision)
+        self.specs: list[tuple[str, list[Pattern], tuple[str, ...]]] = []
 
     @property
     def depth(self) -> int:
@@ -212,22 +230,23 @@ class GitIgnores:
         repo = _repository_root(directory)
         if repo is None:
             return ignores
-        ignores.add(repo, os.path.join(repo, ".git", "info", "exclude"))
+        ignores.add(repo, os.path.join(repo, ".git", "info", "exclude"), directory)
         current = repo
         for part in _relative(directory, repo).split("/"):
             if part in ("", "."):
                 continue
-            ignores.enter(current)
+            ignores.enter(current, directory)
             current = os.path.join(current, part)
         return ignores
 
     def truncate(self, depth: int) -> None:
         del self.specs[depth:]
 
-    def enter(self, directory: str) -> None:
-        self.add(directory, os.path.join(directory, ".gitignore"))
+    def enter(self, directory: str, root: str | None = None) -> None:
+        self.add(directory, os.path.join(directory, ".gitignore"), root)
 
-    def add(self, directory: str, file: str) -> None:
+    def add(self, directory: str, file: str, root: str | None = None) -> None:
+        """`root`: the walk starts below `directory`, at this directory named by the user."""
         try:
             with open(file, encoding="utf-8", errors="replace") as handle:
                 lines = handle.read().splitlines()
@@ -235,15 +254,16 @@ class GitIgnores:
             return
         patterns = _compile(lines)
         if patterns:
-            self.specs.append((directory, patterns))
+            inherited = _dir_prefixes(_relative(root, directory)) if root else ()
+            self.specs.append((directory, patterns, inherited))
 
     def ignores(self, abs_path: str, is_dir: bool) -> bool:
         # Deeper files override shallower ones, so the innermost file with a match decides.
-        for directory, patterns in reversed(self.specs):
+        for directory, patterns, inherited in reversed(self.specs):
             if not abs_path.startswith(directory + os.sep):
                 continue
             rel = abs_path[len(directory) + 1 :].replace(os.sep, "/") + ("/" if is_dir else "")
-            decision = _decision(patterns, rel)
+            decision = _decision(patterns, rel, inherited)
             if decision is not None:
                 return decision
         return False
