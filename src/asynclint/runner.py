@@ -129,13 +129,20 @@ def rule_names(codes: Iterable[str], known: Mapping[str, str]) -> dict[str, str]
     return names
 
 
+def default_jobs() -> int:
+    """The CPUs this process may use (fewer than the machine has under taskset/containers)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _analyse(
     tasks: list[_Task], settings: Settings, jobs: int | None, fix: bool, unsafe: bool
 ) -> list[FileResult]:
     # Import the engine here even when a pool does the work: forked workers inherit it.
     import asynclint.engine  # noqa: F401
 
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    workers = min(jobs or default_jobs(), len(tasks))
     if workers <= 1:
         return [check_task(task, settings, fix, unsafe) for task in tasks]
     try:
