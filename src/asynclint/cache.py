@@ -27,7 +27,9 @@ FORMAT = 1  # bump when the stored layout changes
 
 
 def content_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    # SHA-256 has CPU support on current x86 and ARM: about twice blake2b's speed there, and a
+    # warm run spends much of its time hashing.
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 @functools.lru_cache(maxsize=1)
