@@ -7,9 +7,16 @@ from dataclasses import dataclass
 from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.rules.queues import (
+    AsyncioObjectFromThread,
+    BoundedQueueSelfDeadlock,
+    PriorityQueueUnorderableItem,
+    QueueConsumerNeverExits,
+    QueueEmptyThenGetRace,
+    QueueShutdownRequiresPy313,
     QueueTaskDoneExcess,
     QueueTaskDoneMissing,
     QueueTaskDoneNotInFinally,
+    WrongQueueException,
 )
 from asynclint.rules.streams import StreamWriteWithoutDrain
 from asynclint.rules.subprocess import SubprocessShellInjection, SubprocessWaitWithPipe
@@ -37,6 +44,13 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     QueueTaskDoneMissing,
     QueueTaskDoneExcess,
     QueueTaskDoneNotInFinally,
+    QueueConsumerNeverExits,
+    QueueShutdownRequiresPy313,
+    QueueEmptyThenGetRace,
+    PriorityQueueUnorderableItem,
+    AsyncioObjectFromThread,
+    WrongQueueException,
+    BoundedQueueSelfDeadlock,
     SubprocessWaitWithPipe,
     SubprocessShellInjection,
     StreamWriteWithoutDrain,

@@ -34,6 +34,8 @@ READER = "reader"
 WRITER = "writer"
 TASK = "task"
 LOOP = "loop"
+FUTURE = "future"
+EXECUTOR = "executor"  # a concurrent.futures.ThreadPoolExecutor
 
 CONSTRUCTORS: dict[str, str] = {
     "asyncio.Queue": QUEUE,
@@ -49,7 +51,17 @@ CONSTRUCTORS: dict[str, str] = {
     "asyncio.get_running_loop": LOOP,
     "asyncio.get_event_loop": LOOP,
     "asyncio.new_event_loop": LOOP,
+    "asyncio.Future": FUTURE,
+    "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
+    "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
 }
+# Context managers whose `__enter__` returns the object itself (`with Executor() as pool:`).
+SELF_ENTERING: dict[str, str] = {
+    "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
+    "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
+}
+# Methods of an event loop whose result is an object of a known kind (`loop.create_future()`).
+LOOP_PRODUCTS: dict[str, str] = {"create_future": FUTURE, "create_task": TASK}
 # Coroutine functions whose awaited result is an object of a known kind.
 AWAITED_FACTORIES: dict[str, str] = {
     "asyncio.create_subprocess_exec": PROCESS,
@@ -76,6 +88,9 @@ ANNOTATIONS: dict[str, str] = {
     "asyncio.Task": TASK,
     "asyncio.AbstractEventLoop": LOOP,
     "asyncio.BaseEventLoop": LOOP,
+    "asyncio.Future": FUTURE,
+    "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
+    "concurrent.futures.Executor": EXECUTOR,
 }
 
 # The streams of a Process, and the kind of object each one is.

@@ -26,6 +26,7 @@ from asynclint.semantics.flow import (
     Step,
     Try,
 )
+from asynclint.semantics.launch import LaunchSite, launch_of
 from asynclint.semantics.objects import Identity, ObjectModel, Origin
 from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
@@ -221,6 +222,8 @@ class _Builder:
         self.origins: list[tuple[RawRef, Origin, FunctionInfo]] = []
         self.aliases: list[tuple[RawRef, RawRef]] = []
         self.server_callbacks: list[tuple[RawRef, Event]] = []
+        # `fut = loop.create_future()`: (target, receiver, kind, call), kept if `loop` is a loop.
+        self.derived: list[tuple[RawRef, RawRef, str, cst.CSTNode]] = []
         self.assignments: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self.module_assign_counts: dict[str, int] = {}
         self.module_string_names: set[str] = set()
@@ -317,6 +320,10 @@ class _Builder:
                 entered.append(enter)
                 if item.asname is not None:
                     self.bind_target(item.asname.name, None)
+                    entered_kind = api.SELF_ENTERING.get(enter.qualname or "")
+                    as_ref = self.target_ref(item.asname.name)
+                    if entered_kind is not None and as_ref is not None:
+                        self.origins.append((as_ref, Origin(entered_kind, value), self.fn))
             block.items.append(step)
             self.held.extend(entered)
             try:
@@ -662,6 +669,12 @@ class _Builder:
             if source is not None:
                 self.aliases.append((ref, source))
             return
+        if kind == "derived":
+            assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            receiver = self.ref(call.func.value)
+            if receiver is not None:
+                self.derived.append((ref, receiver, constructor, call))
+            return
         self.origins.append((ref, Origin(kind, call, detail, constructor), self.fn))
         if kind == api.PROCESS:
             self.emit(self.event("create", call, ref=ref, extra={"pipes": detail}))
@@ -692,6 +705,9 @@ class _Builder:
                 return "pair", value, frozenset(), qualname
             if self._is_loop_create_task(value):
                 return api.TASK, value, frozenset(), "loop.create_task"
+            method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
+            if method in api.LOOP_PRODUCTS and qualname is None:
+                return "derived", value, frozenset(), api.LOOP_PRODUCTS[method]
             return None
         if not awaited and self.ref(value) is not None:
             return "alias", value, frozenset(), ""
@@ -858,6 +874,16 @@ class _Builder:
             awaited=awaited,
         )
         self.emit(event)
+        launch = launch_of(node, qualname, method, self.qualify)
+        if launch is not None:
+            target = self.callable_ref(launch.callable)
+            bound = launch.callable
+            if target is None and isinstance(bound, cst.Attribute):  # `Timer(1, event.set)`
+                receiver = self.ref(bound.value)
+                target = ("bound", receiver, bound.attr.value) if receiver else None
+            if target is not None:
+                refs = tuple((key, self.ref(value)) for key, value in launch.args)
+                event.extra["launch"] = LaunchSite(launch.how, target, refs)
         if qualname in api.SERVER_FACTORIES and node.args:
             handler = node.args[0].value
             target = self.callable_ref(handler)
@@ -914,6 +940,9 @@ class _Resolver:
                     event.target = self.function_for(event.callee)
                 if event.target is not None and event.kind == "call":
                     self.bind_arguments(event)
+                launch = event.extra.get("launch")
+                if isinstance(launch, LaunchSite):
+                    self.bind_launch(event, launch)
         for target_ref, event in b.server_callbacks:
             target = self.function_for(target_ref)
             if target is None:
@@ -923,6 +952,9 @@ class _Resolver:
                 self.objects.add_origin(
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
+        for target_ref, receiver, kind, call in b.derived:
+            if self.objects.kind(self.identity(receiver)) == api.LOOP:
+                self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
         self.objects.canonical_streams(self.identities)
         for function in b.functions:
             for event in function.events:
@@ -986,12 +1018,27 @@ class _Resolver:
         return None
 
     def bind_arguments(self, event: Event) -> None:
-        target = event.target
-        assert target is not None
+        assert event.target is not None
+        self.bind_parameters(event.target, event.args)
+
+    def bind_launch(self, event: Event, site: LaunchSite) -> None:
+        """A callable handed to a thread or an executor: it runs with these arguments."""
+        if site.callable[0] == "bound":  # a method of an object: (its identity, the method)
+            receiver = self.identity(site.callable[1])  # type: ignore[arg-type]
+            event.extra["launched_bound"] = (receiver, site.callable[2])
+            return
+        target = self.function_for(site.callable)
+        if target is not None:
+            event.extra["launched"] = target
+            self.bind_parameters(target, site.args)
+
+    def bind_parameters(
+        self, target: FunctionInfo, args: tuple[tuple[int | str, RawRef | None], ...]
+    ) -> None:
         params = target.params
         if target.self_name is not None:
             params = params[1:]
-        for key, ref in event.args:
+        for key, ref in args:
             if ref is None:
                 continue
             if isinstance(key, int):
