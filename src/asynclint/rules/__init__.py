@@ -19,7 +19,18 @@ from asynclint.rules.queues import (
     WrongQueueException,
 )
 from asynclint.rules.streams import StreamWriteWithoutDrain
-from asynclint.rules.subprocess import SubprocessShellInjection, SubprocessWaitWithPipe
+from asynclint.rules.subprocess import (
+    BlockingSubprocessInAsync,
+    StreamDataNotBytes,
+    SubprocessInvalidArgument,
+    SubprocessNoPoll,
+    SubprocessNotReaped,
+    SubprocessShellInjection,
+    SubprocessStdinNotClosed,
+    SubprocessStreamNotPiped,
+    SubprocessUnreadPipe,
+    SubprocessWaitWithPipe,
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,14 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     BoundedQueueSelfDeadlock,
     SubprocessWaitWithPipe,
     SubprocessShellInjection,
+    SubprocessStdinNotClosed,
+    SubprocessUnreadPipe,
+    SubprocessInvalidArgument,
+    SubprocessNoPoll,
+    StreamDataNotBytes,
+    SubprocessStreamNotPiped,
+    SubprocessNotReaped,
+    BlockingSubprocessInAsync,
     StreamWriteWithoutDrain,
 )
 

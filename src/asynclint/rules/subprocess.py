@@ -11,8 +11,21 @@ from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.model import ModuleFacts
-from asynclint.semantics.processes import unread_waits
+from asynclint.semantics.processes import (
+    NOT_PIPED,
+    expects_error,
+    invalid_arguments,
+    never_waited,
+    process_streams,
+    reads_blocking_on_unread_pipe,
+    unclosed_stdin_writes,
+    unpiped_stream_uses,
+    unread_waits,
+    unreaped_signals,
+)
 from asynclint.semantics.shell import SHELLS, interpolated_command, string_value
+from asynclint.semantics.str_values import bytes_literal, str_description
+from asynclint.semantics.sync_subprocess import blocking_subprocess_calls
 
 
 class SubprocessWaitWithPipe(Rule):
@@ -102,3 +115,219 @@ def _exec_offset(facts: ModuleFacts, event: Event) -> int | None:
     if event.method == "subprocess_exec" and facts.kind(event.root) == api.LOOP:
         return 1
     return None
+
+
+def _receiver(facts: ModuleFacts, event: Event) -> str:
+    """Source text of a method call's receiver (`proc`, `self._proc.stdin`)."""
+    node = event.node
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return facts.module.code_for_node(node.func.value)
+    return facts.module.code_for_node(node)
+
+
+def _describe_wait(facts: ModuleFacts, event: Event) -> str:
+    if event.kind == "iter":
+        node = event.node
+        assert isinstance(node, (cst.For, cst.CompFor))
+        return f"`async for` over `{facts.module.code_for_node(node.iter)}`"
+    return f"`{_receiver(facts, event)}.{event.method}()`"
+
+
+class SubprocessStdinNotClosed(Rule):
+    code = "AIO203"
+    name = "subprocess-stdin-not-closed"
+    severity = Severity.WARNING
+    summary = "Data written to `proc.stdin`, then a wait without closing stdin"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in unclosed_stdin_writes(facts):
+            stdin = _receiver(facts, found.write)
+            yield self.finding(
+                found.write.node,
+                f"`{stdin}` is never closed after this write before "
+                f"{_describe_wait(facts, found.probe)}: a child that reads its input to the end "
+                f"waits for EOF for ever; call `{stdin}.close()` first, or pass the data to "
+                "`communicate(input)`",
+            )
+
+
+class SubprocessUnreadPipe(Rule):
+    code = "AIO204"
+    name = "subprocess-unread-pipe"
+    severity = Severity.WARNING
+    summary = "One PIPE read to the end while another PIPE is not read"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in reads_blocking_on_unread_pipe(facts):
+            unread = " and ".join(found.unread)
+            yield self.finding(
+                found.event.node,
+                f"{_describe_wait(facts, found.event)} reads {found.stream} to the end while "
+                f"{unread} is a PIPE that nothing reads yet: once the child fills it, the child "
+                f"blocks and {found.stream} never ends; read both at once with `communicate()` "
+                "or `asyncio.gather()`",
+            )
+
+
+class SubprocessInvalidArgument(Rule):
+    code = "AIO205"
+    name = "subprocess-invalid-argument"
+    severity = Severity.ERROR
+    summary = "Argument that asyncio's subprocess API rejects on every call"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in invalid_arguments(facts):
+            yield self.finding(found.node, found.problem)
+
+
+class SubprocessNoPoll(Rule):
+    code = "AIO206"
+    name = "subprocess-no-poll"
+    severity = Severity.ERROR
+    summary = "`proc.poll()` on an asyncio Process, which has no such method"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for _function, event in facts.method_calls(api.PROCESS, "poll"):
+            process = _receiver(facts, event)
+            yield self.finding(
+                event.node,
+                f"asyncio's Process has no `poll()` (AttributeError): read "
+                f"`{process}.returncode`, which is None while the child runs",
+            )
+
+
+class StreamDataNotBytes(Rule):
+    code = "AIO207"
+    name = "stream-data-not-bytes"
+    severity = Severity.ERROR
+    summary = "A str written to a stream or passed to `communicate()`"
+    fix_safety = "safe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for function, event in facts.events():
+            data_values = _stream_data(facts, event)
+            if data_values and expects_error(facts, function, event, _DATA_ERRORS):
+                continue
+            for data in data_values:
+                what = str_description(facts, function, data)
+                if what is None:
+                    continue
+                target = f"{_receiver(facts, event)}.{event.method}()"
+                yield self.finding(
+                    data,
+                    f"`{target}` is given {what}: streams carry bytes, and a str raises "
+                    "TypeError (AssertionError on a pipe); encode it or write bytes",
+                    _to_bytes(facts, data),
+                )
+
+
+_DATA_ERRORS = frozenset({"TypeError", "AssertionError"})
+
+
+def _stream_data(facts: ModuleFacts, event: Event) -> list[cst.BaseExpression]:
+    call = event.node
+    if event.kind != "call" or not isinstance(call, cst.Call):
+        return []
+    kind = facts.kind(event.root)
+    if kind == api.WRITER and event.method in ("write", "writelines"):
+        data = _argument(call, 0, "data")
+    elif kind == api.PROCESS and event.method == "communicate":
+        data = _argument(call, 0, "input")
+    else:
+        return []
+    if event.method == "writelines" and isinstance(data, (cst.List, cst.Tuple)):
+        return [
+            element.value
+            for element in data.elements
+            if not isinstance(element, cst.StarredElement)
+        ]
+    return [data] if data is not None else []
+
+
+def _to_bytes(facts: ModuleFacts, data: cst.BaseExpression) -> FixSpec | None:
+    if isinstance(data, cst.SimpleString):
+        literal = bytes_literal(data)
+        if literal is not None:
+            return FixSpec("replace", data, literal, safe=True, description="Use a bytes literal")
+    code = facts.module.code_for_node(data)
+    if isinstance(data, (cst.BinaryOperation, cst.ConcatenatedString)):
+        code = f"({code})"
+    return FixSpec(
+        "replace", data, f"{code}.encode()", safe=False, description="Encode the str as UTF-8"
+    )
+
+
+_NONE_ERRORS = frozenset({"AttributeError", "TypeError"})
+
+
+class SubprocessStreamNotPiped(Rule):
+    code = "AIO208"
+    name = "subprocess-stream-not-piped"
+    severity = Severity.ERROR
+    summary = "`proc.stdout/stderr/stdin` used when that stream is not a PIPE"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in unpiped_stream_uses(facts):
+            if expects_error(facts, found.function, found.event, _NONE_ERRORS):
+                continue
+            event = found.event
+            if event.method == "communicate":
+                message = (
+                    f"`{_receiver(facts, event)}.communicate()` is given input, but the process "
+                    "was started without `stdin=PIPE`: writing it raises AttributeError"
+                )
+            else:
+                stream = _describe_wait(facts, event) if event.kind == "iter" else None
+                stream = stream or f"`{_receiver(facts, event)}.{event.method}()`"
+                message = (
+                    f"{stream} fails: the process was started without `{found.stream}=PIPE`, "
+                    f"so the stream is None (AttributeError)"
+                )
+            yield self.finding(event.node, message)
+
+
+class SubprocessNotReaped(Rule):
+    code = "AIO209"
+    name = "subprocess-not-reaped"
+    severity = Severity.WARNING
+    summary = "A process signalled or started and never waited for"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for event in unreaped_signals(facts):
+            process = _receiver(facts, event)
+            reap = _reaping_call(facts, event.root)
+            yield self.finding(
+                event.node,
+                f"`{process}.{event.method}()` is not followed by `await {process}.{reap}`: the "
+                "child may still be running, its exit status is lost and its transport stays "
+                "open ('unclosed transport', 'Loop ... that handles pid ... is closed')",
+            )
+        for event in never_waited(facts):
+            yield self.finding(
+                event.node,
+                "this process is never waited for: its exit status is lost and its transport "
+                "stays open until the loop closes; `await proc.wait()` (or `communicate()`)",
+            )
+
+
+def _reaping_call(facts: ModuleFacts, process: object) -> str:
+    """`communicate()` for a process with piped output (wait() alone may hang), else `wait()`."""
+    modes = process_streams(facts, facts.objects.find(process)) or {}
+    piped = any(modes.get(name) != NOT_PIPED for name in ("stdout", "stderr"))
+    return "communicate()" if piped else "wait()"
+
+
+class BlockingSubprocessInAsync(Rule):
+    code = "AIO210"
+    name = "blocking-subprocess-in-async"
+    severity = Severity.WARNING
+    summary = "Blocking subprocess or os.wait call inside `async def`"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in blocking_subprocess_calls(facts):
+            yield self.finding(
+                found.node,
+                f"{found.name} blocks the event loop until the child exits; use "
+                "`asyncio.create_subprocess_exec()` and `await proc.wait()`, or "
+                "`asyncio.to_thread()`",
+            )
