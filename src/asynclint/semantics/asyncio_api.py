@@ -36,6 +36,8 @@ TASK = "task"
 LOOP = "loop"
 FUTURE = "future"
 EXECUTOR = "executor"  # a concurrent.futures.ThreadPoolExecutor
+# A threading.Lock/RLock/Semaphore/Condition: a blocking primitive, not an asyncio one.
+THREADING = "threading"
 
 CONSTRUCTORS: dict[str, str] = {
     "asyncio.Queue": QUEUE,
@@ -54,6 +56,11 @@ CONSTRUCTORS: dict[str, str] = {
     "asyncio.Future": FUTURE,
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
+    "threading.Lock": THREADING,
+    "threading.RLock": THREADING,
+    "threading.Semaphore": THREADING,
+    "threading.BoundedSemaphore": THREADING,
+    "threading.Condition": THREADING,
 }
 # Context managers whose `__enter__` returns the object itself (`with Executor() as pool:`).
 SELF_ENTERING: dict[str, str] = {

@@ -47,5 +47,6 @@ class Event:
     assigned: RawRef | None = None
     # Filled in by the model once the module is read:
     root: object = None  # the resolved object identity of `ref`
+    identity: object = None  # the identity of `ref` itself, before aliases are merged
     target: FunctionInfo | None = None  # the module's own function this calls, if any
     extra: dict[str, object] = field(default_factory=dict)

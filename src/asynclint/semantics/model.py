@@ -586,6 +586,8 @@ class _Builder:
     def ref(self, node: cst.BaseExpression) -> RawRef | None:
         """A reference for `name`, `self.attr` or `<ref>.stdin/stdout/stderr`, else None."""
         if isinstance(node, cst.Name):
+            if node.value in ("None", "True", "False"):
+                return None  # `self._x = None` must not make every such attribute one object
             return ("name", self.fn.id, node.value)
         if isinstance(node, cst.Attribute):
             attr = node.attr.value
@@ -959,7 +961,8 @@ class _Resolver:
         for function in b.functions:
             for event in function.events:
                 if event.ref is not None:
-                    event.root = self.objects.find(self.identity(event.ref))
+                    event.identity = self.identity(event.ref)
+                    event.root = self.objects.find(event.identity)
         constants = frozenset(
             name for name in b.module_string_names if b.module_assign_counts.get(name) == 1
         )

@@ -143,3 +143,168 @@ def writer_expression(facts: ModuleFacts, event: Event) -> str | None:
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         return facts.module.code_for_node(node.func.value)
     return None
+
+
+# -- closing, unbounded reads, timeouts (AIO402-AIO404) ---------------------------------------
+
+# Context managers and wrappers that bound how long the awaits inside them may take.
+TIMEOUT_MANAGERS = frozenset(
+    {
+        "asyncio.timeout",
+        "asyncio.timeout_at",
+        "async_timeout.timeout",
+        "async_timeout.timeout_at",
+        "anyio.fail_after",
+        "anyio.move_on_after",
+    }
+)
+# Reads that wait for the peer: until a line, a separator or n bytes arrive.
+WAITING_READS = frozenset({"read", "readline", "readexactly", "readuntil"})
+
+
+def is_process_stream(root: Hashable) -> bool:
+    """Is `root` a subprocess's stdin/stdout/stderr (not a network connection)?"""
+    return isinstance(root, tuple) and bool(root) and root[0] == "sub"
+
+
+def is_network_writer(facts: ModuleFacts, root: Hashable) -> bool:
+    return facts.kind(root) == api.WRITER and not is_process_stream(root)
+
+
+def is_network_reader(facts: ModuleFacts, root: Hashable) -> bool:
+    return facts.kind(root) == api.READER and not is_process_stream(root)
+
+
+def waits_closed(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
+    """Does `event` wait for `writer` to close, or hand it to code that may?"""
+    if event.kind == "escape":
+        return event.root == writer
+    if event.kind != "call":
+        return False
+    if event.root == writer and event.method == "wait_closed":
+        return True
+    if event.target is not None:
+        made = facts.calls_made(event.target)
+        return (writer, "wait_closed") in made or (None, "wait_closed") in made
+    return False
+
+
+def unwaited_closes(facts: ModuleFacts) -> list[Event]:
+    """`writer.close()` calls in coroutines that no `wait_closed()` of that writer follows on
+    any path (nor in every awaiting caller, when the coroutine closes a writer it was given)."""
+    # A writer that some function of the module waits for (a class's `wait_closed()` method
+    # next to its `close()`) is left to that function.
+    waited = {e.root for _, e in facts.events() if e.kind == "call" and e.method == "wait_closed"}
+    result: list[Event] = []
+    for function in facts.functions:
+        if not function.is_async:
+            continue  # a plain function cannot wait; its async caller is responsible
+
+        def opens(event: Event) -> Hashable | None:
+            if (
+                event.kind == "call"
+                and event.method == "close"
+                and event.root not in waited
+                and is_network_writer(facts, event.root)
+            ):
+                return event.root
+            return None
+
+        closes = unmet_obligations(
+            function, opens, lambda e, writer: waits_closed(facts, e, writer)
+        )
+        if closes:
+            callers = _call_sites(facts, function)
+            result.extend(
+                c
+                for c in closes
+                if not callers
+                or not all(_waits_after(facts, caller, site, c) for caller, site in callers)
+            )
+    return result
+
+
+def _waits_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, close: Event) -> bool:
+    if not (site.awaited and caller.is_async):
+        return False
+    unmet = unmet_obligations(
+        caller,
+        lambda e: close.root if e is site else None,
+        lambda e, writer: e is not site and waits_closed(facts, e, writer),
+    )
+    return not unmet
+
+
+def reads_to_eof_unbounded(facts: ModuleFacts, event: Event) -> bool:
+    """`await reader.read()` / `read(-1)` on a network StreamReader."""
+    return (
+        event.kind == "call"
+        and event.method == "read"
+        and event.awaited
+        and is_network_reader(facts, event.root)
+        and _reads_all(event)
+    )
+
+
+def untimed_network_awaits(facts: ModuleFacts) -> list[Event]:
+    """Awaited `open_connection()` and peer-waiting reads of a network StreamReader that no
+    timeout bounds: no enclosing `asyncio.timeout()` (or alike), no `wait_for(..., timeout)`
+    around the call, and not every call of the coroutine in the module bounded either."""
+    wrapped: set[int] = set()
+    for _, event in facts.events():
+        node = event.node
+        if (
+            event.kind == "call"
+            and event.qualname == "asyncio.wait_for"
+            and isinstance(node, cst.Call)
+            and node.args
+            and _has_timeout(node)
+        ):
+            wrapped.add(id(node.args[0].value))
+    timed: dict[int, bool] = {}
+
+    def bounded(event: Event) -> bool:
+        return id(event.node) in wrapped or any(e.qualname in TIMEOUT_MANAGERS for e in event.held)
+
+    def function_timed(function: FunctionInfo, seen: frozenset[int]) -> bool:
+        if function.id in timed:
+            return timed[function.id]
+        if function.id in seen:
+            return True
+        sites = _call_sites(facts, function)
+        answer = bool(sites) and all(
+            bounded(site) or (caller.is_async and function_timed(caller, seen | {function.id}))
+            for caller, site in sites
+        )
+        timed[function.id] = answer
+        return answer
+
+    found: list[Event] = []
+    for function in facts.functions:
+        if not function.is_async:
+            continue
+        for event in function.events:
+            if event.kind != "call" or not event.awaited:
+                continue
+            if event.qualname in api.STREAM_PAIR_FACTORIES:
+                pass
+            elif not (
+                event.method in WAITING_READS
+                and is_network_reader(facts, event.root)
+                and not (event.method == "read" and _reads_all(event))
+            ):
+                continue
+            if bounded(event) or function_timed(function, frozenset()):
+                continue
+            found.append(event)
+    return found
+
+
+def _has_timeout(call: cst.Call) -> bool:
+    """`wait_for(aw, timeout)` with a timeout that is not the literal None."""
+    for index, arg in enumerate(call.args):
+        if (arg.keyword is not None and arg.keyword.value == "timeout") or (
+            arg.keyword is None and index == 1
+        ):
+            return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+    return False

@@ -1,0 +1,510 @@
+"""Facts about asyncio locks and the other synchronization primitives, shared by the AIO3xx rules.
+
+Computed once per module (`lock_facts(facts)`):
+
+- what each event runs under (`held_at`): the primitives of the enclosing `async with` items
+  (earlier items of the same statement included) and those taken by an `await x.acquire()` that
+  no `release()` has undone yet on some path (followed through the flow model);
+- `acquisitions`: every place a primitive is taken, directly (`async with lock:`,
+  `await lock.acquire()`) or by awaiting a module function that takes it, with what is already
+  held there;
+- `takes(function)`: the primitives a function may take while it runs, through the module
+  functions it awaits (a parameter of the callee is replaced by the caller's argument).
+
+Two names denote the same primitive when they resolve to one object (`same_key`): the object has
+exactly one construction site, or the names are the same variable or `self` attribute. Objects
+merged from several constructions (a helper called with two different locks) are never assumed
+to be one lock. A Condition created with a lock (`asyncio.Condition(lock)`) holds that lock too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.events import Event
+from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
+from asynclint.semantics.model import FunctionInfo, ModuleFacts
+from asynclint.semantics.obligations import pending_at
+
+PRIMITIVES = frozenset({api.LOCK, api.CONDITION, api.SEMAPHORE})
+# A second acquisition by the holder waits forever (a Semaphore may allow several holders).
+NON_REENTRANT = frozenset({api.LOCK, api.CONDITION})
+# Coroutine methods of the primitives: started without `await`, they run in another task.
+_COROUTINES = frozenset({"acquire", "wait", "wait_for"})
+
+# A primitive as one site names it: (identity as written, merged object).
+Ref = tuple[Hashable, Hashable]
+
+
+@dataclass(frozen=True, eq=False)
+class Held:
+    """A primitive held at some point, and the event that took it."""
+
+    identity: Hashable
+    root: Hashable
+    site: Event  # the `enter` event or the `acquire()` call
+
+
+@dataclass(frozen=True, eq=False)
+class Acquisition:
+    """A place where a function takes primitives while it may hold others."""
+
+    function: FunctionInfo
+    event: Event  # the `enter` event, the `acquire()` call, or the call of a module function
+    taken: tuple[Ref, ...]  # a Condition built on a lock takes both
+    held: tuple[Held, ...]
+    via: FunctionInfo | None = None  # set when taken by the called module function
+
+
+@dataclass
+class LockFacts:
+    facts: ModuleFacts
+    acquisitions: list[Acquisition] = field(default_factory=list)
+    # Functions whose acquire()/release() pairs were too tangled to follow: what they hold
+    # is unknown, so rules that need "nothing is held here" stay silent in them.
+    unknown: set[int] = field(default_factory=set)
+    _held: dict[int, tuple[Held, ...]] = field(default_factory=dict)  # id(event) -> held
+    _takes: dict[int, frozenset[Ref]] = field(default_factory=dict)
+    _lock_of: dict[Hashable, Ref | None] = field(default_factory=dict)
+    _escapes: dict[int, Event] = field(default_factory=dict)  # id(argument node) -> escape
+    _followed: set[int] = field(default_factory=set)  # arguments of module functions run now
+
+    # -- identity -----------------------------------------------------------------------
+
+    def single_object(self, root: Hashable) -> bool:
+        """Is `root` one object: exactly one constructor call creates it?"""
+        sites = {id(o.node) for o in self.facts.objects.origins(root) if o.constructor}
+        return len(sites) == 1
+
+    def key(self, ref: Ref) -> Hashable:
+        """Equal keys for names of the same primitive (see the module docstring)."""
+        identity, root = ref
+        return ("object", root) if self.single_object(root) else ("name", identity)
+
+    def same(self, a: Ref, b: Ref) -> bool:
+        return self.key(a) == self.key(b)
+
+    def kind(self, ref: Ref) -> str | None:
+        return self.facts.kind(ref[1])
+
+    def lock_of(self, condition_root: Hashable) -> Ref | None:
+        """The lock a Condition was built on (`asyncio.Condition(self._lock)`), if known."""
+        if condition_root in self._lock_of:
+            return self._lock_of[condition_root]
+        found: Ref | None = None
+        calls = [
+            o.node
+            for o in self.facts.objects.origins(condition_root)
+            if o.constructor == "asyncio.Condition" and isinstance(o.node, cst.Call)
+        ]
+        if len({id(c) for c in calls}) == 1:
+            argument = _argument(calls[0], 0, "lock")
+            escape = self._escapes.get(id(argument)) if argument is not None else None
+            if escape is not None and self.facts.kind(escape.root) == api.LOCK:
+                found = (escape.identity, escape.root)
+        self._lock_of[condition_root] = found
+        return found
+
+    def refs(self, event: Event) -> tuple[Ref, ...]:
+        """What acquiring `event`'s object takes: the primitive, and a Condition's lock."""
+        ref: Ref = (event.identity, event.root)
+        if self.facts.kind(event.root) == api.CONDITION:
+            lock = self.lock_of(event.root)
+            if lock is not None:
+                return (ref, lock)
+        return (ref,)
+
+    # -- what is held -------------------------------------------------------------------
+
+    def held_at(self, event: Event) -> tuple[Held, ...]:
+        return self._held.get(id(event), ())
+
+    def holds(self, event: Event, ref: Ref) -> bool:
+        return any(self.same((h.identity, h.root), ref) for h in self.held_at(event))
+
+    def held_by_callers(self, function: FunctionInfo, ref: Ref) -> bool:
+        """Does every call of `function` in the module run it while `ref` is held (by the
+        caller, or by the caller's own callers)? False when nothing in the module calls it."""
+        return self._held_by_callers(function, ref, set())
+
+    def _held_by_callers(self, function: FunctionInfo, ref: Ref, seen: set[int]) -> bool:
+        if function.id in seen:
+            return True  # a cycle adds no unheld path of its own
+        seen.add(function.id)
+        sites = [
+            (f, e) for f, e in self.facts.events() if e.kind == "call" and e.target is function
+        ]
+        if not sites:
+            return False
+        for caller, site in sites:
+            if runs_now(site) is not function:
+                return False  # a task runs it later, when nothing may be held
+            passed = _substitute(self, frozenset({ref}), site, function)
+            if not passed:
+                continue  # a parameter this call does not bind to a known primitive
+            (outer,) = passed
+            if not (self.holds(site, outer) or self._held_by_callers(caller, outer, seen)):
+                return False
+        return True
+
+    def takes(self, function: FunctionInfo) -> frozenset[Ref]:
+        return self._takes.get(function.id, frozenset())
+
+    def names(self, held: Held) -> str:
+        """Source text naming a held primitive (`self._lock`)."""
+        return self.facts.module.code_for_node(_named_node(held.site))
+
+    def shares(self, event: Event, root: Hashable) -> bool:
+        """Does `event` hand `root` to code that may release it: pass it to code we do not
+        follow, or start one of its coroutines without awaiting it (`create_task(cond.wait())`)?
+        After that, whether this function still holds it is unknown."""
+        if event.root != root:
+            return False
+        if event.kind == "escape":
+            return id(event.node) not in self._followed
+        return event.kind == "call" and not event.awaited and event.method in _COROUTINES
+
+    def releases(self, event: Event, root: Hashable) -> bool:
+        """Does `event` release `root` (directly or in a module function it calls)?"""
+        if event.kind != "call":
+            return False
+        if event.method == "release" and event.root == root:
+            return True
+        return event.target is not None and (root, "release") in self.facts.calls_made(event.target)
+
+
+def lock_facts(facts: ModuleFacts) -> LockFacts:
+    cached = facts.cache.get("locks")
+    if not isinstance(cached, LockFacts):
+        cached = facts.cache["locks"] = _build(facts)
+    return cached
+
+
+def is_primitive(facts: ModuleFacts, event: Event) -> bool:
+    return facts.kind(event.root) in PRIMITIVES
+
+
+def is_acquire(facts: ModuleFacts, event: Event) -> bool:
+    """`async with <primitive>` or an awaited `<primitive>.acquire()`."""
+    if event.kind == "enter":
+        return bool(event.extra.get("async")) and is_primitive(facts, event)
+    return (
+        event.kind == "call"
+        and event.method == "acquire"
+        and event.awaited
+        and is_primitive(facts, event)
+    )
+
+
+def runs_now(event: Event) -> FunctionInfo | None:
+    """The module function a call runs before the caller goes on: a plain function, or a
+    coroutine function whose call is awaited (not one handed to a task or to gather)."""
+    callee = event.target
+    if event.kind != "call" or callee is None or callee.kind != "function":
+        return None
+    if callee.is_async and not event.awaited:
+        return None
+    return callee
+
+
+def _build(facts: ModuleFacts) -> LockFacts:
+    result = LockFacts(facts)
+    if not any(facts.kind(e.root) in PRIMITIVES for _, e in facts.events() if e.root is not None):
+        return result  # no asyncio primitive in the module: nothing is ever held
+    for function in facts.functions:
+        for event in function.events:
+            if event.kind == "escape" and event.identity is not None:
+                result._escapes.setdefault(id(event.node), event)
+            if runs_now(event) is not None and isinstance(event.node, cst.Call):
+                result._followed.update(id(arg.value) for arg in event.node.args)
+    for function in facts.functions:
+        _hold(result, function)
+    _summarize(result)
+    for function in facts.functions:
+        for event in function.events:
+            held = result.held_at(event)
+            if is_acquire(facts, event):
+                result.acquisitions.append(Acquisition(function, event, result.refs(event), held))
+                continue
+            callee = runs_now(event)
+            if callee is None:
+                continue
+            taken = _substitute(result, result.takes(callee), event, callee)
+            if taken:
+                result.acquisitions.append(
+                    Acquisition(function, event, tuple(sorted(taken, key=repr)), held, callee)
+                )
+    return result
+
+
+def _hold(result: LockFacts, function: FunctionInfo) -> None:
+    facts = result.facts
+    acquires = [
+        e for e in function.events if e.kind == "call" and is_acquire(facts, e) and e.identity
+    ]
+    pending: dict[Event, set[Hashable]] = {}
+    if acquires:
+        pending = pending_at(
+            function,
+            lambda e: e if e in acquires else None,
+            lambda e, acquire: _lets_go(result, e, acquire, shared=True),
+            lambda e: True,
+        )
+        if not pending and function.events:
+            result.unknown.add(function.id)
+    entered: dict[int, list[Event]] = {}  # id(with statement) -> its items entered so far
+    for event in function.events:
+        held: list[Held] = []
+        for enter in event.held:
+            held.extend(_entered(result, enter))
+        if event.kind == "enter":
+            earlier = entered.setdefault(id(event.stmt), [])
+            for enter in earlier:
+                held.extend(_entered(result, enter))
+            earlier.append(event)
+        for acquire in acquires:
+            if acquire in pending.get(event, ()):
+                held.extend(Held(i, r, acquire) for i, r in result.refs(acquire))
+        if held:
+            result._held[id(event)] = tuple(held)
+
+
+def _lets_go(locks: LockFacts, event: Event, acquire: Hashable, *, shared: bool) -> bool:
+    """Does `event` end the hold taken by the `acquire` event (release it, or share it)?"""
+    assert isinstance(acquire, Event)
+    root = acquire.root
+    return locks.releases(event, root) or (shared and locks.shares(event, root))
+
+
+def _entered(result: LockFacts, enter: Event) -> list[Held]:
+    if not (enter.extra.get("async") and is_primitive(result.facts, enter)):
+        return []
+    return [Held(identity, root, enter) for identity, root in result.refs(enter)]
+
+
+def _summarize(result: LockFacts) -> None:
+    """`takes(f)`: primitives taken by f or the module functions it runs, to a fixed point."""
+    facts = result.facts
+    takes: dict[int, set[Ref]] = {}
+    calls: list[tuple[FunctionInfo, Event, FunctionInfo]] = []
+    for function in facts.functions:
+        own = takes.setdefault(function.id, set())
+        for event in function.events:
+            if is_acquire(facts, event) and event.identity is not None:
+                own.update(result.refs(event))
+            else:
+                callee = runs_now(event)
+                if callee is not None:
+                    calls.append((function, event, callee))
+    changed = True
+    while changed:
+        changed = False
+        for function, event, callee in calls:
+            extra = _substitute(result, frozenset(takes[callee.id]), event, callee)
+            extra -= takes[function.id]
+            if extra:
+                takes[function.id] |= extra
+                changed = True
+    result._takes = {key: frozenset(value) for key, value in takes.items() if value}
+
+
+def _substitute(
+    result: LockFacts, taken: frozenset[Ref], call: Event, callee: FunctionInfo
+) -> set[Ref]:
+    """What `taken` (in the callee's terms) is at this call: a parameter becomes the argument
+    passed for it; a parameter the call does not bind is dropped (unknown)."""
+    out: set[Ref] = set()
+    for ref in taken:
+        identity = ref[0]
+        if (
+            isinstance(identity, tuple)
+            and len(identity) == 3
+            and identity[0] == "var"
+            and identity[1] == callee.id
+            and (identity[2] in callee.params or identity[2] in callee.kwonly)
+        ):
+            name = str(identity[2])
+            params = callee.params[1:] if callee.self_name else callee.params
+            position = params.index(name) if name in params else None
+            node = call.node
+            argument = _argument(node, position, name) if isinstance(node, cst.Call) else None
+            escape = result._escapes.get(id(argument)) if argument is not None else None
+            if escape is not None and result.facts.kind(escape.root) in PRIMITIVES:
+                out.add((escape.identity, escape.root))
+            continue
+        out.add(ref)
+    return out
+
+
+def _argument(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None  # what follows binds to positions or names we cannot tell
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if index == position:
+            return arg.value
+        index += 1
+    return None
+
+
+def _named_node(event: Event) -> cst.CSTNode:
+    node = event.node
+    if isinstance(node, cst.Await):
+        node = node.expression
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return node.func.value
+    return node
+
+
+# -- acquire() without try/finally (AIO301) ---------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LooseAcquire:
+    event: Event  # the acquire() call
+    inside_try: bool  # True: acquire() inside the `try` whose `finally` releases
+
+
+def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
+    """`await x.acquire()` calls whose release an exception or a cancellation can skip.
+
+    Only functions that also release the primitive are judged: acquiring in one function and
+    releasing in another (`__aenter__`/`__aexit__`, a task's done-callback) is a hand-over.
+    A call or await between the acquire and the release that no `try` guards (a `finally`, or
+    an `except` that catches everything, releasing it) leaks the lock when it raises. An acquire
+    placed inside the guarded `try` is reported too: if it is cancelled while waiting, the
+    `finally` releases a lock this task never took."""
+    locks = lock_facts(facts)
+    found: list[LooseAcquire] = []
+    for function in facts.functions:
+        acquires = [e for e in function.events if e.kind == "call" and is_acquire(facts, e)]
+        acquires = [
+            a
+            for a in acquires
+            if any(locks.releases(e, a.root) for e in function.events)
+            and not any(locks.shares(e, a.root) for e in function.events)
+            and not _private(facts, function, a)
+        ]
+        if not acquires:
+            continue
+        guards = _guards(locks, function.body, {a.root for a in acquires})
+        opening = set(acquires)
+        pending = pending_at(
+            function,
+            lambda e, opening=opening: e if e in opening else None,  # type: ignore[misc]
+            lambda e, acquire: _lets_go(locks, e, acquire, shared=False),
+            lambda e: e.kind in ("call", "await", "iter", "enter"),
+        )
+        if not pending:
+            continue
+        loose: set[Event] = set()
+        for event, waiting in pending.items():
+            for acquire in waiting:
+                assert isinstance(acquire, Event)
+                if acquire in loose or event is acquire or locks.releases(event, acquire.root):
+                    continue
+                if event.stmt is acquire.stmt and event.qualname in api.PASS_THROUGH:
+                    continue  # `await asyncio.wait_for(lock.acquire(), 5)`
+                if event not in guards.guarded.get(acquire.root, ()):
+                    loose.add(acquire)
+        for acquire in acquires:
+            if acquire in loose:
+                found.append(LooseAcquire(acquire, False))
+            elif acquire in guards.released_in_finally.get(acquire.root, ()):
+                found.append(LooseAcquire(acquire, True))
+    return found
+
+
+def _private(facts: ModuleFacts, function: FunctionInfo, acquire: Event) -> bool:
+    """A primitive that only this call of `function` can reach (a local variable no other
+    function uses): an exception that leaves it held leaves it to no one."""
+    identity = acquire.identity
+    if not (
+        isinstance(identity, tuple)
+        and identity[:2] == ("var", function.id)
+        and identity[2] not in function.params
+        and identity[2] not in function.kwonly
+    ):
+        return False
+    return not any(e.root == acquire.root for f, e in facts.events() if f is not function)
+
+
+@dataclass
+class _Guards:
+    # root -> events that an enclosing try releases `root` after, whatever they raise
+    guarded: dict[Hashable, set[Event]] = field(default_factory=dict)
+    # root -> events in a `try` body whose `finally` releases `root` unconditionally
+    released_in_finally: dict[Hashable, set[Event]] = field(default_factory=dict)
+
+
+def _guards(locks: LockFacts, body: Block, roots: set[Hashable]) -> _Guards:
+    guards = _Guards()
+    for node in _flow_nodes(body):
+        if not isinstance(node, Try):
+            continue
+        everything = list(_events(node))
+        body_events = list(_events(node.body))
+        final = list(_events(node.finalbody)) if node.finalbody is not None else []
+        direct = list(_direct_events(node.finalbody)) if node.finalbody is not None else []
+        for root in roots:
+            if any(locks.releases(e, root) for e in final):
+                guards.guarded.setdefault(root, set()).update(everything)
+                if any(locks.releases(e, root) for e in direct):
+                    guards.released_in_finally.setdefault(root, set()).update(body_events)
+            for handler in node.handlers:
+                if handler.catches_all and any(
+                    locks.releases(e, root) for e in _events(handler.body)
+                ):
+                    guards.guarded.setdefault(root, set()).update(body_events)
+                    guards.guarded[root].update(_events(handler.body))
+    return guards
+
+
+def _flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
+    if node is None:
+        return
+    yield node
+    if isinstance(node, Block):
+        for item in node.items:
+            yield from _flow_nodes(item)
+    elif isinstance(node, (If, Loop)):
+        yield from _flow_nodes(node.body)
+        yield from _flow_nodes(node.orelse)
+    elif isinstance(node, Try):
+        yield from _flow_nodes(node.body)
+        for handler in node.handlers:
+            yield from _flow_nodes(handler.body)
+        yield from _flow_nodes(node.orelse)
+        yield from _flow_nodes(node.finalbody)
+    elif isinstance(node, Match):
+        for case in node.cases:
+            yield from _flow_nodes(case)
+
+
+def _events(node: FlowNode | None) -> Iterator[Event]:
+    for item in _flow_nodes(node):
+        if isinstance(item, Step):
+            yield from item.events
+        elif isinstance(item, (If, Loop)):
+            yield from (item.test if isinstance(item, If) else item.header).events
+        elif isinstance(item, Match):
+            yield from item.subject.events
+        elif isinstance(item, Exit):
+            yield from item.step.events
+
+
+def _direct_events(block: Block) -> Iterator[Event]:
+    """Events of the block's own statements (not inside its `if`s, loops or `try`s)."""
+    for item in block.items:
+        if isinstance(item, Step):
+            yield from item.events
+        elif isinstance(item, Exit):
+            yield from item.step.events
