@@ -6,6 +6,12 @@ from dataclasses import dataclass
 
 from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.rules.cancellation import (
+    AsyncioAttributeMissing,
+    CancelledErrorSwallowed,
+    LoopArgumentRemoved,
+    TimeoutErrorMismatch,
+)
 from asynclint.rules.queues import (
     AsyncioObjectFromThread,
     BoundedQueueSelfDeadlock,
@@ -30,6 +36,14 @@ from asynclint.rules.subprocess import (
     SubprocessStreamNotPiped,
     SubprocessUnreadPipe,
     SubprocessWaitWithPipe,
+)
+from asynclint.rules.tasks import (
+    AsyncioRunInCoroutine,
+    BlockingCallInAsync,
+    BusyWaitSleepLoop,
+    CoroutineNeverAwaited,
+    GetEventLoopInCoroutine,
+    TaskReferenceDropped,
 )
 
 
@@ -73,6 +87,16 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     SubprocessNotReaped,
     BlockingSubprocessInAsync,
     StreamWriteWithoutDrain,
+    CancelledErrorSwallowed,
+    TimeoutErrorMismatch,
+    AsyncioAttributeMissing,
+    LoopArgumentRemoved,
+    CoroutineNeverAwaited,
+    TaskReferenceDropped,
+    AsyncioRunInCoroutine,
+    GetEventLoopInCoroutine,
+    BlockingCallInAsync,
+    BusyWaitSleepLoop,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULE_CLASSES}

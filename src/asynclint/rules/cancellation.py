@@ -1,0 +1,107 @@
+"""Rules about exceptions, cancellation and asyncio's API across versions (AIO5xx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from asynclint.diagnostics import Severity
+from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.semantics.cancellation import swallowed_cancellations, timeout_mismatches
+from asynclint.semantics.compat import (
+    describe_missing,
+    missing_names,
+    outermost_call,
+    removed_loop_arguments,
+    without_loop_arguments,
+)
+from asynclint.semantics.model import ModuleFacts
+
+
+class CancelledErrorSwallowed(Rule):
+    code = "AIO501"
+    name = "cancelled-error-swallowed"
+    severity = Severity.WARNING
+    summary = "A coroutine catches CancelledError and does not re-raise it"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for swallowed in swallowed_cancellations(facts):
+            catch = swallowed.catch
+            what = "`suppress()`" if isinstance(catch.node, cst.Call) else "this handler"
+            after = (
+                "the coroutine keeps running after `cancel()`"
+                if swallowed.goes_on
+                else "its caller carries on as if nothing was cancelled"
+            )
+            yield self.finding(
+                catch.node,
+                f"{what} catches `CancelledError` (through {catch.catches}) and never "
+                f"re-raises it: {after}, and `asyncio.timeout()` or a `TaskGroup` around it "
+                "cannot stop it; clean up, then `raise`",
+            )
+
+
+class TimeoutErrorMismatch(Rule):
+    code = "AIO502"
+    name = "timeout-error-mismatch"
+    severity = Severity.ERROR
+    summary = "`except TimeoutError` cannot catch asyncio's timeout before Python 3.11"
+    fix_safety = "safe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        module_names = [local for local, full in facts.imports.items() if full == "asyncio"]
+        for mismatch in timeout_mismatches(facts):
+            fix = None
+            if module_names:
+                caught = f"{module_names[0]}.TimeoutError, TimeoutError"
+                tuple_ = isinstance(mismatch.handler.node.type, cst.Tuple)
+                fix = FixSpec(
+                    "replace",
+                    mismatch.name,
+                    caught if tuple_ else f"({caught})",
+                    safe=True,
+                    description=f"Catch `{module_names[0]}.TimeoutError` too",
+                )
+            yield self.finding(
+                mismatch.name,
+                f"`{mismatch.source}()` raises `asyncio.TimeoutError`, which is not the builtin "
+                "`TimeoutError` before Python 3.11: this handler never runs on a timeout",
+                fix,
+            )
+
+
+class AsyncioAttributeMissing(Rule):
+    code = "AIO503"
+    name = "asyncio-attribute-missing"
+    severity = Severity.ERROR
+    summary = "An asyncio name that does not exist at the target Python version"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        target = facts.settings.target_version
+        for use in missing_names(facts):
+            error = "ImportError" if isinstance(use.node, cst.ImportAlias) else "AttributeError"
+            yield self.finding(
+                use.node,
+                f"`{use.written}` {describe_missing(use.name, target)}: {error} at run time",
+            )
+
+
+class LoopArgumentRemoved(Rule):
+    code = "AIO504"
+    name = "loop-argument-removed"
+    severity = Severity.ERROR
+    summary = "`loop=` passed to an asyncio API that no longer accepts it (Python 3.10+)"
+    fix_safety = "safe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        every = removed_loop_arguments(facts)
+        for found in every:
+            call = outermost_call(found, every)
+            fixed = facts.module.code_for_node(without_loop_arguments(call, every))
+            yield self.finding(
+                found.arg,
+                f"`{found.event.qualname}()` has no `loop` parameter since Python 3.10: "
+                "the call raises TypeError; the running loop is used anyway",
+                FixSpec("replace", call, fixed, safe=True, description="Remove `loop=`"),
+            )

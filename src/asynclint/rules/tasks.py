@@ -1,0 +1,144 @@
+"""Rules about tasks, coroutines and the event loop (AIO6xx)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+
+from asynclint.diagnostics import Severity
+from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.semantics.blocking import blocking_calls, busy_waits
+from asynclint.semantics.coroutines import (
+    allows_nested_loops,
+    dropped_tasks,
+    in_coroutine,
+    runs_event_loop,
+    unawaited_coroutines,
+)
+from asynclint.semantics.expressions import call_qualname
+from asynclint.semantics.model import ModuleFacts
+
+
+class CoroutineNeverAwaited(Rule):
+    code = "AIO601"
+    name = "coroutine-never-awaited"
+    severity = Severity.ERROR
+    summary = "A coroutine is created and never awaited"
+    fix_safety = "safe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in unawaited_coroutines(facts):
+            call = found.event.node
+            fix = None
+            if in_coroutine(found.function):
+                text = f"await {facts.module.code_for_node(call)}"
+                fix = FixSpec("replace", call, text, safe=True, description="Add `await`")
+            kept = "is thrown away" if found.event.role == "discarded" else "is never used"
+            yield self.finding(
+                call,
+                f"`{found.callee}` returns a coroutine that {kept}: nothing runs "
+                "(RuntimeWarning: coroutine was never awaited); `await` it or wrap it in "
+                "a task",
+                fix,
+            )
+
+
+class TaskReferenceDropped(Rule):
+    code = "AIO602"
+    name = "task-reference-dropped"
+    severity = Severity.WARNING
+    summary = "A task is created and no reference to it is kept"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in dropped_tasks(facts):
+            yield self.finding(
+                found.event.node,
+                f"the task from `{found.callee}` is not kept: the event loop holds only a weak "
+                "reference, so it can be garbage-collected before it finishes, and its "
+                "exception is never seen; keep it (a set, a TaskGroup) until it is done",
+            )
+
+
+class AsyncioRunInCoroutine(Rule):
+    code = "AIO603"
+    name = "asyncio-run-in-coroutine"
+    severity = Severity.ERROR
+    summary = "asyncio.run() or run_until_complete() inside a coroutine"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        if allows_nested_loops(facts):
+            return
+        for function, event in facts.events():
+            called = runs_event_loop(facts, function, event) if in_coroutine(function) else None
+            if called is not None:
+                yield self.finding(
+                    event.node,
+                    f"`{called}` inside a coroutine raises RuntimeError: an event loop is "
+                    "already running in this thread; `await` the coroutine instead",
+                )
+
+
+class GetEventLoopInCoroutine(Rule):
+    code = "AIO604"
+    name = "get-event-loop-in-coroutine"
+    severity = Severity.WARNING
+    summary = "asyncio.get_event_loop() inside a coroutine"
+    fix_safety = "safe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for function, event in facts.events():
+            if not in_coroutine(function):
+                continue
+            if call_qualname(function, event) != "asyncio.get_event_loop":
+                continue
+            assert isinstance(event.node, cst.Call)
+            func = event.node.func
+            fix = None
+            if isinstance(func, cst.Attribute):
+                fix = FixSpec(
+                    "replace",
+                    func.attr,
+                    "get_running_loop",
+                    safe=True,
+                    description="Use `get_running_loop()`",
+                )
+            yield self.finding(
+                event.node,
+                "`get_event_loop()` in a coroutine: use `asyncio.get_running_loop()`, which "
+                "returns the same loop here and, unlike `get_event_loop()`, can never create "
+                "or return a loop that is not running",
+                fix,
+            )
+
+
+class BlockingCallInAsync(Rule):
+    code = "AIO605"
+    name = "blocking-call-in-async"
+    severity = Severity.WARNING
+    summary = "A blocking call inside a coroutine stalls the event loop"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in blocking_calls(facts):
+            yield self.finding(
+                found.event.node,
+                f"`{found.callee}` blocks the event loop's thread: no other task runs until "
+                f"it returns; {found.instead}",
+            )
+
+
+class BusyWaitSleepLoop(Rule):
+    code = "AIO606"
+    name = "busy-wait-sleep-loop"
+    severity = Severity.WARNING
+    summary = "A loop that polls a flag with asyncio.sleep()"
+    preview = True
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for _function, loop in busy_waits(facts):
+            yield self.finding(
+                loop,
+                "this loop polls with `asyncio.sleep()`: it wakes up late, or wastes the loop "
+                "with a short interval; wait on an `asyncio.Event` that the code setting the "
+                "flag sets",
+            )
