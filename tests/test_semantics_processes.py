@@ -390,12 +390,16 @@ def test_invalid_arguments_name_the_problem() -> None:
         ("s", "`s`, a str"),
         ("t", None),
         ("u", None),
+        ("w", "`w`, annotated str"),
+        ("x", None),
+        ("y", None),
     ],
 )
 def test_str_descriptions(expression: str, description: str | None) -> None:
     facts = facts_for(
         f"""
-        async def run(v):
+        async def run(v, w: str, x: bytes, y: str):
+            y = y.encode()
             s = "a"
             s = f"{{v}}"
             t = "a"

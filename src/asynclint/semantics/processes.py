@@ -426,9 +426,44 @@ def _unclosed_in(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unclose
         if not writes:
             continue
         last = max(writes, key=order.__getitem__)
-        if last not in reported:
+        if last in reported or _writes_a_command(last):
+            continue
+        if not _closed_in_same_try(facts, function, last):
             reported.add(last)
             yield UnclosedWrite(last, probe)
+
+
+def _writes_a_command(write: Event) -> bool:
+    """`proc.stdin.write(b"quit\n")`: a fixed literal sent last is a command (ffmpeg's `q`,
+    `quit`, `exit`) that the child may well act on by exiting, not data it reads to the end."""
+    call = write.node
+    if not isinstance(call, cst.Call) or not call.args:
+        return False
+    data = call.args[0].value
+    if (
+        isinstance(data, cst.Call)
+        and isinstance(data.func, cst.Attribute)
+        and data.func.attr.value == "encode"
+    ):
+        data = data.func.value
+    return isinstance(data, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def _closed_in_same_try(facts: ModuleFacts, function: FunctionInfo, write: Event) -> bool:
+    """`try: write; drain; close  except BrokenPipeError: ...`: stdin stays open only when the
+    child has already gone away, and then nothing waits for its input."""
+    process = _stdin_write_owner(facts, write)
+    closing = [
+        e.node
+        for e in function.events
+        if e is not write and process is not None and closes_stdin(facts, e, process)
+    ]
+    return any(
+        handler.function is function
+        and _contains(handler.try_node.body, write.node)
+        and any(_contains(handler.try_node.body, node) for node in closing)
+        for handler in facts.handlers
+    )
 
 
 PARTIAL_READS = frozenset({"readline", "readuntil", "readexactly", "readchunk"})
@@ -591,7 +626,12 @@ def never_waited(facts: ModuleFacts) -> Iterator[Event]:
                 if event.qualname in CREATORS:
                     yield event
             elif event.kind == "create" and event.ref is not None and event.ref[0] == "name":
-                if _polls_returncode(function) or _ever_used(facts, event.root):
+                name = str(event.ref[2])
+                if (
+                    _polls_returncode(function)
+                    or _ever_used(facts, event.root)
+                    or _name_used(function.node, name)
+                ):
                     continue
                 call = next(
                     (e for e in function.events if e.kind == "call" and e.node is event.node),
@@ -612,6 +652,27 @@ def _ever_used(facts: ModuleFacts, process: Hashable) -> bool:
         if any(root == process for root, _m in _calls(facts, event)):
             return True
     return False
+
+
+_INERT_ATTRIBUTES = frozenset({"pid", "returncode"})
+
+
+def _name_used(node: cst.CSTNode, name: str) -> bool:
+    """Is the name read anywhere but in `name.pid` / `name.returncode`, say stored in a dict
+    (`self._procs[key] = proc`) where the events cannot follow it?"""
+    if isinstance(node, cst.Name):
+        return node.value == name
+    if isinstance(node, cst.Attribute):
+        if node.attr.value in _INERT_ATTRIBUTES and isinstance(node.value, cst.Name):
+            return False
+        return _name_used(node.value, name)
+    if isinstance(node, cst.Assign):
+        plain = all(isinstance(t.target, cst.Name) for t in node.targets)
+        children: list[cst.CSTNode] = [node.value] if plain else [node.value, *node.targets]
+        return any(_name_used(child, name) for child in children)
+    if isinstance(node, cst.Param):
+        return False
+    return any(_name_used(child, name) for child in child_nodes(node))
 
 
 def _polls_returncode(function: FunctionInfo) -> bool:

@@ -4,7 +4,8 @@ An expression is known to be a str when it is a str literal (not `b"..."`), an f
 of the builtins `str()`, `repr()`, `format()` or of `json.dumps()`, a str method such as
 `.format()` or `.join()` called on a str literal, `%`-formatting of a str literal, `+` with a
 str literal, or a local name that the function binds only by plain assignments of such values
-(and that is not one of its parameters)."""
+(and that is not one of its parameters), or a parameter annotated `str` that it never
+rebinds."""
 
 from __future__ import annotations
 
@@ -110,7 +111,9 @@ def _name_description(
     if function.kind != "function" or name in function.globals:
         return None
     values = facts.assignments.get(function.id, {}).get(name)
-    if not values or not _bound_only_by_assignment(function.node, name):
+    if not values:
+        return f"`{name}`, annotated str" if _str_parameter(function.node, name) else None
+    if not _bound_only_by_assignment(function.node, name):
         return None
     for value in values:
         if str_description(facts, function, value, depth + 1) is None:
@@ -128,6 +131,19 @@ def _bound_only_by_assignment(node: cst.CSTNode, name: str) -> bool:
         if any(param.name.value == name for param in every):
             return False
         return all(_plain_bindings(child, name) for child in child_nodes(node.body))
+    return False
+
+
+def _str_parameter(node: cst.CSTNode, name: str) -> bool:
+    """A parameter annotated `str` that the function never rebinds."""
+    if not isinstance(node, cst.FunctionDef):
+        return False
+    params = node.params
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if param.name.value == name:
+            annotation = param.annotation.annotation if param.annotation else None
+            is_str = isinstance(annotation, cst.Name) and annotation.value == "str"
+            return is_str and all(_plain_bindings(child, name) for child in child_nodes(node.body))
     return False
 
 
