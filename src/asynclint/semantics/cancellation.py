@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from asynclint.semantics import spawning
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import (
     SCOPES,
@@ -384,31 +385,21 @@ def _blocks(statement: cst.CSTNode) -> list[Sequence[cst.CSTNode]]:
 
 def _awaited_directly(facts: ModuleFacts, function: FunctionInfo) -> bool:
     """Does some caller in the module await `function`'s coroutine itself (`await f()`,
-    `return f()`, `await gather(f(), ...)`, `c = f(); await c`), so that a cancellation of
-    the caller reaches it and a swallowed one lets the caller carry on?"""
-    waited = _waited_arguments(facts)
-    for caller in facts.functions:
-        for event in caller.events:
-            if event.kind != "call" or event.target is not function:
-                continue
-            if event.awaited or event.role == "returned" or id(event.node) in waited:
-                return True
-            if event.role == "assigned" and _awaits_ref(caller, event):
-                return True
+    `gather(f())`, `wait_for(f())`, `return f()`, `c = f(); await c`), so that a cancellation
+    of the caller reaches it and a swallowed one lets the caller carry on?"""
+    for spawn in spawning.spawns(facts).get(function, []):
+        if spawn.how in (spawning.AWAIT, spawning.GATHER):
+            return True
+        wrapper = spawn.wrapper
+        if spawn.how == spawning.TIMEOUT and wrapper and wrapper.qualname != "asyncio.shield":
+            return True  # wait_for() passes the cancellation on; shield() keeps it out
+        call = spawn.call
+        if spawn.wrapper is None and (
+            call.role == "returned"
+            or (call.role == "assigned" and _awaits_ref(spawn.spawner, call))
+        ):
+            return True
     return False
-
-
-def _waited_arguments(facts: ModuleFacts) -> set[int]:
-    cached = facts.cache.get("cancellation.waited")
-    if isinstance(cached, set):
-        return cached
-    waited: set[int] = set()
-    for _function, event in facts.events():
-        if event.kind == "call" and event.qualname in _WAITS_FOR_ARGUMENTS:
-            assert isinstance(event.node, cst.Call)
-            waited.update(id(arg.value) for arg in event.node.args)
-    facts.cache["cancellation.waited"] = waited
-    return waited
 
 
 def _awaits_ref(function: FunctionInfo, event: Event) -> bool:
