@@ -9,7 +9,7 @@ from pathlib import Path
 
 from asynclint.engine import check_source
 from asynclint.results import FileResult
-from asynclint.settings import Settings
+from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS_DIR = ROOT / "rules"
@@ -25,6 +25,9 @@ _HEADER = re.compile(
     r"^Severity: (?P<severity>error|warning) · Fix: (?P<fix>safe|unsafe|none)(?:\s+\(.+\))?$"
 )
 _FENCE = re.compile(r"^```(?P<lang>[A-Za-z0-9_+-]*)\s*$")
+# A fixture or doc example written for another Python than the default target says so on a
+# line of its own: `# target-version: py39`.
+_TARGET = re.compile(r"^# target-version: (?P<version>py3[0-9]+)$", re.MULTILINE)
 
 
 def markers(text: str) -> set[tuple[int, str]]:
@@ -63,7 +66,9 @@ def lint(
     fix: bool = False,
 ) -> FileResult:
     """Run the engine as `asynclint check --select ...` does, failing loudly on internal errors."""
-    settings = Settings(select=select, preview=preview)
+    target = _TARGET.search(text)
+    version = parse_target_version(target.group("version")) if target else DEFAULT_TARGET
+    settings = Settings(select=select, preview=preview, target_version=version)
     result = check_source(text, path, settings, fix=fix, unsafe=fix)
     assert result.internal_errors == [], result.internal_errors
     assert not result.skipped, f"{path} was prefiltered away: it must mention `async`"

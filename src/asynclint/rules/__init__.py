@@ -12,6 +12,16 @@ from asynclint.rules.cancellation import (
     LoopArgumentRemoved,
     TimeoutErrorMismatch,
 )
+from asynclint.rules.locks import (
+    AsyncPrimitivePlainWith,
+    ConditionWaitNotInLoop,
+    ConditionWithoutLock,
+    LockAcquireWithoutFinally,
+    LockOrderInversion,
+    LockReacquired,
+    PrimitiveBoundAtImport,
+    SyncLockAcrossAwait,
+)
 from asynclint.rules.queues import (
     AsyncioObjectFromThread,
     BoundedQueueSelfDeadlock,
@@ -24,7 +34,12 @@ from asynclint.rules.queues import (
     QueueTaskDoneNotInFinally,
     WrongQueueException,
 )
-from asynclint.rules.streams import StreamWriteWithoutDrain
+from asynclint.rules.streams import (
+    NetworkAwaitWithoutTimeout,
+    StreamCloseWithoutWaitClosed,
+    StreamWriteWithoutDrain,
+    UnboundedStreamRead,
+)
 from asynclint.rules.subprocess import (
     BlockingSubprocessInAsync,
     StreamDataNotBytes,
@@ -86,7 +101,18 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     SubprocessStreamNotPiped,
     SubprocessNotReaped,
     BlockingSubprocessInAsync,
+    LockAcquireWithoutFinally,
+    LockReacquired,
+    LockOrderInversion,
+    SyncLockAcrossAwait,
+    AsyncPrimitivePlainWith,
+    ConditionWithoutLock,
+    ConditionWaitNotInLoop,
+    PrimitiveBoundAtImport,
     StreamWriteWithoutDrain,
+    StreamCloseWithoutWaitClosed,
+    UnboundedStreamRead,
+    NetworkAwaitWithoutTimeout,
     CancelledErrorSwallowed,
     TimeoutErrorMismatch,
     AsyncioAttributeMissing,

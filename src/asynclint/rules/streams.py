@@ -9,7 +9,13 @@ import libcst as cst
 from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics.model import ModuleFacts
-from asynclint.semantics.streams import undrained_writes, writer_expression
+from asynclint.semantics.streams import (
+    reads_to_eof_unbounded,
+    undrained_writes,
+    untimed_network_awaits,
+    unwaited_closes,
+    writer_expression,
+)
 
 
 class StreamWriteWithoutDrain(Rule):
@@ -46,4 +52,78 @@ class StreamWriteWithoutDrain(Rule):
                 f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()`: "
                 "without it the buffer grows without limit when the peer reads slowly",
                 fix,
+            )
+
+
+class StreamCloseWithoutWaitClosed(Rule):
+    code = "AIO402"
+    name = "stream-close-without-wait-closed"
+    severity = Severity.WARNING
+    summary = "StreamWriter.close() with no `await writer.wait_closed()` after it"
+    fix_safety = "unsafe"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for close in unwaited_closes(facts):
+            writer = writer_expression(facts, close) or "writer"
+            fix = None
+            if (
+                close.role == "discarded"
+                and isinstance(close.stmt, cst.SimpleStatementLine)
+                and len(close.stmt.body) == 1
+            ):
+                fix = FixSpec(
+                    "insert_after",
+                    close.stmt,
+                    f"await {writer}.wait_closed()",
+                    safe=False,
+                    description=f"Insert `await {writer}.wait_closed()`",
+                )
+            yield self.finding(
+                close.node,
+                f"`{writer}.close()` is never followed by `await {writer}.wait_closed()`: the "
+                "connection may still be open when the coroutine goes on, and errors while "
+                "closing go unseen",
+                fix,
+            )
+
+
+class UnboundedStreamRead(Rule):
+    code = "AIO403"
+    name = "unbounded-stream-read"
+    severity = Severity.WARNING
+    summary = "`await reader.read()` reads a network stream to EOF, without a size limit"
+    preview = True
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for _, event in facts.events():
+            if not reads_to_eof_unbounded(facts, event):
+                continue
+            reader = writer_expression(facts, event) or "reader"
+            yield self.finding(
+                event.node,
+                f"`await {reader}.read()` buffers everything the peer sends until it closes "
+                "the connection: memory use is up to the peer; read in bounded chunks "
+                "(`read(n)`, `readexactly(n)`, `readuntil()`)",
+            )
+
+
+class NetworkAwaitWithoutTimeout(Rule):
+    code = "AIO404"
+    name = "network-await-without-timeout"
+    severity = Severity.WARNING
+    summary = "Network connect or read awaited with no timeout"
+    preview = True
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for event in untimed_network_awaits(facts):
+            node = event.node
+            if event.method and event.qualname is None:
+                what = f"{writer_expression(facts, event) or 'reader'}.{event.method}()"
+            else:
+                what = f"{event.qualname or 'open_connection'}()"
+            yield self.finding(
+                node,
+                f"`await {what}` has no timeout: a peer that never answers (or a dead "
+                "connection) suspends this coroutine forever; bound it with "
+                "`asyncio.timeout()` or `asyncio.wait_for()`",
             )
