@@ -488,3 +488,43 @@ def test_blocking_subprocess_calls_resolve_imports_and_popen_names() -> None:
         "leaving `with subprocess.Popen(...)`, which waits,",
         "`Popen.wait()`",
     ]
+
+
+def test_holds_only_created_processes() -> None:
+    facts = facts_for(
+        """
+        class Worker:
+            def __init__(self):
+                self._proc = None
+                self._other = None
+            async def start(self):
+                self._proc = await asyncio.wait_for(asyncio.create_subprocess_exec("x"), 5)
+                self._other = await asyncio.create_subprocess_exec("y")
+            async def swap(self, spawn):
+                self._other = await spawn()
+            async def use(self):
+                await self._proc.stdout.read()
+                await self._other.stdout.read()
+        async def local(flag):
+            proc = await asyncio.create_subprocess_exec("x")
+            await proc.stdout.read()
+        async def parameter(proc):
+            await proc.stdout.read()
+        async def rebound(items):
+            proc = await asyncio.create_subprocess_exec("x")
+            for proc in items:
+                await proc.stdout.read()
+        """
+    )
+
+    def held(qualname: str) -> list[bool]:
+        scope = function(facts, qualname)
+        return [
+            p.holds_only_created_processes(facts, scope, e.ref)
+            for e in calls(facts, qualname, "read")
+        ]
+
+    assert held("Worker.use") == [True, False]
+    assert held("local") == [True]
+    assert held("parameter") == [False]
+    assert held("rebound") == [False]

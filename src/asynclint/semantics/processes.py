@@ -10,10 +10,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.events import Event
+from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at
+from asynclint.semantics.str_values import bound_only_by_assignment
 from asynclint.semantics.streams import reads_to_eof, stream_of
 from asynclint.semantics.walk import child_nodes
 
@@ -188,6 +189,103 @@ def process_streams(facts: ModuleFacts, process: Hashable) -> dict[str, str] | N
     return merged or None
 
 
+def holds_only_created_processes(
+    facts: ModuleFacts, function: FunctionInfo, ref: RawRef | None
+) -> bool:
+    """Is every value the module stores in the variable or `self` attribute behind `ref`
+    (`proc` of `proc.stdout`) a `create_subprocess_*()` call (or None)? A value from
+    elsewhere (`self._proc = await self._spawn()`) may be a process created otherwise."""
+    if ref is not None and ref[0] == "sub":
+        ref = ref[1]  # type: ignore[assignment]
+    if ref is None:
+        return False
+    if ref[0] == "name":
+        scope = _scope_of(facts, function, str(ref[2]))
+        values = facts.assignments.get(scope.id, {}).get(str(ref[2]), [])
+        if scope.kind != "function" or not bound_only_by_assignment(scope.node, str(ref[2])):
+            return False
+    elif ref[0] == "attr":
+        found = _attribute_values(facts, str(ref[1]), str(ref[2]))
+        if found is None:
+            return False
+        values = found
+    else:
+        return False
+    return bool(values) and all(_is_creation(facts, value) for value in values)
+
+
+def _scope_of(facts: ModuleFacts, function: FunctionInfo, name: str) -> FunctionInfo:
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if name in scope.locals and (scope is function or scope.kind != "class"):
+            return scope
+        scope = scope.parent
+    return facts.functions[0]
+
+
+def _attribute_values(
+    facts: ModuleFacts, class_name: str, attr: str
+) -> list[cst.BaseExpression] | None:
+    """Every value assigned to `self.<attr>` in the class's methods; None when it is also
+    bound some other way (`+=`, unpacking, `with ... as self.<attr>`)."""
+    values: list[cst.BaseExpression] = []
+    for function in facts.functions:
+        if function.class_name != class_name or function.self_name is None:
+            continue
+        for node in _walk(function.node):
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    if _is_self_attr(target.target, function.self_name, attr):
+                        values.append(node.value)
+                    elif _mentions_self_attr(target.target, function.self_name, attr):
+                        return None
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                if _is_self_attr(node.target, function.self_name, attr):
+                    values.append(node.value)
+            elif isinstance(node, (cst.AugAssign, cst.AsName, cst.For, cst.NamedExpr)):
+                bound: cst.CSTNode = node.name if isinstance(node, cst.AsName) else node.target
+                if _mentions_self_attr(bound, function.self_name, attr):
+                    return None
+    return values
+
+
+def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in child_nodes(node):
+        yield from _walk(child)
+
+
+def _is_self_attr(node: cst.CSTNode, self_name: str, attr: str) -> bool:
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == attr
+        and isinstance(node.value, cst.Name)
+        and node.value.value == self_name
+    )
+
+
+def _mentions_self_attr(node: cst.CSTNode, self_name: str, attr: str) -> bool:
+    return any(_is_self_attr(child, self_name, attr) for child in _walk(node))
+
+
+def _is_creation(facts: ModuleFacts, value: cst.BaseExpression) -> bool:
+    """`[await] create_subprocess_*(...)`, also inside `wait_for()`/`shield()`, or None."""
+    while isinstance(value, cst.Await):
+        value = value.expression
+    if isinstance(value, cst.Name):
+        return value.value == "None"
+    if not isinstance(value, cst.Call):
+        return False
+    qualname = qualify(facts, value.func)
+    if qualname in CREATORS:
+        return True
+    return (
+        qualname in api.PASS_THROUGH
+        and bool(value.args)
+        and _is_creation(facts, value.args[0].value)
+    )
+
+
 def stream_owner(facts: ModuleFacts, root: object) -> tuple[Hashable, str] | None:
     """(process, "stdin"/"stdout"/"stderr") when `root` is a stream of a known process."""
     if not (isinstance(root, tuple) and len(root) == 3 and root[0] == "sub"):
@@ -260,7 +358,11 @@ def unpiped_stream_uses(facts: ModuleFacts) -> Iterator[UnpipedUse]:
             if facts.kind(event.root) != api.PROCESS or not _has_input(event):
                 continue
             found = modes.get(facts.objects.find(event.root))
-            if found is not None and found["stdin"] == NOT_PIPED:
+            if (
+                found is not None
+                and found["stdin"] == NOT_PIPED
+                and holds_only_created_processes(facts, function, event.ref)
+            ):
                 yield UnpipedUse(function, event, "stdin")
             continue
         if not (event.kind == "iter" or (event.kind == "call" and event.method)):
@@ -272,8 +374,12 @@ def unpiped_stream_uses(facts: ModuleFacts) -> Iterator[UnpipedUse]:
             continue
         name = owner[1]
         sharing = [p for p in processes if stream_of(facts, p, name) == event.root]
-        if sharing and all(
-            (found := modes.get(p)) is not None and found[name] == NOT_PIPED for p in sharing
+        if (
+            sharing
+            and all(
+                (found := modes.get(p)) is not None and found[name] == NOT_PIPED for p in sharing
+            )
+            and holds_only_created_processes(facts, function, event.ref)
         ):
             yield UnpipedUse(function, event, name)
 
@@ -518,6 +624,8 @@ def reads_blocking_on_unread_pipe(facts: ModuleFacts) -> Iterator[BlockedRead]:
             process, name = owner
             modes = process_streams(facts, process)
             if modes is None or modes[name] != PIPED:
+                continue
+            if not holds_only_created_processes(facts, function, event.ref):
                 continue
             unread = tuple(
                 other

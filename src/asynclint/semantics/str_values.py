@@ -113,7 +113,7 @@ def _name_description(
     values = facts.assignments.get(function.id, {}).get(name)
     if not values:
         return f"`{name}`, annotated str" if _str_parameter(function.node, name) else None
-    if not _bound_only_by_assignment(function.node, name):
+    if not bound_only_by_assignment(function.node, name):
         return None
     for value in values:
         if str_description(facts, function, value, depth + 1) is None:
@@ -121,7 +121,7 @@ def _name_description(
     return f"`{name}`, a str"
 
 
-def _bound_only_by_assignment(node: cst.CSTNode, name: str) -> bool:
+def bound_only_by_assignment(node: cst.CSTNode, name: str) -> bool:
     """Is every binding of `name` in this function a plain `name = value` (or `name += ...`),
     and the name none of the function's parameters?"""
     if isinstance(node, cst.FunctionDef):
