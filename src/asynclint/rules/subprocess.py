@@ -299,14 +299,15 @@ class SubprocessNotReaped(Rule):
             yield self.finding(
                 event.node,
                 f"`{process}.{event.method}()` is not followed by `await {process}.{reap}`: the "
-                "child may still be running, its exit status is lost and its transport stays "
-                "open ('unclosed transport', 'Loop ... that handles pid ... is closed')",
+                "child may still be running when the code moves on, nobody sees how it ended, "
+                "and a loop that closes first warns 'Loop ... that handles pid ... is closed'",
             )
         for event in never_waited(facts):
             yield self.finding(
                 event.node,
-                "this process is never waited for: its exit status is lost and its transport "
-                "stays open until the loop closes; `await proc.wait()` (or `communicate()`)",
+                "this process is never waited for: nobody sees whether it failed, and a loop "
+                "that closes before it exits warns 'Loop ... that handles pid ... is closed'; "
+                "`await proc.wait()` (or `communicate()`)",
             )
 
 
