@@ -441,3 +441,27 @@ def test_self_deadlock_stays_silent_when_the_queue_may_reach_a_consumer(escape: 
         """
     )
     assert qm.self_deadlocking_puts(facts) == []
+
+
+@pytest.mark.parametrize(
+    "get",
+    [
+        "await asyncio.wait_for(q.get(), 1)",
+        "await asyncio.wait_for(q.get(), timeout=1)",
+    ],
+)
+def test_a_get_with_a_timeout_cannot_block_for_ever(get: str) -> None:
+    facts = facts_for(
+        f"""
+        import asyncio
+        async def consume(q: asyncio.Queue):
+            while not q.empty():
+                await asyncio.sleep(0)
+                {get}
+            while not q.empty():
+                await asyncio.sleep(0)
+                async with asyncio.timeout(1):
+                    await q.get()
+        """
+    )
+    assert qm.stale_empty_checks(facts) == []

@@ -28,4 +28,14 @@ How to use it from a rule (`facts` is a `model.ModuleFacts`):
 Domain facts built on these live beside them: `streams.py` (writes, drains, reads to EOF),
 `processes.py` (waits with unread pipes), `queues.py` (get/task_done accounting), `shell.py`
 (interpolated shell commands).
+
+Facts about how code runs: `threads.off_loop_functions` (functions that run on another thread:
+`threading.Thread` targets, `to_thread`, `run_in_executor`, a known thread pool's `submit`, and
+what they call; the model binds the arguments of those launches, see `launch.py`),
+`spawning.spawns` / `concurrent_copies` / `waits_for` (how each coroutine function is started,
+how many copies may run at once, whether its spawner waits for it), `termination.can_finish` /
+`loop_exits` (a normal way out of a function or a loop), `guards.version_guarded` (a use
+protected by a version check, `hasattr` or `except AttributeError`). Queue misuse built on them
+is in `queue_misuse.py`. Kinds also include "future" (`loop.create_future()`, `asyncio.Future`)
+and "executor" (`concurrent.futures.ThreadPoolExecutor`, also bound by `with ... as pool`).
 """

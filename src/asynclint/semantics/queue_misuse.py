@@ -261,6 +261,7 @@ def stale_empty_checks(facts: ModuleFacts) -> list[StaleCheck]:
             continue
         for check, region in _non_empty_regions(facts, function.body, checks):
             found.extend(_stale_gets(facts, check, region))
+        found = [stale for stale in found if not _timed(function, stale.get)]
     unique = {(s.get, s.check): s for s in found}
     return list(unique.values())
 
@@ -618,13 +619,20 @@ def _endless_loop(facts: ModuleFacts, function: FunctionInfo, get: Event) -> cst
 
 def _has_way_out(facts: ModuleFacts, consumer: FunctionInfo, get: Event) -> bool:
     """A timeout around the get, or a shutdown() of the queue anywhere in the module."""
+    if _timed(consumer, get):
+        return True
+    return any(e.root == get.root for _f, e in facts.method_calls(api.QUEUE, "shutdown"))
+
+
+def _timed(function: FunctionInfo, get: Event) -> bool:
+    """Is the get bounded by a timeout: `async with asyncio.timeout()` or `wait_for(get)`?"""
     if any(enter.qualname in _TIMEOUT_BLOCKS for enter in get.held):
         return True
-    timed = [e.node for e in consumer.events if e.qualname in _TIMEOUT_CALLS]
-    for call in timed:
-        if isinstance(call, cst.Call) and any(arg.value is get.node for arg in call.args):
-            return True
-    return any(e.root == get.root for _f, e in facts.method_calls(api.QUEUE, "shutdown"))
+    timed = [e.node for e in function.events if e.qualname in _TIMEOUT_CALLS]
+    return any(
+        isinstance(call, cst.Call) and any(arg.value is get.node for arg in call.args)
+        for call in timed
+    )
 
 
 _TIMEOUT_BLOCKS = frozenset({"asyncio.timeout", "asyncio.timeout_at"})
