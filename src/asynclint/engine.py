@@ -13,10 +13,19 @@ import warnings
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from asynclint.budget import OverBudget, time_budget
 from asynclint.diagnostics import Diagnostic, Edit, Fix
+from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
-from asynclint.rules import RULE_CLASSES, SYNTAX_ERROR, UNREADABLE_FILE, Finding, FixSpec
+from asynclint.rules import (
+    RULE_CLASSES,
+    SKIPPED_FILE,
+    SYNTAX_ERROR,
+    UNREADABLE_FILE,
+    Finding,
+    FixSpec,
+)
 from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
@@ -25,10 +34,17 @@ from asynclint.source import DecodedSource, UndecodableSource, decode
 # A file without these bytes cannot use asyncio: skip it before paying for a parse.
 PREFILTER_NEEDLE = b"async"
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Seconds one file may take in a command-line run (about 1000x a typical file's time).
+FILE_BUDGET_SECONDS = 30.0
 
 
 def check_file(
-    path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False
+    path: str,
+    settings: Settings,
+    *,
+    fix: bool = False,
+    unsafe: bool = False,
+    budget: float | None = None,
 ) -> FileResult:
     try:
         with open(path, "rb") as handle:
@@ -37,10 +53,9 @@ def check_file(
         reason = error.strerror or type(error).__name__
         return _unreadable(path, f"cannot read file: {reason}", settings)
     if len(data) > MAX_FILE_BYTES:
-        return _unreadable(
-            path, f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped", settings
-        )
-    return check_source(data, path, settings, fix=fix, unsafe=unsafe)
+        message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
+        return _skipped_file(FileResult(path), message, settings)
+    return check_source(data, path, settings, fix=fix, unsafe=unsafe, budget=budget)
 
 
 def check_source(
@@ -51,7 +66,10 @@ def check_source(
     fix: bool = False,
     unsafe: bool = False,
     prefilter: bool = True,
+    budget: float | None = None,
 ) -> FileResult:
+    """Check one module's source. `budget` (seconds) bounds the time spent on it, where the
+    platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     codes = enabled_codes_for_path(path, settings)
     # A binary file is reported even without `async` in it: it is not Python at all.
@@ -63,19 +81,41 @@ def check_source(
         return _unreadable(path, f"cannot decode file: {error}", settings)
     result = FileResult(path, encoding=source.encoding)
     try:
-        module = _parse(source.text)
-    except cst.ParserSyntaxError as error:
+        screen(source.text, path)
+    except Rejected as rejected:
+        if not rejected.syntax:
+            return _skipped_file(result, str(rejected), settings)
         if SYNTAX_ERROR.code in codes:
-            result.diagnostics.append(_syntax_error(path, source.text, error))
+            message = f"syntax error: {rejected}"
+            result.diagnostics.append(
+                Diagnostic(
+                    path,
+                    rejected.line,
+                    max(rejected.column, 1),
+                    SYNTAX_ERROR.code,
+                    message,
+                    SYNTAX_ERROR.severity,
+                )
+            )
         return result
+    try:
+        with time_budget(budget):
+            try:
+                module = _parse(source.text)
+            except cst.ParserSyntaxError as error:
+                if SYNTAX_ERROR.code in codes:
+                    result.diagnostics.append(_syntax_error(path, source.text, error))
+                return result
+            findings = _run_rules(module, path, codes, settings, result)
+            if findings:
+                _report(findings, module, source, path, settings, result, fix=fix, unsafe=unsafe)
     except (RecursionError, MemoryError):
-        if UNREADABLE_FILE.code in codes:
-            message = "file is too deeply nested to analyse; skipped"
-            result.diagnostics.append(_tool_diagnostic(path, UNREADABLE_FILE.code, message))
-        return result
-    findings = _run_rules(module, path, codes, settings, result)
-    if findings:
-        _report(findings, module, source, path, settings, result, fix=fix, unsafe=unsafe)
+        result.diagnostics.clear()
+        return _skipped_file(result, "file is too deeply nested to analyse; skipped", settings)
+    except OverBudget:
+        result.diagnostics.clear()
+        message = f"analysis took longer than {budget:g} s; skipped"
+        return _skipped_file(result, message, settings)
     return result
 
 
@@ -99,12 +139,7 @@ def _run_rules(
         try:
             facts: ModuleFacts = build_facts(module, settings)
         except RecursionError:
-            result.diagnostics.append(
-                _tool_diagnostic(
-                    path, UNREADABLE_FILE.code, "file is too deeply nested to analyse; skipped"
-                )
-            )
-            return []
+            raise
         except Exception as error:
             result.internal_errors.append(f"{path}: semantic analysis failed: {_describe(error)}")
             return []
@@ -235,6 +270,12 @@ def _syntax_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnos
         f"syntax error: {message}",
         SYNTAX_ERROR.severity,
     )
+
+
+def _skipped_file(result: FileResult, message: str, settings: Settings) -> FileResult:
+    if SKIPPED_FILE.code in enabled_codes_for_path(result.path, settings):
+        result.diagnostics.append(_tool_diagnostic(result.path, SKIPPED_FILE.code, message))
+    return result
 
 
 def _tool_diagnostic(path: str, code: str, message: str) -> Diagnostic:

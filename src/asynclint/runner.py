@@ -188,11 +188,11 @@ def check_chunk(
 
 
 def check_task(task: _Task, settings: Settings, fix: bool, unsafe: bool) -> FileResult:
-    from asynclint.engine import check_file, check_source
+    from asynclint.engine import FILE_BUDGET_SECONDS, check_file, check_source
 
     if task.data is None:
-        return check_file(task.path, settings)
-    result = check_source(task.data, task.path, settings)
+        return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS)
+    result = check_source(task.data, task.path, settings, budget=FILE_BUDGET_SECONDS)
     if fix:
         result = fix_until_stable(task.data, result, settings, unsafe)
     return result

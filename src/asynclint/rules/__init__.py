@@ -78,7 +78,13 @@ SYNTAX_ERROR = ToolDiagnostic("AIO001", "syntax-error", Severity.ERROR, "The fil
 UNREADABLE_FILE = ToolDiagnostic(
     "AIO002", "unreadable-file", Severity.ERROR, "The file cannot be read or decoded"
 )
-TOOL_DIAGNOSTICS: tuple[ToolDiagnostic, ...] = (SYNTAX_ERROR, UNREADABLE_FILE)
+SKIPPED_FILE = ToolDiagnostic(
+    "AIO003",
+    "file-skipped",
+    Severity.ERROR,
+    "The file is too large, too deeply nested or too slow to analyse",
+)
+TOOL_DIAGNOSTICS: tuple[ToolDiagnostic, ...] = (SYNTAX_ERROR, UNREADABLE_FILE, SKIPPED_FILE)
 
 RULE_CLASSES: tuple[type[Rule], ...] = (
     QueueTaskDoneMissing,
