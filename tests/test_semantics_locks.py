@@ -291,11 +291,70 @@ def test_loose_acquires() -> None:
             await mine.acquire()
             await work()
             mine.release()
+        async def second_kept():
+            await lock.acquire()
+            lock.release()
+            await lock.acquire()
+            await work()
+            return True
+        cond = asyncio.Condition()
+        async def notify_between():
+            await cond.acquire()
+            cond.notify_all()
+            cond.release()
+        async def wait_between():
+            await cond.acquire()
+            await cond.wait()
+            cond.release()
         """
     )
     found = {(_function_of(facts, x.event), x.inside_try) for x in loose_acquires(facts)}
-    assert found == {("leaks", False), ("inside_try", True)}
+    assert found == {("leaks", False), ("inside_try", True), ("wait_between", False)}
 
 
 def _function_of(facts: ModuleFacts, event: Event) -> str:
     return next(f.qualname for f in facts.functions if event in f.events)
+
+
+def test_a_call_that_passes_no_known_primitive_takes_nothing_known() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        shared = asyncio.Lock()
+        async def locked(lock, job):
+            async with lock:
+                await job()
+        async def uses_shared():
+            await locked(shared, step)
+        async def uses_fresh():
+            await locked(make_lock(), step)
+        async def uses_default():
+            await locked(job=step)
+        """
+    )
+    locks = lock_facts(facts)
+    assert len(acquisitions(locks, "uses_shared")) == 1
+    assert acquisitions(locks, "uses_fresh") == []
+    assert acquisitions(locks, "uses_default") == []
+
+
+def test_passing_a_held_lock_to_a_followed_function_keeps_it_held() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        lock = asyncio.Lock()
+        async def helper(lock):
+            await asyncio.sleep(0)
+        async def f(log):
+            await lock.acquire()
+            await helper(lock)
+            await step()
+            log.register(lock)
+            await after()
+            lock.release()
+        """
+    )
+    locks = lock_facts(facts)
+    assert held_names(locks, call(facts, "f", "step()")) == ["lock"]
+    # Handed to code the model does not follow: who holds it now is unknown.
+    assert held_names(locks, call(facts, "f", "after()")) == []

@@ -25,9 +25,14 @@ How to use it from a rule (`facts` is a `model.ModuleFacts`):
 - `obligations.unmet_obligations` / `pending_at`: "is every X followed by a Y on some path",
   "which X are still open when a path reaches Z", over `flow.Interpreter`.
 
-Domain facts built on these live beside them: `streams.py` (writes, drains, reads to EOF),
-`processes.py` (waits with unread pipes), `queues.py` (get/task_done accounting), `shell.py`
-(interpolated shell commands).
+Domain facts built on these live beside them: `streams.py` (writes, drains, reads to EOF,
+closes without `wait_closed()`, reads no timeout bounds), `processes.py` (waits with unread
+pipes), `queues.py` (get/task_done accounting), `shell.py` (interpolated shell commands),
+`locks.py` (`lock_facts`: the primitives held at each event, where each is acquired and what
+is held there, what a function takes through the functions it awaits, which names are one
+lock; `loose_acquires`: acquire() calls an exception can leave held). `event.identity` is the
+event's reference before aliases merge (`event.root`); kind "threading" marks the blocking
+primitives of `threading`.
 
 Facts about how code runs: `threads.off_loop_functions` (functions that run on another thread:
 `threading.Thread` targets, `to_thread`, `run_in_executor`, a known thread pool's `submit`, and

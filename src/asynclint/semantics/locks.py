@@ -28,7 +28,7 @@ from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
-from asynclint.semantics.obligations import pending_at
+from asynclint.semantics.obligations import pending_at, unmet_obligations
 
 PRIMITIVES = frozenset({api.LOCK, api.CONDITION, api.SEMAPHORE})
 # A second acquisition by the holder waits forever (a Semaphore may allow several holders).
@@ -376,8 +376,9 @@ class LooseAcquire:
 def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
     """`await x.acquire()` calls whose release an exception or a cancellation can skip.
 
-    Only functions that also release the primitive are judged: acquiring in one function and
-    releasing in another (`__aenter__`/`__aexit__`, a task's done-callback) is a hand-over.
+    Only acquires that a release in the same function follows are judged: acquiring in one
+    function and releasing in another (`__aenter__`/`__aexit__`, a task's done-callback) is a
+    hand-over.
     A call or await between the acquire and the release that no `try` guards (a `finally`, or
     an `except` that catches everything, releasing it) leaks the lock when it raises. An acquire
     placed inside the guarded `try` is reported too: if it is cancelled while waiting, the
@@ -393,6 +394,15 @@ def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
             and not any(locks.shares(e, a.root) for e in function.events)
             and not _private(facts, function, a)
         ]
+        if not acquires:
+            continue
+        # An acquire that no release follows on any path is handed over, not leaked here.
+        kept = unmet_obligations(
+            function,
+            lambda e, acquires=acquires: e if e in acquires else None,  # type: ignore[misc]
+            lambda e, acquire: _lets_go(locks, e, acquire, shared=False),
+        )
+        acquires = [a for a in acquires if a not in kept]
         if not acquires:
             continue
         guards = _guards(locks, function.body, {a.root for a in acquires})
@@ -413,6 +423,8 @@ def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
                     continue
                 if event.stmt is acquire.stmt and event.qualname in api.PASS_THROUGH:
                     continue  # `await asyncio.wait_for(lock.acquire(), 5)`
+                if event.root == acquire.root and not event.awaited:
+                    continue  # `cond.notify()`, `lock.locked()`: nothing raises while held
                 if event not in guards.guarded.get(acquire.root, ()):
                     loose.add(acquire)
         for acquire in acquires:
