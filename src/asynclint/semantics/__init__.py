@@ -43,4 +43,17 @@ how many copies may run at once, whether its spawner waits for it), `termination
 protected by a version check, `hasattr` or `except AttributeError`). Queue misuse built on them
 is in `queue_misuse.py`. Kinds also include "future" (`loop.create_future()`, `asyncio.Future`)
 and "executor" (`concurrent.futures.ThreadPoolExecutor`, also bound by `with ... as pool`).
+
+Cancellation, coroutines and versions: `cancellation.swallowed_cancellations` (`except`
+clauses and `contextlib.suppress()` blocks that catch `CancelledError` and let it go where
+that harms: the coroutine goes on, or a caller awaits it) and `timeout_mismatches` (`except
+TimeoutError` that misses `asyncio.TimeoutError` below 3.11); `coroutines.returns_coroutine`,
+`unawaited_coroutines`, `dropped_tasks`, `runs_event_loop` (calls that make coroutines, which
+results are dropped, tasks nobody keeps, loops started from a coroutine);
+`blocking.blocking_calls` / `busy_waits`; `compat.missing_names` / `removed_loop_arguments`
+(asyncio names the target version lacks, from `asyncio_names`, the table of asyncio's public
+names per version that ships with the package; `loop=` removed in 3.10). `expressions` has the small
+syntax helpers: dotted names and import resolution, `is_shadowed` / `call_qualname` (a local
+name hiding an import: the model resolves names through the module's imports only),
+`reads_name`, a function's own nodes.
 """
