@@ -192,6 +192,7 @@ async def handler(s, register):
         "waiter.set_exception(exc)",
         "self_error = exc",
         "asyncio.current_task().uncancel()",
+        "asyncio.current_task().cancel()",
         "sys.exit(1)",
     ],
 )

@@ -9,8 +9,8 @@ A catch *swallows* a cancellation when
   a `fut.result()` that raises a cancelled future's error is not the task's own cancellation),
 - and its handler has no `raise` (nor `sys.exit()`), does not keep the exception object
   (`errors.append(exc)`, `fut.set_exception(exc)`, `self._error = exc`: someone raises it
-  later) and does not call
-  `uncancel()` (the documented way to really suppress a cancellation). A handler that
+  later), and calls neither `uncancel()` (the documented way to really suppress a
+  cancellation) nor `current_task().cancel()` (which asks for it again). A handler that
   re-raises on some path has decided which cancellations to keep, as the
   `current_task().cancelling()` idiom does.
 It is left alone when everything the guarded code awaits is a task the code cancelled itself
@@ -153,7 +153,11 @@ def swallowed_cancellations(facts: ModuleFacts) -> list[SwallowedCancellation]:
     for catch in cancellation_catches(facts):
         if not any(is_suspension_point(node) for node in body_nodes(catch.guarded)):
             continue
-        if _reraises(facts, catch) or _keeps_exception(catch) or _uncancels(catch):
+        if (
+            _reraises(facts, catch)
+            or _keeps_exception(catch)
+            or _manages_cancellation(facts, catch)
+        ):
             continue
         if _awaits_only_cancelled(facts, catch):
             continue
@@ -173,14 +177,18 @@ def _reraises(facts: ModuleFacts, catch: CancellationCatch) -> bool:
     return False
 
 
-def _uncancels(catch: CancellationCatch) -> bool:
-    """`task.uncancel()` in the handler: the documented way to suppress a cancellation."""
-    return any(
-        isinstance(node, cst.Call)
-        and isinstance(node.func, cst.Attribute)
-        and node.func.attr.value == "uncancel"
-        for node in body_nodes(catch.body)
-    )
+def _manages_cancellation(facts: ModuleFacts, catch: CancellationCatch) -> bool:
+    """`task.uncancel()` in the handler (the documented way to suppress a cancellation), or
+    `current_task().cancel()` (it asks for the cancellation again)."""
+    for node in body_nodes(catch.body):
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
+            continue
+        method = node.func.attr.value
+        if method == "uncancel" or (
+            method == "cancel" and _is_current_task(facts, catch.function, node.func.value)
+        ):
+            return True
+    return False
 
 
 def _keeps_exception(catch: CancellationCatch) -> bool:
