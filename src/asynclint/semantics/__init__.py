@@ -27,7 +27,13 @@ How to use it from a rule (`facts` is a `model.ModuleFacts`):
 
 Domain facts built on these live beside them: `streams.py` (writes, drains, reads to EOF,
 closes without `wait_closed()`, reads no timeout bounds), `processes.py` (waits with unread
-pipes), `queues.py` (get/task_done accounting), `shell.py` (interpolated shell commands),
+pipes; `stream_modes` / `process_streams`: which streams each creation pipes; `stream_owner`;
+writes to stdin left open at a wait; reads to EOF while another pipe is unread; streams used
+when not piped; invalid creation and `wait()`/`communicate()` arguments; signals no wait
+follows, processes never waited; `expects_error` for code inside `pytest.raises` or a matching
+`try`), `str_values.py` (is an expression a str?), `sync_subprocess.py` (blocking subprocess
+and `os.wait*` calls in coroutines), `queues.py` (get/task_done accounting), `shell.py`
+(interpolated shell commands),
 `locks.py` (`lock_facts`: the primitives held at each event, where each is acquired and what
 is held there, what a function takes through the functions it awaits, which names are one
 lock; `loose_acquires`: acquire() calls an exception can leave held). `event.identity` is the
