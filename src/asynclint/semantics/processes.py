@@ -11,6 +11,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event, RawRef
+from asynclint.semantics.expressions import call_qualname
 from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at
@@ -141,7 +142,7 @@ def subprocess_calls(facts: ModuleFacts) -> Iterator[SubprocessCall]:
         call = event.node
         if event.kind != "call" or not isinstance(call, cst.Call):
             continue
-        style = CREATORS.get(event.qualname or "")
+        style = CREATORS.get(call_qualname(function, event) or "")
         if style is not None:
             yield SubprocessCall(function, event, call, style, 0, f"create_subprocess_{style}()")
         elif event.method in ("subprocess_exec", "subprocess_shell") and (
@@ -731,7 +732,7 @@ def never_waited(facts: ModuleFacts) -> Iterator[Event]:
             if expects_error(facts, function, event, START_ERRORS):
                 continue
             if event.kind == "call" and event.role == "discarded" and event.awaited:
-                if event.qualname in CREATORS:
+                if call_qualname(function, event) in CREATORS:
                     yield event
             elif event.kind == "create" and event.ref is not None and event.ref[0] == "name":
                 name = str(event.ref[2])

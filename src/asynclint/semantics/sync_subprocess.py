@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics.events import Event
+from asynclint.semantics.expressions import call_qualname
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 
 POPEN = "subprocess.Popen"
@@ -54,6 +55,8 @@ def blocking_subprocess_calls(facts: ModuleFacts) -> Iterator[BlockingCall]:
             continue
         popens = _popen_names(facts, function)
         for event in function.events:
+            if event.kind == "call" and call_qualname(function, event) != event.qualname:
+                continue  # a local name hides the import
             found = _blocking(facts, event, popens)
             if found is not None:
                 yield found
