@@ -358,3 +358,40 @@ def test_passing_a_held_lock_to_a_followed_function_keeps_it_held() -> None:
     assert held_names(locks, call(facts, "f", "step()")) == ["lock"]
     # Handed to code the model does not follow: who holds it now is unknown.
     assert held_names(locks, call(facts, "f", "after()")) == []
+
+
+def test_an_acquisition_a_parameter_switches_off_is_not_charged_to_callers() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        class Channel:
+            def __init__(self):
+                self._lock = asyncio.Lock()
+            async def send(self, data, locked=False):
+                if not locked:
+                    async with self._lock:
+                        await self.write(data)
+                else:
+                    await self.write(data)
+            async def send_early(self, data, *, locked=False):
+                if locked:
+                    return await self.write(data)
+                async with self._lock:
+                    await self.write(data)
+            async def send_after_check(self, data, timeout=None):
+                if timeout is not None:
+                    self.deadline = timeout
+                async with self._lock:
+                    await self.write(data)
+            async def flush(self, data):
+                if self.dirty:
+                    async with self._lock:
+                        await self.write(data)
+        """
+    )
+    locks = lock_facts(facts)
+    assert locks.takes(function(facts, "Channel.send")) == frozenset()
+    assert locks.takes(function(facts, "Channel.send_early")) == frozenset()
+    # A test of a parameter that does not leave the function switches nothing off.
+    assert locks.takes(function(facts, "Channel.send_after_check")) != frozenset()
+    assert locks.takes(function(facts, "Channel.flush")) != frozenset()

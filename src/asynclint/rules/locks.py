@@ -20,6 +20,8 @@ from asynclint.semantics.locks import (
     Ref,
     lock_facts,
     loose_acquires,
+    statement_ancestors,
+    statement_children,
 )
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 
@@ -315,7 +317,7 @@ def _indentation(module: cst.Module, target: cst.CSTNode) -> list[str | None] | 
     """The indents of the blocks around `target`, outermost first."""
 
     def visit(node: cst.CSTNode, indents: list[str | None]) -> list[str | None] | None:
-        for child in _statement_children(node):
+        for child in statement_children(node):
             if child is target:
                 return indents
             if isinstance(child, cst.IndentedBlock):
@@ -327,21 +329,6 @@ def _indentation(module: cst.Module, target: cst.CSTNode) -> list[str | None] | 
         return None
 
     return visit(module, [])
-
-
-def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    if isinstance(node, (cst.Module, cst.IndentedBlock)):
-        return list(node.body)
-    children: list[cst.CSTNode] = []
-    for name in ("body", "orelse", "finalbody"):
-        value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode) and not isinstance(value, cst.BaseExpression):
-            children.append(value)
-    if isinstance(node, (cst.Try, cst.TryStar)):
-        children.extend(node.handlers)
-    if isinstance(node, cst.Match):
-        children.extend(node.cases)
-    return children
 
 
 def _trim_last(node: cst.CSTNode) -> cst.CSTNode:
@@ -449,7 +436,7 @@ class ConditionWaitNotInLoop(Rule):
                     if h.site.kind == "enter"
                     and locks.same((h.identity, h.root), locks.refs(event)[0])
                 }
-                chain = _ancestors(function.node, event.stmt)
+                chain = statement_ancestors(function.node, event.stmt)
                 if chain is None:
                     continue
                 start = 0
@@ -471,26 +458,6 @@ class ConditionWaitNotInLoop(Rule):
                     "another task may already have changed the state again; re-check in a "
                     f"loop or use `await {cond}.wait_for(predicate)`",
                 )
-
-
-def _ancestors(root: cst.CSTNode, target: cst.CSTNode | None) -> list[cst.CSTNode] | None:
-    """The compound statements from `root` (excluded) down to `target` (excluded)."""
-    if target is None:
-        return None
-
-    def visit(node: cst.CSTNode, chain: list[cst.CSTNode]) -> list[cst.CSTNode] | None:
-        for child in _statement_children(node):
-            if child is target:
-                return chain
-            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
-                continue
-            inner = [*chain, child] if isinstance(child, cst.BaseCompoundStatement) else chain
-            found = visit(child, inner)
-            if found is not None:
-                return found
-        return None
-
-    return visit(root, [])
 
 
 _BOUND_KINDS = frozenset({api.QUEUE, api.LOCK, api.EVENT, api.CONDITION, api.SEMAPHORE})

@@ -29,6 +29,7 @@ from asynclint.semantics.events import Event
 from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
+from asynclint.semantics.walk import child_nodes
 
 PRIMITIVES = frozenset({api.LOCK, api.CONDITION, api.SEMAPHORE})
 # A second acquisition by the holder waits forever (a Semaphore may allow several holders).
@@ -295,7 +296,9 @@ def _summarize(result: LockFacts) -> None:
         own = takes.setdefault(function.id, set())
         for event in function.events:
             if is_acquire(facts, event) and event.identity is not None:
-                own.update(result.refs(event))
+                # An acquisition a caller can switch off is not charged to the callers.
+                if not _parameter_guarded(function, event):
+                    own.update(result.refs(event))
             else:
                 callee = runs_now(event)
                 if callee is not None:
@@ -520,3 +523,91 @@ def _direct_events(block: Block) -> Iterator[Event]:
             yield from item.events
         elif isinstance(item, Exit):
             yield from item.step.events
+
+
+# -- where a statement sits ------------------------------------------------------------------
+
+
+def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements and clauses directly inside `node` (blocks, `else`, handlers, cases)."""
+    if isinstance(node, (cst.Module, cst.IndentedBlock)):
+        return list(node.body)
+    children: list[cst.CSTNode] = []
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if isinstance(value, cst.CSTNode) and not isinstance(value, cst.BaseExpression):
+            children.append(value)
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        children.extend(node.handlers)
+    if isinstance(node, cst.Match):
+        children.extend(node.cases)
+    return children
+
+
+def statement_ancestors(root: cst.CSTNode, target: cst.CSTNode | None) -> list[cst.CSTNode] | None:
+    """The compound statements from `root` (excluded) down to the statement `target`
+    (excluded), outermost first; None when `target` is not a statement of `root`'s own body."""
+    if target is None:
+        return None
+
+    def visit(node: cst.CSTNode, chain: list[cst.CSTNode]) -> list[cst.CSTNode] | None:
+        for child in statement_children(node):
+            if child is target:
+                return chain
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            inner = [*chain, child] if isinstance(child, cst.BaseCompoundStatement) else chain
+            found = visit(child, inner)
+            if found is not None:
+                return found
+        return None
+
+    return visit(root, [])
+
+
+def _parameter_guarded(function: FunctionInfo, event: Event) -> bool:
+    """Is the acquisition under an `if` that tests one of the function's parameters, or after
+    such an `if` that returns (the `locked=True` flag callers pass when they hold the lock)?"""
+    params = {p for p in (*function.params, *function.kwonly) if p != function.self_name}
+    if not params or event.stmt is None:
+        return False
+    target = event.stmt
+
+    def tests_parameter(node: cst.CSTNode) -> bool:
+        return isinstance(node, cst.If) and any(
+            isinstance(n, cst.Name) and n.value in params for n in _names(node.test)
+        )
+
+    def visit(node: cst.CSTNode) -> bool | None:
+        """None: `target` is not inside `node`; else whether a parameter test guards it."""
+        guarded = False
+        for child in statement_children(node):
+            if child is target:
+                return guarded
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            found = visit(child)
+            if found is not None:
+                return found or guarded or tests_parameter(child)
+            if tests_parameter(child) and _exits(child):
+                guarded = True
+        return None
+
+    return bool(visit(function.node))
+
+
+def _exits(node: cst.CSTNode) -> bool:
+    """Does the body of the `if` end with `return` or `raise`?"""
+    if not isinstance(node, cst.If):
+        return False
+    body = node.body
+    last = body.body[-1] if body.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise))
+
+
+def _names(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    yield node
+    for child in child_nodes(node):
+        yield from _names(child)
