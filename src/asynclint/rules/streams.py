@@ -117,10 +117,12 @@ class NetworkAwaitWithoutTimeout(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for event in untimed_network_awaits(facts):
             node = event.node
+            arguments = "(...)" if isinstance(node, cst.Call) and node.args else "()"
             if event.method and event.qualname is None:
-                what = f"{writer_expression(facts, event) or 'reader'}.{event.method}()"
+                receiver = writer_expression(facts, event) or "reader"
+                what = f"{receiver}.{event.method}{arguments}"
             else:
-                what = f"{event.qualname or 'open_connection'}()"
+                what = f"{event.qualname or 'open_connection'}{arguments}"
             yield self.finding(
                 node,
                 f"`await {what}` has no timeout: a peer that never answers (or a dead "
