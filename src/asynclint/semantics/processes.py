@@ -352,6 +352,8 @@ class UnpipedUse:
 def unpiped_stream_uses(facts: ModuleFacts) -> Iterator[UnpipedUse]:
     """`proc.stdout.read()`, `async for line in proc.stdout`, `proc.stdin.write()` and
     `proc.communicate(input)` when every way the process is created leaves that stream None."""
+    if not any(e.kind == "create" for _f, e in facts.events()):
+        return  # modes come only from creations in this module
     processes = known_processes(facts)
     modes = {process: process_streams(facts, process) for process in processes}
     for function, event in facts.events():
@@ -729,25 +731,23 @@ def never_waited(facts: ModuleFacts) -> Iterator[Event]:
     handed to other code anywhere (reported at the call), including a dropped result."""
     for function in facts.functions:
         for event in function.events:
-            if expects_error(facts, function, event, START_ERRORS):
-                continue
-            if event.kind == "call" and event.role == "discarded" and event.awaited:
-                if call_qualname(function, event) in CREATORS:
-                    yield event
-            elif event.kind == "create" and event.ref is not None and event.ref[0] == "name":
-                name = str(event.ref[2])
-                if (
-                    _polls_returncode(function)
-                    or _ever_used(facts, event.root)
-                    or _name_used(function.node, name)
-                ):
-                    continue
-                call = next(
-                    (e for e in function.events if e.kind == "call" and e.node is event.node),
-                    None,
-                )
-                if call is not None:
-                    yield call
+            found = _unwaited_start(facts, function, event)
+            if found is not None and not expects_error(facts, function, found, START_ERRORS):
+                yield found
+
+
+def _unwaited_start(facts: ModuleFacts, function: FunctionInfo, event: Event) -> Event | None:
+    if event.kind == "call" and event.role == "discarded" and event.awaited:
+        return event if call_qualname(function, event) in CREATORS else None
+    if event.kind != "create" or event.ref is None or event.ref[0] != "name":
+        return None
+    if (
+        _polls_returncode(function)
+        or _ever_used(facts, event.root)
+        or _name_used(function.node, str(event.ref[2]))
+    ):
+        return None
+    return next((e for e in function.events if e.kind == "call" and e.node is event.node), None)
 
 
 def _ever_used(facts: ModuleFacts, process: Hashable) -> bool:
