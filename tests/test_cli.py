@@ -248,6 +248,7 @@ def test_json_format(project: Path) -> None:
             "location",
             "end_location",
             "fix",
+            "related",
             "doc",
         ]
     )

@@ -33,7 +33,7 @@ def _write(path: Path, text: str) -> Path:
 
 def test_no_config_gives_defaults_rooted_at_cwd(project: Path) -> None:
     config = resolve(CliOptions(), start=".")
-    assert config.settings == Settings()
+    assert config.settings == Settings(project_root=str(project))
     assert config.config_path is None
     assert config.project_root == str(project)
     assert config.discovery.exclude == DEFAULT_EXCLUDES
@@ -62,6 +62,7 @@ preview = true
         per_file_ignores=(("tests/*", ("AIO401",)),),
         target_version=(3, 12),
         preview=True,
+        project_root=str(project),
     )
     assert config.discovery.exclude == ("gen",)
     assert config.discovery.extend_exclude == ("*_pb2.py",)

@@ -18,12 +18,12 @@ import sys
 import tempfile
 from typing import Any
 
-from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
+from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation, Severity
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"
-FORMAT = 1  # bump when the stored layout changes
+FORMAT = 2  # bump when the stored layout changes
 
 
 def content_hash(data: bytes) -> str:
@@ -193,11 +193,12 @@ def _diagnostic_to_json(diagnostic: Diagnostic) -> list[Any]:
         diagnostic.end_line,
         diagnostic.end_column,
         stored_fix,
+        [[r.line, r.column, r.message, r.end_line, r.end_column] for r in diagnostic.related],
     ]
 
 
 def _diagnostic_from_json(data: list[Any], path: str) -> Diagnostic:
-    line, column, code, message, severity, end_line, end_column, stored_fix = data
+    line, column, code, message, severity, end_line, end_column, stored_fix, related = data
     fix = None
     if stored_fix is not None:
         safe, description, edits = stored_fix
@@ -213,7 +214,15 @@ def _diagnostic_from_json(data: list[Any], path: str) -> Diagnostic:
         code=str(code),
         message=str(message),
         severity=Severity(severity),
-        end_line=None if end_line is None else int(end_line),
-        end_column=None if end_column is None else int(end_column),
+        end_line=_int(end_line),
+        end_column=_int(end_column),
         fix=fix,
+        related=tuple(
+            RelatedLocation(int(r_line), int(r_column), str(note), _int(r_end_line), _int(r_end))
+            for r_line, r_column, note, r_end_line, r_end in related
+        ),
     )
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)

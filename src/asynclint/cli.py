@@ -257,6 +257,7 @@ def _finish(
                 fix=fix,
                 to_stderr=fix and stdin_data is not None,
                 stdin_data=stdin_data,
+                errors=errors,
             )
             code = EXIT_FINDINGS if outcome.diagnostics else EXIT_CLEAN
     except OSError as failure:
@@ -271,37 +272,17 @@ def _finish(
 @click.argument("code")
 def rule(code: str) -> None:
     """Explain a rule: what it finds, why it matters, what to write instead."""
+    from asynclint.ruledocs import rule_doc
     from asynclint.rules import metadata
 
     code = code.strip().upper()
     meta = metadata(code)
     if meta is None:
         raise UsageFailure(f"unknown rule code {code!r}; `asynclint rules` lists them all")
-    doc = _rule_doc(code)
+    doc = rule_doc(code)
     if doc is None:
         doc = f"# {code} {meta.name}\n\n{meta.summary}\n"
     click.echo(doc, nl=not doc.endswith("\n"))
-
-
-def _rule_doc(code: str) -> str | None:
-    """From the wheel (`rules/` is shipped as `asynclint/docs/`), else from a source checkout
-    (editable install: the project's `rules/` directory next to `src/`)."""
-    from importlib.resources import files
-
-    packaged = files("asynclint").joinpath("docs").joinpath(f"{code}.md")
-    candidates: list[Any] = [packaged]
-    here = os.path.dirname(os.path.abspath(__file__))
-    candidates.append(os.path.join(os.path.dirname(os.path.dirname(here)), "rules", f"{code}.md"))
-    for candidate in candidates:
-        try:
-            if isinstance(candidate, str):
-                with open(candidate, encoding="utf-8") as handle:
-                    return handle.read()
-            if candidate.is_file():
-                return str(candidate.read_text(encoding="utf-8"))
-        except OSError:
-            continue
-    return None
 
 
 @cli.command(name="rules")

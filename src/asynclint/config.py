@@ -271,6 +271,7 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
         per_file, per_file_origin = file.per_file_ignores or (), f"{origin} per-file-ignores"
     for glob, codes in per_file:
         note(f"{per_file_origin} {glob!r}", codes)
+    root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
     settings = Settings(
         select=select,
         ignore=ignore,
@@ -278,8 +279,8 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
         per_file_ignores=per_file,
         target_version=_target(cli, file),
         preview=cli.preview if cli.preview is not None else bool(file.preview),
+        project_root=root,
     )
-    root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
     exclude = cli.exclude if cli.exclude is not None else file.exclude
     discovery = DiscoveryOptions(
         exclude=DEFAULT_EXCLUDES if exclude is None else exclude,

@@ -28,6 +28,18 @@ class Fix:
 
 
 @dataclass(frozen=True)
+class RelatedLocation:
+    """Another place in the same file that a finding involves (the other half of a lock-order
+    inversion, say), with a note on its role. 1-based like Diagnostic's positions."""
+
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding. `line` and `column` are 1-based, like flake8 and ruff print them."""
 
@@ -40,6 +52,7 @@ class Diagnostic:
     end_line: int | None = None
     end_column: int | None = None
     fix: Fix | None = field(default=None, compare=False)
+    related: tuple[RelatedLocation, ...] = field(default=(), compare=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.code)

@@ -14,7 +14,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from asynclint.budget import OverBudget, time_budget
-from asynclint.diagnostics import Diagnostic, Edit, Fix
+from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
@@ -201,6 +201,7 @@ def _report(
                 end_line=where.end.line,
                 end_column=where.end.column + 1,
                 fix=text_fix,
+                related=_related(finding, positions),
             )
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
@@ -210,6 +211,19 @@ def _report(
         chosen = [d.fix for d in result.diagnostics if d.fix is not None and (d.fix.safe or unsafe)]
         if chosen:
             result.fixed_text = apply_fixes(source.text, chosen)
+
+
+def _related(finding: Finding, positions: object) -> tuple[RelatedLocation, ...]:
+    get = positions.get  # type: ignore[attr-defined]
+    found = []
+    for node, note in finding.related:
+        where: CodeRange | None = get(node)
+        if where is not None:
+            start, end = where.start, where.end
+            found.append(
+                RelatedLocation(start.line, start.column + 1, note, end.line, end.column + 1)
+            )
+    return tuple(found)
 
 
 def _to_fix(spec: FixSpec, positions: object, source: DecodedSource) -> Fix | None:

@@ -17,6 +17,7 @@ from asynclint.source import UndecodableSource, decode
 
 if TYPE_CHECKING:
     from asynclint.cli import Report
+    from asynclint.reporters import sarif
 
 
 def echo_fixed_stdin(result: FileResult, data: bytes) -> None:
@@ -101,8 +102,48 @@ def _text_source(outcome: Outcome, stdin_data: bytes | None) -> Callable[[str], 
     return read
 
 
-def render(outcome: Outcome, report: Report, stdin_data: bytes | None) -> str:
-    from asynclint.reporters import github, json, statistics, text
+def _rule_info(code: str) -> sarif.RuleInfo | None:
+    from asynclint.reporters import sarif
+    from asynclint.ruledocs import rule_doc
+    from asynclint.rules import metadata
+
+    meta = metadata(code)
+    if meta is None:
+        return None
+    return sarif.RuleInfo(
+        code=code,
+        name=meta.name,
+        severity=meta.severity,
+        summary=meta.summary,
+        fix_safety=meta.fix_safety,
+        preview=meta.preview,
+        doc=rule_doc(code),
+    )
+
+
+def information_uri() -> str | None:
+    """The project's home page from the installed package's metadata, if it names one."""
+    from importlib import metadata
+
+    try:
+        found = metadata.metadata("asynclint")
+    except metadata.PackageNotFoundError:
+        return None
+    urls: dict[str, str] = {}
+    for entry in found.get_all("Project-URL") or []:
+        label, _, url = str(entry).partition(",")
+        urls[label.strip().lower()] = url.strip()
+    for label in ("homepage", "home", "repository", "source", "documentation"):
+        if urls.get(label):
+            return urls[label]
+    homes = [str(home).strip() for home in found.get_all("Home-page") or []]
+    return next((home for home in homes if home), None)
+
+
+def render(
+    outcome: Outcome, report: Report, stdin_data: bytes | None, errors: Sequence[str] = ()
+) -> str:
+    from asynclint.reporters import github, json, sarif, statistics, text
 
     diagnostics = outcome.diagnostics
     names = outcome.rule_names
@@ -112,15 +153,31 @@ def render(outcome: Outcome, report: Report, stdin_data: bytes | None) -> str:
         return statistics.render_text(diagnostics, names, unsafe=report.unsafe)
     if report.format == "json":
         return json.render(diagnostics, names, _text_source(outcome, stdin_data))
+    if report.format == "sarif":
+        return sarif.render(
+            diagnostics,
+            _rule_info,
+            _text_source(outcome, stdin_data),
+            base=os.getcwd(),
+            information_uri=information_uri(),
+            internal_errors=errors,
+        )
     if report.format == "github":
         return github.render(diagnostics)
     return text.render(diagnostics, show_fixes=report.show_fixes)
 
 
 def print_report(
-    outcome: Outcome, report: Report, *, fix: bool, to_stderr: bool, stdin_data: bytes | None
+    outcome: Outcome,
+    report: Report,
+    *,
+    fix: bool,
+    to_stderr: bool,
+    stdin_data: bytes | None,
+    errors: Sequence[str] = (),
 ) -> None:
-    _emit(render(outcome, report, stdin_data), report.output, to_stderr=to_stderr)
+    """`errors`: the run's internal errors, for formats that record them (SARIF)."""
+    _emit(render(outcome, report, stdin_data, errors), report.output, to_stderr=to_stderr)
     if report.quiet or report.machine:
         return
     err: TextIO = sys.stderr

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import fnmatch
 import functools
+import os
+import re
 from pathlib import PurePath
 
 from asynclint.rules import ALL_CODES, metadata
@@ -27,22 +28,99 @@ def is_enabled(code: str, settings: Settings) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=64)
 def enabled_codes(settings: Settings) -> frozenset[str]:
     return frozenset(code for code in ALL_CODES if is_enabled(code, settings))
 
 
-def _glob_matches(pattern: str, path: str) -> bool:
-    posix = PurePath(path).as_posix()
-    if fnmatch.fnmatchcase(posix, pattern) or fnmatch.fnmatchcase(posix, f"*/{pattern}"):
-        return True
-    return "/" not in pattern and fnmatch.fnmatchcase(PurePath(path).name, pattern)
+@functools.lru_cache(maxsize=256)
+def _glob(pattern: str) -> re.Pattern[str]:
+    """A per-file-ignores glob as a regular expression. `*` and `?` match any characters,
+    `/` included, as in ruff and flake8; `[...]` is a character class (`[!...]` negated); `**/`
+    matches any number of directories, none included."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        char = pattern[i]
+        i += 1
+        if char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        elif char == "[" and (close := _class_end(pattern, i)) > 0:
+            out.append(_class(pattern[i:close]))
+            i = close + 1
+        else:
+            out.append(re.escape(char))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index of the `]` that closes a class whose body starts at `start`, or -1. A `]` right
+    after the `[` (or `[!`) belongs to the class, as in fnmatch."""
+    at = start + 1 if pattern.startswith("!", start) else start
+    at = at + 1 if pattern.startswith("]", at) else at
+    return pattern.find("]", at)
+
+
+def _class(body: str) -> str:
+    negate = body.startswith("!")
+    escaped = "".join("\\" + c if c in "\\]^[&~|" else c for c in body[negate:])
+    return f"[{'^' if negate else ''}{escaped}]"
+
+
+def _normalize(pattern: str) -> str:
+    pattern = pattern.replace("\\", "/") if os.sep == "\\" else pattern
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern
 
 
 @functools.lru_cache(maxsize=1024)
+def _matching_patterns(
+    path: str, root: str | None, cwd: str, patterns: tuple[str, ...]
+) -> tuple[bool, ...]:
+    absolute = os.path.normpath(os.path.join(cwd, path))
+    base = os.path.normpath(os.path.join(cwd, root)) if root else cwd
+    try:
+        relative: str | None = os.path.relpath(absolute, base)
+    except ValueError:  # another drive
+        relative = None
+    if relative is not None and (relative == ".." or relative.startswith(".." + os.sep)):
+        relative = None  # outside the project: only name and absolute patterns can match
+    name = os.path.basename(absolute)
+    found = []
+    for raw in patterns:
+        pattern = _normalize(raw)
+        glob = _glob(pattern)
+        if os.path.isabs(pattern) or pattern.startswith("/"):
+            found.append(glob.fullmatch(PurePath(absolute).as_posix()) is not None)
+            continue
+        matched = relative is not None and bool(glob.fullmatch(PurePath(relative).as_posix()))
+        if not matched and "/" not in pattern:
+            matched = glob.fullmatch(name) is not None
+        found.append(matched)
+    return tuple(found)
+
+
 def enabled_codes_for_path(path: str, settings: Settings) -> frozenset[str]:
-    """`per-file-ignores` globs (matched against the path as given and its file name)."""
+    """The enabled codes less those `per-file-ignores` turns off for `path`.
+
+    As in ruff, a glob is matched against the file's path relative to the project root (the
+    directory of the pyproject.toml that configured the run; the current directory when there
+    is none), however the file was named (`src/a.py`, `./src/a.py`, an absolute path, or a
+    path relative to a subdirectory one runs from). A glob without a `/` also matches the file
+    name alone (`test_*.py`); an absolute glob is matched against the absolute path."""
     codes = enabled_codes(settings)
-    for pattern, ignored in settings.per_file_ignores:
-        if _glob_matches(pattern, path):
+    if not settings.per_file_ignores:
+        return codes
+    patterns = tuple(pattern for pattern, _ in settings.per_file_ignores)
+    matches = _matching_patterns(path, settings.project_root, os.getcwd(), patterns)
+    for (_, ignored), matched in zip(settings.per_file_ignores, matches, strict=True):
+        if matched:
             codes = frozenset(c for c in codes if not any(c.startswith(i) for i in ignored))
     return codes

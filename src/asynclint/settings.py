@@ -31,6 +31,9 @@ class Settings:
     target_version: tuple[int, int] = DEFAULT_TARGET
     preview: bool = False
     respect_noqa: bool = True
+    # The directory `per_file_ignores` globs are relative to: the one holding the pyproject.toml
+    # that configured the run. None: the current directory.
+    project_root: str | None = None
 
     def cache_key(self) -> str:
         return repr(
@@ -42,5 +45,6 @@ class Settings:
                 self.target_version,
                 self.preview,
                 self.respect_noqa,
+                self.project_root,
             )
         )

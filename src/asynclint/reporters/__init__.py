@@ -3,4 +3,4 @@ it does not print, exit or read configuration."""
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "sarif", "github")

@@ -14,11 +14,15 @@
         "edits": [{"content": "...", "start": 123, "end": 123,
                    "location": {...}, "end_location": {...}}]
       },
+      "related": [                                  # other places the finding involves
+        {"location": {"row": 9, "column": 9}, "end_location": {...}, "message": "..."}
+      ],                                            # usually empty
       "doc": "asynclint rule AIO401"
     }
 
 Edit `start`/`end` are character offsets into the decoded file; `location`/`end_location` are
-the same points as row and column (null if the file could no longer be read)."""
+the same points as row and column (null if the file could no longer be read). Keys are only
+ever added, never renamed or removed."""
 
 from __future__ import annotations
 
@@ -67,6 +71,14 @@ def _diagnostic(
         "location": _point(d.line, d.column),
         "end_location": _point(d.end_line, d.end_column),
         "fix": None if d.fix is None else _fix(d.fix, starts(d.path) if d.fix.edits else None),
+        "related": [
+            {
+                "location": _point(r.line, r.column),
+                "end_location": _point(r.end_line, r.end_column),
+                "message": r.message,
+            }
+            for r in d.related
+        ],
         "doc": f"asynclint rule {d.code}",
     }
 

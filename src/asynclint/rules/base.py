@@ -31,10 +31,14 @@ class FixSpec:
 
 @dataclass(frozen=True)
 class Finding:
+    """`related`: other nodes the finding involves, each with a note on its role (for a
+    lock-order inversion, where the other order is taken); reported as related locations."""
+
     code: str
     node: cst.CSTNode
     message: str
     fix: FixSpec | None = None
+    related: tuple[tuple[cst.CSTNode, str], ...] = ()
 
 
 class Rule:
@@ -48,5 +52,11 @@ class Rule:
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         raise NotImplementedError
 
-    def finding(self, node: cst.CSTNode, message: str, fix: FixSpec | None = None) -> Finding:
-        return Finding(self.code, node, message, fix)
+    def finding(
+        self,
+        node: cst.CSTNode,
+        message: str,
+        fix: FixSpec | None = None,
+        related: tuple[tuple[cst.CSTNode, str], ...] = (),
+    ) -> Finding:
+        return Finding(self.code, node, message, fix, related)
