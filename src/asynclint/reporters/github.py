@@ -1,7 +1,14 @@
-"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request.
+
+`::error file=src/a.py,line=4,col=5,endLine=4,endColumn=26,title=AIO401::AIO401 message`, with
+`warning` for warnings. As the Actions toolkit does, the message escapes `%`, CR and LF, and
+property values escape `:` and `,` as well. Paths are as reported (relative to the current
+directory), with `/` separators: run from the repository root so that they match the
+checkout."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from asynclint.diagnostics import Diagnostic, Severity
@@ -19,7 +26,8 @@ def render(diagnostics: Iterable[Diagnostic]) -> str:
     lines: list[str] = []
     for d in diagnostics:
         level = "error" if d.severity is Severity.ERROR else "warning"
-        props = [f"file={_escape_property(d.path)}", f"line={d.line}", f"col={d.column}"]
+        path = d.path.replace(os.sep, "/")
+        props = [f"file={_escape_property(path)}", f"line={d.line}", f"col={d.column}"]
         if d.end_line is not None and d.end_column is not None:
             props += [f"endLine={d.end_line}", f"endColumn={d.end_column}"]
         props.append(f"title={_escape_property(d.code)}")
