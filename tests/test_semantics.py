@@ -331,3 +331,25 @@ def test_handlers_and_asyncio_uses_are_recorded() -> None:
         "asyncio.TimeoutError",
         "asyncio.sleep",
     ]
+
+
+def test_a_local_name_hides_the_import_it_shadows() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        from time import sleep
+        async def f(sleep):
+            sleep(1)
+        async def g():
+            asyncio = make_fake()
+            asyncio.sleep(1)
+        async def h():
+            from time import sleep
+            sleep(1)
+        """
+    )
+    names = {
+        qualname: [e.qualname for e in function(facts, qualname).events if e.kind == "call"]
+        for qualname in ("f", "g", "h")
+    }
+    assert names == {"f": [None], "g": [None, None], "h": ["time.sleep"]}

@@ -53,6 +53,7 @@ class FunctionInfo:
     kwonly: list[str] = field(default_factory=list)
     is_static: bool = False
     locals: set[str] = field(default_factory=set)
+    imported: set[str] = field(default_factory=set)  # the locals bound by import statements
     globals: set[str] = field(default_factory=set)
     defs: dict[str, FunctionInfo] = field(default_factory=dict)  # nested defs by name
     classes: dict[str, str] = field(default_factory=dict)  # class name -> qualname
@@ -548,10 +549,12 @@ class _Builder:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     self.imports[alias.asname.name.value] = full
                     self.fn.locals.add(alias.asname.name.value)
+                    self.fn.imported.add(alias.asname.name.value)
                 else:
                     top = full.split(".")[0]
                     self.imports[top] = top
                     self.fn.locals.add(top)
+                    self.fn.imported.add(top)
             return
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
@@ -567,6 +570,7 @@ class _Builder:
                 local = alias.asname.name.value
             self.imports[local] = f"{module}.{name}"
             self.fn.locals.add(local)
+            self.fn.imported.add(local)
             if module == "asyncio" or module.startswith("asyncio."):
                 self.asyncio_uses.append((self.fn, alias, f"{module}.{name}"))
 
@@ -960,6 +964,8 @@ class _Resolver:
         self.objects.canonical_streams(self.identities)
         for function in b.functions:
             for event in function.events:
+                if event.qualname is not None and self.shadowed(function, event.node):
+                    event.qualname = None  # `sleep` is a parameter here, not time.sleep
                 if event.ref is not None:
                     event.identity = self.identity(event.ref)
                     event.root = self.objects.find(event.identity)
@@ -992,6 +998,17 @@ class _Resolver:
             identity = ref
         self.identities.add(identity)
         return identity
+
+    def shadowed(self, function: FunctionInfo, node: cst.CSTNode) -> bool:
+        """Does a local variable or parameter hide the import that a call's name resolved
+        through? (Names are qualified during the walk, before every local is known.)"""
+        func = node.func if isinstance(node, cst.Call) else node
+        while isinstance(func, cst.Attribute):
+            func = func.value
+        if not isinstance(func, cst.Name):
+            return False
+        scope = self.scope_of(function, func.value)
+        return scope.kind != "module" and func.value not in scope.imported
 
     def scope_of(self, function: FunctionInfo, name: str) -> FunctionInfo:
         scope: FunctionInfo | None = function
