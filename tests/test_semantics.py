@@ -353,3 +353,22 @@ def test_a_local_name_hides_the_import_it_shadows() -> None:
         for qualname in ("f", "g", "h")
     }
     assert names == {"f": [None], "g": [None, None], "h": ["time.sleep"]}
+
+
+def test_a_helpers_stream_is_the_callers_stream() -> None:
+    facts = facts_for(
+        """
+        import asyncio
+        from asyncio.subprocess import PIPE
+        async def feed(proc, data):
+            proc.stdin.write(data)
+        async def main():
+            proc = await asyncio.create_subprocess_exec("cat", stdin=PIPE)
+            await feed(proc, b"x")
+            proc.stdin.close()
+        """
+    )
+    write = next(e for e in function(facts, "feed").events if e.method == "write")
+    close = next(e for e in function(facts, "main").events if e.method == "close")
+    assert facts.kind(write.root) == api.WRITER
+    assert write.root == close.root

@@ -961,13 +961,17 @@ class _Resolver:
         for target_ref, receiver, kind, call in b.derived:
             if self.objects.kind(self.identity(receiver)) == api.LOOP:
                 self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
-        self.objects.canonical_streams(self.identities)
         for function in b.functions:
             for event in function.events:
                 if event.qualname is not None and self.shadowed(function, event.node):
                     event.qualname = None  # `sleep` is a parameter here, not time.sleep
                 if event.ref is not None:
                     event.identity = self.identity(event.ref)
+        # Only now are all streams known (`proc.stdin` of a helper's parameter included).
+        self.objects.canonical_streams(self.identities)
+        for function in b.functions:
+            for event in function.events:
+                if event.identity is not None:
                     event.root = self.objects.find(event.identity)
         constants = frozenset(
             name for name in b.module_string_names if b.module_assign_counts.get(name) == 1
