@@ -407,3 +407,49 @@ def test_doc_sections_and_plain_text() -> None:
     assert plain_paragraphs("First line\nwraps, see [the docs](https://x/y).\n\nSecond.") == (
         "First line wraps, see the docs.\n\nSecond."
     )
+
+
+def _apply_sarif_fixes(text: str, results: list[dict[str, Any]]) -> str:
+    """Apply every result's fix as a SARIF consumer would: by line and column."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(line: int, column: int) -> int:
+        return starts[line - 1] + column - 1
+
+    edits = []
+    for result in results:
+        for fix in result.get("fixes", []):
+            for change in fix["artifactChanges"]:
+                for replacement in change["replacements"]:
+                    region = replacement["deletedRegion"]
+                    start = offset(region["startLine"], region["startColumn"])
+                    end = offset(region["endLine"], region["endColumn"])
+                    edits.append((start, end, replacement["insertedContent"]["text"]))
+    for start, end, content in sorted(edits, reverse=True):
+        text = text[:start] + content + text[end:]
+    return text
+
+
+def test_sarif_fixes_applied_by_position_give_what_fix_writes(project: Path) -> None:
+    source = (
+        "import asyncio\r\n\r\n\r\nasync def f(host, loop):\r\n"
+        "\tloop = asyncio.get_event_loop()  # é\r\n"
+        "\tq = asyncio.Queue(maxsize=1, loop=loop)\r\n"
+        "\tasyncio.sleep(1)\r\n"
+        "\treader, writer = await asyncio.open_connection(host, 80)\r\n"
+        '\twriter.write(b"x")\r\n'
+    )
+    (project / "m.py").write_bytes(b"\xef\xbb\xbf" + source.encode())
+    run = run_of(invoke("--format", "sarif", "m.py").stdout)
+    assert {r["ruleId"] for r in run["results"] if "fixes" in r} == {
+        "AIO401",
+        "AIO504",
+        "AIO601",
+        "AIO604",
+    }
+    by_sarif = _apply_sarif_fixes(source, run["results"])
+    assert invoke("--fix", "m.py").exit_code == 0
+    assert (project / "m.py").read_bytes() == b"\xef\xbb\xbf" + by_sarif.encode()
