@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import libcst as cst
 
+from asynclint.semantics.expressions import dotted
 from asynclint.semantics.walk import child_nodes
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -93,14 +94,14 @@ def _guard_test(test: cst.BaseExpression, version: tuple[int, int], attribute: s
         left = _guard_test(test.left, version, attribute)
         right = _guard_test(test.right, version, attribute)
         return True if True in (left, right) else None
-    if isinstance(test, cst.Call) and _dotted(test.func) == "hasattr" and len(test.args) == 2:
+    if isinstance(test, cst.Call) and dotted(test.func) == "hasattr" and len(test.args) == 2:
         name = test.args[1].value
         if isinstance(name, cst.SimpleString) and name.evaluated_value == attribute:
             return True
         return None
     if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
         target = test.comparisons[0]
-        if _dotted(test.left) != "sys.version_info":
+        if dotted(test.left) != "sys.version_info":
             return None
         bound = _version_tuple(target.comparator)
         if bound is None:
@@ -132,7 +133,7 @@ def _catches_attribute_error(handler: cst.ExceptHandler) -> bool:
         if isinstance(handler.type, cst.Tuple)
         else [handler.type]
     )
-    return any(_dotted(item) in _ATTRIBUTE_ERRORS for item in types)
+    return any(dotted(item) in _ATTRIBUTE_ERRORS for item in types)
 
 
 def _always_leaves(body: cst.BaseSuite) -> bool:
@@ -145,12 +146,3 @@ def _always_leaves(body: cst.BaseSuite) -> bool:
             isinstance(s, (cst.Return, cst.Raise, cst.Continue, cst.Break)) for s in last.body
         )
     return isinstance(last, (cst.Return, cst.Raise, cst.Continue, cst.Break))
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None

@@ -16,6 +16,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event, RawRef
+from asynclint.semantics.expressions import dotted, qualify
 from asynclint.semantics.flow import (
     Block,
     Exit,
@@ -148,6 +149,10 @@ class ModuleFacts:
                         changed = True
         self._summary = {key: frozenset(value) for key, value in summary.items()}
 
+    def qualify(self, node: cst.CSTNode) -> str | None:
+        """The import-resolved, normalized dotted name of `node` (`PIPE` -> `subprocess.PIPE`)."""
+        return qualify(self.imports, node)
+
     def is_catch_all(self, handler: cst.ExceptHandler) -> bool:
         return _catches_all(handler, self.imports)
 
@@ -156,15 +161,6 @@ def build_facts(module: cst.Module, settings: Settings) -> ModuleFacts:
     builder = _Builder(module)
     builder.build()
     return _Resolver(builder, settings).resolve()
-
-
-def _dotted(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
 
 
 def _catches_all(handler: cst.ExceptHandler, imports: dict[str, str]) -> bool:
@@ -176,7 +172,7 @@ def _catches_all(handler: cst.ExceptHandler, imports: dict[str, str]) -> bool:
         else [handler.type]
     )
     for item in types:
-        name = _dotted(item)
+        name = dotted(item)
         if name is not None and (name in _CATCH_ALL or imports.get(name, "") in _CATCH_ALL):
             return True
     return False
@@ -488,7 +484,7 @@ class _Builder:
         )
         for item in types:
             self.record_asyncio_use(item)
-        return tuple(self.qualify(t) or _dotted(t) for t in types)
+        return tuple(self.qualify(t) or dotted(t) for t in types)
 
     def function_def(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
@@ -503,7 +499,7 @@ class _Builder:
         if in_class:
             info.class_name = owner.qualname
             info.is_static = any(
-                _dotted(d.decorator) in ("staticmethod", "classmethod") for d in node.decorators
+                dotted(d.decorator) in ("staticmethod", "classmethod") for d in node.decorators
             )
             self.methods.setdefault(owner.qualname, {})[name] = info
         owner.defs[name] = info
@@ -543,7 +539,7 @@ class _Builder:
     def import_(self, node: cst.Import | cst.ImportFrom) -> None:
         if isinstance(node, cst.Import):
             for alias in node.names:
-                full = _dotted(alias.name)
+                full = dotted(alias.name)
                 if full is None:
                     continue
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
@@ -558,7 +554,7 @@ class _Builder:
             return
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
-        module = _dotted(node.module)
+        module = dotted(node.module)
         if module is None:
             return
         for alias in node.names:
@@ -578,14 +574,7 @@ class _Builder:
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The import-resolved dotted name of an expression, normalized to asyncio's public API."""
-        dotted = _dotted(node)
-        if dotted is None:
-            return None
-        head, _, rest = dotted.partition(".")
-        base = self.imports.get(head)
-        if base is None:
-            return None
-        return api.normalize(f"{base}.{rest}" if rest else base)
+        return qualify(self.imports, node)
 
     def ref(self, node: cst.BaseExpression) -> RawRef | None:
         """A reference for `name`, `self.attr` or `<ref>.stdin/stdout/stderr`, else None."""
@@ -810,10 +799,10 @@ class _Builder:
 
     def record_asyncio_use(self, node: cst.BaseExpression) -> bool:
         """Note `asyncio.X` (through any import alias); True when `node` is a dotted name."""
-        dotted = _dotted(node)
-        if dotted is None:
+        name = dotted(node)
+        if name is None:
             return False
-        head, _, rest = dotted.partition(".")
+        head, _, rest = name.partition(".")
         base = self.imports.get(head)
         if base is not None and (base == "asyncio" or base.startswith("asyncio.")) and rest:
             self.asyncio_uses.append((self.fn, node, f"{base}.{rest}"))

@@ -110,20 +110,6 @@ START_ERRORS = frozenset({"FileNotFoundError", "PermissionError", "OSError"})
 REAPS = frozenset({"wait", "communicate"})
 
 
-def qualify(facts: ModuleFacts, node: cst.BaseExpression) -> str | None:
-    """The import-resolved, normalized dotted name of `node` (`PIPE` -> `subprocess.PIPE`)."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    base = facts.imports.get(node.value)
-    if base is None:
-        return None
-    return api.normalize(".".join([base, *reversed(parts)]))
-
-
 @dataclass(frozen=True)
 class SubprocessCall:
     """A call that starts a subprocess through asyncio."""
@@ -167,7 +153,7 @@ def _stream_mode(facts: ModuleFacts, value: cst.BaseExpression) -> str:
         return NOT_PIPED
     if isinstance(value, cst.Integer):  # a file descriptor; PIPE is -1, a unary minus
         return NOT_PIPED
-    qualname = qualify(facts, value)
+    qualname = facts.qualify(value)
     if qualname == "subprocess.PIPE":
         return PIPED
     if qualname in _NOT_PIPES:
@@ -277,7 +263,7 @@ def _is_creation(facts: ModuleFacts, value: cst.BaseExpression) -> bool:
         return value.value == "None"
     if not isinstance(value, cst.Call):
         return False
-    qualname = qualify(facts, value.func)
+    qualname = facts.qualify(value.func)
     if qualname in CREATORS:
         return True
     return (
@@ -896,7 +882,7 @@ def _creation_problems(facts: ModuleFacts, sub: SubprocessCall) -> Iterator[Inva
             yield problem(
                 arg, "`shell=False` is not allowed: use create_subprocess_exec() (ValueError)"
             )
-        elif keyword in ("stdin", "stdout") and qualify(facts, value) == "subprocess.STDOUT":
+        elif keyword in ("stdin", "stdout") and facts.qualify(value) == "subprocess.STDOUT":
             yield problem(
                 arg,
                 f"`{keyword}=STDOUT` is not a file descriptor (OSError: Bad file descriptor); "

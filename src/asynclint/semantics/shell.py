@@ -30,19 +30,6 @@ _TRUSTED = frozenset({"sys.executable"})
 _MAX_DEPTH = 4
 
 
-def _qualify(facts: ModuleFacts, node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    base = facts.imports.get(node.value)
-    if base is None:
-        return None
-    return ".".join([base, *reversed(parts)])
-
-
 def string_value(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -63,9 +50,9 @@ class _Taint:
             return self.is_constant(node.left, depth) and self.is_constant(node.right, depth)
         if isinstance(node, cst.FormattedString):
             return not self.interpolated(node, depth)
-        if isinstance(node, cst.Call) and _qualify(self.facts, node.func) in _QUOTERS:
+        if isinstance(node, cst.Call) and self.facts.qualify(node.func) in _QUOTERS:
             return True
-        if isinstance(node, cst.Attribute) and _qualify(self.facts, node) in _TRUSTED:
+        if isinstance(node, cst.Attribute) and self.facts.qualify(node) in _TRUSTED:
             return True
         if isinstance(node, cst.Name):
             if node.value in self.facts.module_constants and node.value not in self.function.locals:

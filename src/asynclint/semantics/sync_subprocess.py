@@ -77,7 +77,7 @@ def _blocking(facts: ModuleFacts, event: Event, popens: set[str]) -> BlockingCal
         return BlockingCall(node, f"`{qualname}()`")
     if event.method in POPEN_WAITS and isinstance(node.func, cst.Attribute):
         receiver = node.func.value
-        is_popen = (isinstance(receiver, cst.Call) and _qualify(facts, receiver.func) == POPEN) or (
+        is_popen = (isinstance(receiver, cst.Call) and facts.qualify(receiver.func) == POPEN) or (
             isinstance(receiver, cst.Name) and receiver.value in popens
         )
         if is_popen:
@@ -102,7 +102,7 @@ def _popen_names(facts: ModuleFacts, function: FunctionInfo) -> set[str]:
     names: set[str] = set()
     for name, values in facts.assignments.get(function.id, {}).items():
         if values and all(
-            isinstance(v, cst.Call) and _qualify(facts, v.func) == POPEN for v in values
+            isinstance(v, cst.Call) and facts.qualify(v.func) == POPEN for v in values
         ):
             names.add(name)
     for event in function.events:
@@ -122,14 +122,3 @@ def _with_alias(event: Event) -> str | None:
             target = item.asname.name
             return target.value if isinstance(target, cst.Name) else None
     return None
-
-
-def _qualify(facts: ModuleFacts, node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name):
-        return None
-    base = facts.imports.get(node.value)
-    return ".".join([base, *reversed(parts)]) if base is not None else None
