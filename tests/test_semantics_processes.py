@@ -11,6 +11,7 @@ import pytest
 from asynclint.semantics import processes as p
 from asynclint.semantics.events import Event
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
+from asynclint.semantics.obligations import unmet_obligations
 from asynclint.semantics.str_values import bytes_literal, str_description
 from asynclint.semantics.sync_subprocess import blocking_subprocess_calls
 from asynclint.settings import Settings
@@ -238,7 +239,7 @@ def test_reads_blocking_on_an_unread_pipe() -> None:
     ]
 
 
-def test_never_followed_counts_raising_paths_and_any_path_that_follows_up() -> None:
+def test_raising_paths_count_as_ends_for_signals_and_any_follow_up_meets_them() -> None:
     facts = facts_for(
         """
         async def run(flag):
@@ -255,10 +256,11 @@ def test_never_followed_counts_raising_paths_and_any_path_that_follows_up() -> N
         """
     )
     run = function(facts, "run")
-    never = p.never_followed(
+    never = unmet_obligations(
         run,
         lambda e: e.root if p.is_signal(facts, e) else None,
         lambda e, process: p.reaps(facts, e, process),
+        raising_paths=True,
     )
     assert [e.method for e in never] == ["kill"]
 

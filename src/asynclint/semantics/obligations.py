@@ -18,10 +18,14 @@ Opens = Callable[[Event], Hashable | None]
 Closes = Callable[[Event, Hashable], bool]
 
 
-def unmet_obligations(function: FunctionInfo, opens: Opens, closes: Closes) -> list[Event]:
+def unmet_obligations(
+    function: FunctionInfo, opens: Opens, closes: Closes, *, raising_paths: bool = False
+) -> list[Event]:
     """X events (in source order) that reach no Y on any path to the end of the function.
 
-    Returns nothing when the function is too tangled to analyse (precision over recall)."""
+    By default an X whose every continuation raises is not reported; with `raising_paths`,
+    paths that end in `raise` count as ends too. Returns nothing when the function is too
+    tangled to analyse (precision over recall)."""
     keys: dict[Event, Hashable] = {}
     for event in function.events:
         key = opens(event)
@@ -41,7 +45,7 @@ def unmet_obligations(function: FunctionInfo, opens: Opens, closes: Closes) -> l
                 met.update(done)
                 pending = pending - done
         if event in keys:
-            if event in pending:
+            if event in pending or raising_paths:
                 open_at_end.add(event)
             pending = pending | {event}
         return pending

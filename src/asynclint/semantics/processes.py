@@ -4,7 +4,7 @@ is closed before waiting, and whether a process is waited for after it is signal
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -12,9 +12,8 @@ import libcst as cst
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.expressions import call_qualname
-from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
-from asynclint.semantics.obligations import pending_at
+from asynclint.semantics.obligations import pending_at, unmet_obligations
 from asynclint.semantics.str_values import bound_only_by_assignment
 from asynclint.semantics.streams import reads_to_eof, stream_of
 from asynclint.semantics.walk import child_nodes
@@ -689,10 +688,11 @@ def unreaped_signals(facts: ModuleFacts) -> Iterator[Event]:
     for function in facts.functions:
         if not any(is_signal(facts, e) for e in function.events):
             continue
-        never = never_followed(
+        never = unmet_obligations(
             function,
             lambda e: facts.objects.find(e.root) if is_signal(facts, e) else None,
             lambda e, process: reaps(facts, e, process),
+            raising_paths=True,
         )
         for event in never:
             process = facts.objects.find(event.root)
@@ -782,37 +782,6 @@ def _mentions_returncode(node: cst.CSTNode) -> bool:
     if isinstance(node, cst.Attribute) and node.attr.value == "returncode":
         return True
     return any(_mentions_returncode(child) for child in child_nodes(node))
-
-
-def never_followed(
-    function: FunctionInfo,
-    opens: Callable[[Event], Hashable | None],
-    closes: Callable[[Event, Hashable], bool],
-) -> list[Event]:
-    """X events that no Y follows on any path, however the path ends (a `return`, a `raise`
-    or the end of the function). Nothing when the function is too tangled to analyse."""
-    keys: dict[Event, Hashable | None] = {}
-    seen: set[Event] = set()
-    met: set[Event] = set()
-
-    def transfer(pending: frozenset[Event], event: Event) -> frozenset[Event]:
-        if pending:
-            done = {waiting for waiting in pending if closes(event, keys[waiting])}
-            if done:
-                met.update(done)
-                pending = pending - done
-        if event not in keys:
-            keys[event] = opens(event)
-        if keys[event] is None:
-            return pending
-        seen.add(event)
-        return pending | {event}
-
-    try:
-        Interpreter(transfer).run(function.body, frozenset())
-    except TooComplex:
-        return []
-    return [event for event in function.events if event in seen and event not in met]
 
 
 # -- arguments asyncio rejects (AIO205) ------------------------------------------------------
