@@ -9,14 +9,16 @@ from __future__ import annotations
 import ast
 import gc
 import warnings
+from collections.abc import Iterator
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from asynclint.budget import OverBudget, time_budget
 from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
+from asynclint.positions import node_ranges
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.rules import (
     RULE_CLASSES,
@@ -30,6 +32,8 @@ from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
 from asynclint.source import DecodedSource, UndecodableSource, decode
+
+Positions = dict[cst.CSTNode, CodeRange]
 
 # A file without these bytes cannot use asyncio: skip it before paying for a parse.
 PREFILTER_NEEDLE = b"async"
@@ -175,7 +179,7 @@ def _report(
     fix: bool,
     unsafe: bool,
 ) -> None:
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = node_ranges(module, _nodes_to_place(findings), source.line_starts)
     suppressions = parse_suppressions(source.text) if settings.respect_noqa else None
     seen: set[tuple[int, int, str]] = set()
     for finding in findings:
@@ -213,11 +217,20 @@ def _report(
             result.fixed_text = apply_fixes(source.text, chosen)
 
 
-def _related(finding: Finding, positions: object) -> tuple[RelatedLocation, ...]:
-    get = positions.get  # type: ignore[attr-defined]
+def _nodes_to_place(findings: list[Finding]) -> Iterator[cst.CSTNode]:
+    for finding in findings:
+        yield finding.node
+        yield from (node for node, _note in finding.related)
+        if finding.fix is not None:
+            yield finding.fix.node
+            if finding.fix.extra is not None:
+                yield finding.fix.extra
+
+
+def _related(finding: Finding, positions: Positions) -> tuple[RelatedLocation, ...]:
     found = []
     for node, note in finding.related:
-        where: CodeRange | None = get(node)
+        where = positions.get(node)
         if where is not None:
             start, end = where.start, where.end
             found.append(
@@ -226,9 +239,8 @@ def _related(finding: Finding, positions: object) -> tuple[RelatedLocation, ...]
     return tuple(found)
 
 
-def _to_fix(spec: FixSpec, positions: object, source: DecodedSource) -> Fix | None:
-    get = positions.get  # type: ignore[attr-defined]
-    where: CodeRange | None = get(spec.node)
+def _to_fix(spec: FixSpec, positions: Positions, source: DecodedSource) -> Fix | None:
+    where = positions.get(spec.node)
     if where is None:
         return None
     start = source.offset(where.start.line, where.start.column)
@@ -245,7 +257,7 @@ def _to_fix(spec: FixSpec, positions: object, source: DecodedSource) -> Fix | No
         edits = (Edit(at, at, f"{newline}{indent}{spec.text}"),)
     elif spec.kind == "delete":
         if spec.extra is not None:
-            extra: CodeRange | None = get(spec.extra)
+            extra = positions.get(spec.extra)
             if extra is not None:
                 end = max(end, source.offset(extra.end.line, extra.end.column))
                 start = min(start, source.offset(extra.start.line, extra.start.column))

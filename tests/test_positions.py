@@ -1,0 +1,42 @@
+"""Targeted positions agree with libcst's PositionProvider on every node kind they place."""
+
+from __future__ import annotations
+
+import pathlib
+
+import libcst as cst
+import pytest
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from asynclint.positions import node_ranges
+from asynclint.semantics.walk import child_nodes
+from asynclint.source import DecodedSource
+
+FIXTURES = sorted((pathlib.Path(__file__).parent / "fixtures").glob("AIO*.py"))
+
+
+def all_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found = [node]
+    for child in child_nodes(node):
+        found.extend(all_nodes(child))
+    return found
+
+
+@pytest.mark.parametrize("path", FIXTURES[:12], ids=lambda p: p.name)
+def test_ranges_equal_the_position_providers(path: pathlib.Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    module = cst.parse_module(text)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = all_nodes(module)[1:]
+    ranges = node_ranges(module, nodes, DecodedSource(text, "utf-8").line_starts)
+    assert {n: ranges[n] for n in nodes} == {n: expected[n] for n in nodes}
+
+
+def test_crlf_tabs_and_only_the_asked_nodes() -> None:
+    text = "import asyncio\r\nasync def f(w):\r\n\tif w:\r\n\t\tw.write(b'x')  # c\r\n"
+    module = cst.parse_module(text)
+    call = next(n for n in all_nodes(module) if isinstance(n, cst.Call))
+    ranges = node_ranges(module, [call], DecodedSource(text, "utf-8").line_starts)
+    assert list(ranges) == [call]
+    start, end = ranges[call].start, ranges[call].end
+    assert (start.line, start.column, end.line, end.column) == (4, 2, 4, 15)
