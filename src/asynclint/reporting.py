@@ -103,6 +103,8 @@ def _text_source(outcome: Outcome, stdin_data: bytes | None) -> Callable[[str], 
 
 
 def _rule_info(code: str) -> sarif.RuleInfo | None:
+    # The registry imports the parser: a SARIF report with findings pays for that even when
+    # every result came from the cache.
     from asynclint.reporters import sarif
     from asynclint.ruledocs import rule_doc
     from asynclint.rules import metadata
