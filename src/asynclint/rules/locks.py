@@ -158,6 +158,7 @@ class LockOrderInversion(Rule):
                     f"`{inner}` is acquired while holding `{outer}`, but `{where}` acquires "
                     f"`{outer}` while holding `{inner}`: two tasks running both can deadlock "
                     "each other; always take the locks in one order",
+                    related=((other[0].event.node, f"`{where}` takes the locks the other way"),),
                 )
 
 
