@@ -37,6 +37,6 @@ def test_lock_order_inversion_relates_each_site_to_the_other() -> None:
         if d.code == "AIO303"
     }
     assert found == {
-        (10, ((16, "`Bank.two` takes the locks the other way"),)),
-        (16, ((10, "`Bank.one` takes the locks the other way"),)),
+        (10, ((15, "`Bank.two` takes the locks the other way"),)),
+        (15, ((10, "`Bank.one` takes the locks the other way"),)),
     }
