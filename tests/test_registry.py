@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pathlib
 import re
 
 import pytest
@@ -113,3 +114,19 @@ def test_rule_doc_examples_are_runnable_python(code: str) -> None:
     compile(use_instead, f"{code}-use-instead", "exec")
     assert {marked for _, marked in markers(example)} == {code}
     assert markers(use_instead) == set()
+
+
+def test_the_readme_table_lists_every_code_as_the_registry_describes_it() -> None:
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and re.fullmatch(r"AIO[0-9]{3}", cells[0]):
+            rows[cells[0]] = cells
+    assert set(rows) == set(ALL_CODES)
+    for code, (_, name, _what, severity, fix) in rows.items():
+        meta = metadata(code)
+        assert meta is not None
+        assert name == meta.name
+        assert severity == meta.severity.value + (" (preview)" if meta.preview else "")
+        assert fix == (meta.fix_safety or "–")
