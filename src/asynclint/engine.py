@@ -6,8 +6,8 @@ AIO001, and a crashing rule becomes an internal error naming the file and the ru
 
 from __future__ import annotations
 
-import ast
 import gc
+import sys
 import warnings
 from collections.abc import Iterator
 
@@ -106,7 +106,9 @@ def check_source(
         with time_budget(budget):
             try:
                 module = _parse(source.text)
-            except cst.ParserSyntaxError as error:
+            except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+                # libcst also rejects some code its grammar accepts while building the tree
+                # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
                 if SYNTAX_ERROR.code in codes:
                     result.diagnostics.append(_syntax_error(path, source.text, error))
                 return result
@@ -120,6 +122,10 @@ def check_source(
         result.diagnostics.clear()
         message = f"analysis took longer than {budget:g} s; skipped"
         return _skipped_file(result, message, settings)
+    except Exception as error:  # a bug in the parser or the engine: say so, keep the run going
+        result.diagnostics.clear()
+        result.fixed_text = None
+        result.internal_errors.append(f"{path}: analysis failed: {_describe(error)}")
     return result
 
 
@@ -276,18 +282,26 @@ def _newline_of(source: DecodedSource, line: int) -> str:
     return "\n"
 
 
-def _syntax_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnostic:
-    line, column, message = error.raw_line, error.raw_column + 1, error.message
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
-    except SyntaxError as ast_error:
-        line = ast_error.lineno or line
-        column = ast_error.offset or column
-        message = ast_error.msg
-    except (ValueError, RecursionError, MemoryError):
-        pass
+def _syntax_error(
+    path: str, text: str, error: cst.ParserSyntaxError | cst.CSTValidationError
+) -> Diagnostic:
+    """Where and why the file does not parse, as Python itself says it when it agrees (its
+    positions and messages are the ones users know). Code that Python accepts but libcst cannot
+    parse is still AIO001, with a message that says so."""
+    if isinstance(error, cst.ParserSyntaxError):
+        line, column, message = error.raw_line, error.raw_column + 1, error.message
+    else:
+        line, column, message = 1, 1, str(error)
+    verdict = _python_verdict(text, path)
+    if isinstance(verdict, SyntaxError):
+        line = verdict.lineno or line
+        column = verdict.offset or column
+        message = verdict.msg
+    elif verdict:
+        message = (
+            f"libcst {_libcst_version()} cannot parse this file, although Python "
+            f"{sys.version_info[0]}.{sys.version_info[1]} accepts it: {message}"
+        )
     return Diagnostic(
         path,
         line,
@@ -296,6 +310,29 @@ def _syntax_error(path: str, text: str, error: cst.ParserSyntaxError) -> Diagnos
         f"syntax error: {message}",
         SYNTAX_ERROR.severity,
     )
+
+
+def _python_verdict(text: str, path: str) -> SyntaxError | bool:
+    """The error Python's own parser, then its compiler, reports for `text`; True when it
+    accepts the text, False when it cannot tell. Compiling only translates: nothing runs."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(text, path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return error
+        except (ValueError, RecursionError, MemoryError):
+            return False
+    return True
+
+
+def _libcst_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("libcst")
+    except PackageNotFoundError:
+        return "(unknown version)"
 
 
 def _skipped_file(result: FileResult, message: str, settings: Settings) -> FileResult:

@@ -10,6 +10,7 @@ loops back into them)."""
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -66,7 +67,9 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
     roots = list(paths) or ["."]
     for root in roots:
         if not os.path.exists(root):
-            reason = "broken symbolic link" if os.path.islink(root) else "No such file or directory"
+            reason = "No such file or directory"
+            if os.path.islink(root):
+                reason = "symbolic link loop" if _loops(root) else "broken symbolic link"
             raise DiscoveryError(f"{root}: {reason}")
         if not (os.path.isfile(root) or os.path.isdir(root)):
             raise DiscoveryError(f"{root}: not a regular file or directory")
@@ -94,6 +97,14 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
             add(root)
     found.files.sort(key=_sort_key)
     return found
+
+
+def _loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
 
 
 def _sort_key(path: str) -> tuple[str, ...]:

@@ -253,6 +253,7 @@ def _parses(text: str) -> bool:
         warnings.simplefilter("ignore")
         try:
             libcst.parse_module(text)
-        except (libcst.ParserSyntaxError, RecursionError, MemoryError):
+        except (libcst.ParserSyntaxError, libcst.CSTValidationError, RecursionError, MemoryError):
+            # CSTValidationError: libcst's grammar accepts the text, its tree does not (`'a' b'b'`).
             return False
     return True

@@ -218,7 +218,8 @@ def artifact_uri(path: str, base: str) -> tuple[str, bool]:
         relative = None
     if relative is None or relative == ".." or relative.startswith(".." + os.sep):
         return Path(absolute).as_uri(), False
-    return quote(PurePath(relative).as_posix()), True
+    # Quoting the bytes keeps a name that is not UTF-8 (os.fsencode undoes surrogateescape).
+    return quote(os.fsencode(PurePath(relative).as_posix())), True
 
 
 def _artifact(path: str, base: str) -> dict[str, str]:
