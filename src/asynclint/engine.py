@@ -7,6 +7,7 @@ AIO001, and a crashing rule becomes an internal error naming the file and the ru
 from __future__ import annotations
 
 import gc
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -282,6 +283,9 @@ def _newline_of(source: DecodedSource, line: int) -> str:
     return "\n"
 
 
+_LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")
+
+
 def _syntax_error(
     path: str, text: str, error: cst.ParserSyntaxError | cst.CSTValidationError
 ) -> Diagnostic:
@@ -289,7 +293,9 @@ def _syntax_error(
     positions and messages are the ones users know). Code that Python accepts but libcst cannot
     parse is still AIO001, with a message that says so."""
     if isinstance(error, cst.ParserSyntaxError):
-        line, column, message = error.raw_line, error.raw_column + 1, error.message
+        line, column = error.raw_line, error.raw_column + 1
+        # libcst's own text repeats the position, counting lines from 0: leave that out.
+        message = _LIBCST_POSITION.sub("", error.message)
     else:
         line, column, message = 1, 1, str(error)
     verdict = _python_verdict(text, path)

@@ -1,0 +1,44 @@
+"""Rewrite tests/corpus_baseline.json from a fresh run of asynclint over the corpus.
+
+    python tests/update_corpus_baseline.py
+
+Fetches the pinned projects with ../shared/corpus/fetch.py (from PyPI; reused when already
+downloaded), checks them and this Python's standard library, and records the findings per rule.
+Run it after a change to the rules whose new findings on real code you have reviewed; the diff
+of the baseline file then shows the change in the commit. The standard library entry is this
+Python's; entries for other Pythons are kept as they were."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import corpus_run
+
+
+def main() -> int:
+    if not corpus_run.FETCH_SCRIPT.is_file():
+        print(f"no corpus script at {corpus_run.FETCH_SCRIPT}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    corpus = corpus_run.fetch_corpus()
+    runs = corpus_run.check_all(corpus)
+    failed = [run for run in runs.values() if run.status != 0 or run.stderr]
+    for run in failed:
+        print(f"{run.name}: exit status {run.status}\n{run.stderr}", file=sys.stderr)
+    if failed:
+        print("not written: asynclint failed on the corpus (see above)", file=sys.stderr)
+        return 1
+    previous = corpus_run.load_baseline() if corpus_run.BASELINE.exists() else None
+    data = corpus_run.write_baseline(runs, previous)
+    total = sum(sum(counts.values()) for counts in data["projects"].values())
+    stdlib = sum(data["stdlib"][corpus_run.stdlib_key()].values())
+    print(
+        f"wrote {corpus_run.BASELINE}: {total} findings in {len(data['projects'])} projects, "
+        f"{stdlib} in the standard library ({time.monotonic() - started:.0f} s)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
