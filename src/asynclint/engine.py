@@ -294,7 +294,7 @@ def _syntax_error(
     parse is still AIO001, with a message that says so."""
     if isinstance(error, cst.ParserSyntaxError):
         line, column = error.raw_line, error.raw_column + 1
-        # libcst's own text repeats the position, counting lines from 0: leave that out.
+        # libcst's text repeats a position of its own, not always the one above: leave it out.
         message = _LIBCST_POSITION.sub("", error.message)
     else:
         line, column, message = 1, 1, str(error)
