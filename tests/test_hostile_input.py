@@ -497,6 +497,32 @@ os.scandir = scandir
     assert "asynclint: warning: pkg: cannot list directory: No such file or directory" in err
 
 
+def test_fix_never_overwrites_a_file_edited_during_the_run(tmp_path: Path) -> None:
+    # The user saves the file after asynclint read it and before it writes the fixes: writing
+    # the fixed old text would silently undo that edit.
+    (tmp_path / "a_edited.py").write_text(FINDING)
+    (tmp_path / "b_fixed.py").write_text(FINDING)
+    edited = FINDING + "\n\nprint('saved by the user while asynclint ran')\n"
+    prelude = f"""
+import asynclint.reporting as reporting
+_write_fixes = reporting.write_fixes
+def write_fixes(results):
+    with open("a_edited.py", "w") as handle:
+        handle.write({edited!r})
+    return _write_fixes(results)
+reporting.write_fixes = write_fixes
+"""
+    status, out, err = asynclint("--fix", ".", cwd=tmp_path, prelude=prelude)
+    assert (status, out) == (2, ""), err
+    assert (tmp_path / "a_edited.py").read_text() == edited
+    assert err.splitlines() == [
+        "Found 1 error (1 fixed, 0 remaining).",
+        "asynclint: internal error: a_edited.py: changed while it was being checked;"
+        " fixes not written",
+    ]
+    assert (tmp_path / "b_fixed.py").read_text() == FINDING + "    await writer.drain()\n"
+
+
 # --- paths ---------------------------------------------------------------------------------------
 
 

@@ -41,13 +41,31 @@ def write_fixes(results: Sequence[FileResult]) -> list[str]:
     for result in results:
         if result.fixed_text is None:
             continue
-        try:
-            write_atomic(result.path, result.fixed_text, result.encoding)
-        except UnicodeEncodeError as error:
-            errors.append(f"{result.path}: fixed text cannot be encoded as {error.encoding}")
-        except OSError as error:
-            errors.append(f"{result.path}: cannot write fixes: {error.strerror or error}")
+        failure = None
+        if result.source_digest is not None and _digest_now(result.path) != result.source_digest:
+            # Edited (or replaced) since it was read: writing would undo that edit.
+            failure = f"{result.path}: changed while it was being checked; fixes not written"
+        else:
+            try:
+                write_atomic(result.path, result.fixed_text, result.encoding)
+            except UnicodeEncodeError as error:
+                failure = f"{result.path}: fixed text cannot be encoded as {error.encoding}"
+            except OSError as error:
+                failure = f"{result.path}: cannot write fixes: {error.strerror or error}"
+        if failure is not None:
+            errors.append(failure)
+            result.applied_fixes = []  # not written, so not fixed: the summary must not count it
     return errors
+
+
+def _digest_now(path: str) -> str | None:
+    from asynclint.cache import content_hash
+
+    try:
+        with open(path, "rb") as handle:
+            return content_hash(handle.read())
+    except OSError:
+        return None
 
 
 def _original_text(result: FileResult, stdin_data: bytes | None) -> str | None:

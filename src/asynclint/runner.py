@@ -74,8 +74,9 @@ def run(
     tasks: list[_Task] = []
     for index, path in enumerate(found.files):
         data = _read(path)
-        if data is not None and cache is not None:
+        if data is not None and (cache is not None or fix):
             digests[index] = content_hash(data)
+        if data is not None and cache is not None:
             hit = cache.get(os.path.abspath(path), path, digests[index])
             if hit is not None:
                 slots[index] = hit
@@ -90,6 +91,10 @@ def run(
             digest = digests.get(task.index)
             if cache is not None and digest is not None and not result.internal_errors:
                 cache.put(os.path.abspath(task.path), task.path, digest, result)
+    for index, slot in enumerate(slots):
+        if slot is not None and slot.fixed_text is not None:
+            # What the fixes were made from: --fix writes them only while the file still is.
+            slot.source_digest = digests.get(index)
     outcome.results = [result for result in slots if result is not None]
     for result in outcome.results:
         outcome.internal_errors.extend(result.internal_errors)
