@@ -169,7 +169,7 @@ class Sample:
     seconds: float
     returncode: int | None
     timed_out: bool
-    tree_peak: int | None  # bytes: largest sum of RSS over the process tree (psutil)
+    tree_peak: int | None  # bytes: largest sum of PSS over the process tree (psutil)
     max_rss: int  # bytes: ru_maxrss of the child and its waited-for descendants
     stderr_tail: str
 
@@ -209,8 +209,17 @@ def _tree_rss(process: psutil.Process) -> int:
     total = 0
     for member in members:
         with contextlib.suppress(psutil.Error):
-            total += member.memory_info().rss
+            total += _own_memory(member)
     return total
+
+
+def _own_memory(process: psutil.Process) -> int:
+    """PSS where the system has it: forked workers share the parent's pages, and summing their
+    RSS would count those pages once per process."""
+    try:
+        return int(process.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):
+        return int(process.memory_info().rss)
 
 
 def _kill_group(pid: int) -> None:
@@ -942,9 +951,9 @@ def git_revision() -> str:
 def memory_method() -> str:
     if psutil is not None:
         return (
-            f"peak of the summed RSS of the tool's whole process tree, sampled every "
-            f"{SAMPLE_INTERVAL * 1000:.0f} ms with psutil (never below the largest single "
-            "process's ru_maxrss)"
+            "peak of the summed PSS (proportional set size: pages that forked workers share "
+            "with their parent count once) of the tool's whole process tree, sampled every "
+            f"{SAMPLE_INTERVAL * 1000:.0f} ms with psutil (RSS where PSS is not available)"
         )
     return (
         "ru_maxrss: the largest single process of the tool's tree (psutil unavailable, so "

@@ -20,7 +20,9 @@ from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
+from asynclint.results import PREFILTER_NEEDLE as PREFILTER_NEEDLE  # re-exported
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
+from asynclint.results import prefiltered
 from asynclint.rules import (
     RULE_CLASSES,
     SKIPPED_FILE,
@@ -36,8 +38,6 @@ from asynclint.source import DecodedSource, UndecodableSource, decode
 
 Positions = dict[cst.CSTNode, CodeRange]
 
-# A file without these bytes cannot use asyncio: skip it before paying for a parse.
-PREFILTER_NEEDLE = b"async"
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Seconds one file may take in a command-line run (about 1000x a typical file's time).
 FILE_BUDGET_SECONDS = 30.0
@@ -78,7 +78,7 @@ def check_source(
     raw = data.encode("utf-8") if isinstance(data, str) else data
     codes = enabled_codes_for_path(path, settings)
     # A binary file is reported even without `async` in it: it is not Python at all.
-    if prefilter and PREFILTER_NEEDLE not in raw and b"\x00" not in raw:
+    if prefilter and prefiltered(raw):
         return FileResult(path, skipped=True)
     try:
         source = decode(raw) if isinstance(data, bytes) else DecodedSource(data, "utf-8")

@@ -18,7 +18,7 @@ from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
 if TYPE_CHECKING:
     from asynclint.results import FileResult
 
-# Mirrors engine.PREFILTER_NEEDLE: without it a file cannot use asyncio, and checking it would
+# Mirrors results.PREFILTER_NEEDLE: without it a file cannot use asyncio, and checking it would
 # only cost the libcst import.
 PREFILTER_TEXT = "async"
 

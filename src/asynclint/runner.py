@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
-from asynclint.results import FileResult
+from asynclint.results import FileResult, prefiltered
 from asynclint.settings import Settings
 
 if TYPE_CHECKING:
@@ -82,6 +82,12 @@ def run(
                 slots[index] = hit
                 outcome.cache_hits += 1
                 continue
+        if data is not None and not fix and prefiltered(data):
+            # Decided here: no need to ship the bytes to a worker (or keep them) for nothing.
+            skipped = slots[index] = FileResult(path, skipped=True)
+            if cache is not None:
+                cache.put(os.path.abspath(path), path, digests[index], skipped)
+            continue
         tasks.append(_Task(index, path, data))
     if before_analysis is not None and (tasks or not found.files):
         before_analysis()
