@@ -407,6 +407,34 @@ def test_long_flat_chains_are_analysed_not_skipped(tmp_path: Path, body: str) ->
     assert status == 1, err
 
 
+# Chains that overflowed the stack of libcst's native parser (a segmentation fault that ended
+# the whole run) at about 9,000 links, in short lines one bracket deep, so that no cheap screen
+# sends them to Python's parser first. (Python takes the `and` chain; it refuses an `elif`
+# chain this long, but only if asked.)
+NATIVE_PARSER_KILLERS = {
+    "and-chain": "X = (\n    a\n" + "    and a\n" * 12000 + ")",
+    "elif-chain": "def pick(x):\n    if x == -1:\n        return -1\n"
+    + "".join(f"    elif x == {i}:\n        return {i}\n" for i in range(12000)),
+}
+
+
+@pytest.mark.parametrize("body", NATIVE_PARSER_KILLERS.values(), ids=NATIVE_PARSER_KILLERS.keys())
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_chains_that_overflowed_the_parser_do_not_crash(
+    tmp_path: Path, body: str, jobs: str
+) -> None:
+    source = FINDING + "\n\n" + body + "\n"
+    status, out, err = asynclint(
+        "--jobs", jobs, cwd=with_finding(tmp_path, "chain.py", source.encode())
+    )
+    assert status == 1, err
+    first, *_, last = out.splitlines()
+    # Analysed, or skipped with a notice; never a crash, and the other file is still checked.
+    assert first.startswith(("chain.py:1:1: AIO003 ", "chain.py:5:5: AIO401 ")), first
+    assert last.startswith(FINDING_LINE)
+    assert "internal error" not in err
+
+
 def test_syntax_libcst_cannot_parse_is_reported_as_such(tmp_path: Path) -> None:
     # Python accepts thousands of implicitly concatenated literals; libcst's parser does not.
     body = "X = (\n" + "".join(f"    'part {i}'\n" for i in range(5000)) + ")"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import re
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 
@@ -130,10 +131,41 @@ def check_source(
     return result
 
 
+# libcst's native parser recurses once per link of a chain (`a and b and ...`, `elif`s) and
+# overflows an 8 MiB stack, killing the process, at about 10,000 links: valid Python that no
+# screen catches cheaply. On a stack this size it takes chains of hundreds of thousands. The
+# memory is reserved, not used, until the parser needs it.
+PARSER_STACK_BYTES = 512 * 2**20
+_STACK_SIZE_LOCK = threading.Lock()
+
+
 def _parse(text: str) -> cst.Module:
+    """Parse on a thread with a deep stack (in this thread if none can be started)."""
+    outcome: list[cst.Module | BaseException] = []
+
+    def parse() -> None:
+        try:
+            outcome.append(cst.parse_module(text))
+        except BaseException as error:  # handed to the caller below
+            outcome.append(error)
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cst.parse_module(text)
+        try:
+            with _STACK_SIZE_LOCK:
+                previous = threading.stack_size(PARSER_STACK_BYTES)
+                try:
+                    thread = threading.Thread(target=parse, name="asynclint-parser", daemon=True)
+                    thread.start()
+                finally:
+                    threading.stack_size(previous)
+        except (RuntimeError, ValueError, MemoryError):
+            return cst.parse_module(text)
+        thread.join()  # a time budget's signal interrupts this wait, not the parse
+    (result,) = outcome
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _run_rules(

@@ -33,6 +33,9 @@ def longest_line(text: str) -> int:
     return max((len(line) for line in _LINE_END.split(text)), default=0)
 
 
+TOO_DEEP = "file is too deeply nested to analyse; skipped"
+
+
 class Rejected(Exception):
     """Python's parser rejects the text: `syntax` says whether as a SyntaxError (with a
     position) or because it is nested too deeply to compile."""
@@ -46,11 +49,20 @@ def screen(text: str, path: str) -> None:
     """Raise Rejected when the text is one the parser must not see."""
     if bracket_depth(text) <= SUSPICIOUS_DEPTH and longest_line(text) <= SUSPICIOUS_LINE:
         return
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text, filename=path)
-    except SyntaxError as error:
-        raise Rejected(error.msg, error.lineno or 1, error.offset or 1, syntax=True) from None
-    except (RecursionError, MemoryError):
-        raise Rejected("file is too deeply nested to analyse; skipped") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text, filename=path)
+        except SyntaxError as error:
+            raise Rejected(error.msg, error.lineno or 1, error.offset or 1, syntax=True) from None
+        except (RecursionError, MemoryError):
+            raise Rejected(TOO_DEEP) from None
+        try:
+            # Python 3.10's parser takes chains its compiler then refuses (20,000 `+1`s on a
+            # line), and libcst's would overflow the stack on them: ask the compiler too. Its
+            # own syntax errors (`return` outside a function) are not the parser's concern.
+            compile(tree, path, "exec", dont_inherit=True)
+        except (RecursionError, MemoryError):
+            raise Rejected(TOO_DEEP) from None
+        except SyntaxError:
+            pass
