@@ -321,7 +321,8 @@ def _indentation(module: cst.Module, target: cst.CSTNode) -> list[str | None] | 
         for child in statement_children(node):
             if child is target:
                 return indents
-            if isinstance(child, cst.IndentedBlock):
+            if isinstance(child, (cst.IndentedBlock, cst.Match)):
+                # A `match` indents its `case` lines one level more, like a block does.
                 found = visit(child, [*indents, child.indent])
             else:
                 found = visit(child, indents)
