@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import re
 import sys
-import threading
 import warnings
 from collections.abc import Iterator
 
@@ -17,6 +16,7 @@ import libcst as cst
 from libcst.metadata import CodeRange
 
 from asynclint.budget import OverBudget, time_budget
+from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
@@ -104,19 +104,28 @@ def check_source(
                 )
             )
         return result
+
+    def analyse() -> FileResult:
+        # Its own result: after a time-out the thread may still run for a moment.
+        scratch = FileResult(path, encoding=source.encoding)
+        try:
+            module = _parse(source.text)
+        except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
+            # libcst also rejects some code its grammar accepts while building the tree
+            # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
+            if SYNTAX_ERROR.code in codes:
+                scratch.diagnostics.append(_syntax_error(path, source.text, error))
+            return scratch
+        findings = _run_rules(module, path, codes, settings, scratch)
+        if findings:
+            _report(findings, module, source, path, settings, scratch, fix=fix, unsafe=unsafe)
+        return scratch
+
     try:
         with time_budget(budget):
-            try:
-                module = _parse(source.text)
-            except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
-                # libcst also rejects some code its grammar accepts while building the tree
-                # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
-                if SYNTAX_ERROR.code in codes:
-                    result.diagnostics.append(_syntax_error(path, source.text, error))
-                return result
-            findings = _run_rules(module, path, codes, settings, result)
-            if findings:
-                _report(findings, module, source, path, settings, result, fix=fix, unsafe=unsafe)
+            # Trees are as deep as the longest chain in the file (1,000 concatenated strings,
+            # a long elif ladder): analyse where deep recursion is safe.
+            return run_deep(analyse)
     except (RecursionError, MemoryError):
         result.diagnostics.clear()
         return _skipped_file(result, "file is too deeply nested to analyse; skipped", settings)
@@ -131,41 +140,10 @@ def check_source(
     return result
 
 
-# libcst's native parser recurses once per link of a chain (`a and b and ...`, `elif`s) and
-# overflows an 8 MiB stack, killing the process, at about 10,000 links: valid Python that no
-# screen catches cheaply. On a stack this size it takes chains of hundreds of thousands. The
-# memory is reserved, not used, until the parser needs it.
-PARSER_STACK_BYTES = 512 * 2**20
-_STACK_SIZE_LOCK = threading.Lock()
-
-
 def _parse(text: str) -> cst.Module:
-    """Parse on a thread with a deep stack (in this thread if none can be started)."""
-    outcome: list[cst.Module | BaseException] = []
-
-    def parse() -> None:
-        try:
-            outcome.append(cst.parse_module(text))
-        except BaseException as error:  # handed to the caller below
-            outcome.append(error)
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            with _STACK_SIZE_LOCK:
-                previous = threading.stack_size(PARSER_STACK_BYTES)
-                try:
-                    thread = threading.Thread(target=parse, name="asynclint-parser", daemon=True)
-                    thread.start()
-                finally:
-                    threading.stack_size(previous)
-        except (RuntimeError, ValueError, MemoryError):
-            return cst.parse_module(text)
-        thread.join()  # a time budget's signal interrupts this wait, not the parse
-    (result,) = outcome
-    if isinstance(result, BaseException):
-        raise result
-    return result
+        return cst.parse_module(text)
 
 
 def _run_rules(

@@ -1,0 +1,89 @@
+"""run_deep: one file's analysis on a thread where deep recursion is safe, still bounded by the
+time budget."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+import pytest
+
+from asynclint.budget import OverBudget, time_budget
+from asynclint.deep import RECURSION_LIMIT, run_deep
+
+
+def _depth(n: int) -> int:
+    return 0 if n == 0 else 1 + _depth(n - 1)
+
+
+def test_returns_the_result_and_restores_the_recursion_limit() -> None:
+    limit = sys.getrecursionlimit()
+    assert run_deep(lambda: 42) == 42
+    assert sys.getrecursionlimit() == limit
+
+
+def test_recursion_far_past_the_default_limit_works() -> None:
+    with pytest.raises(RecursionError):
+        _depth(sys.getrecursionlimit() + 10)
+    assert run_deep(lambda: _depth(RECURSION_LIMIT // 2)) == RECURSION_LIMIT // 2
+
+
+def test_exceptions_reach_the_caller() -> None:
+    def fail() -> None:
+        raise KeyError("x")
+
+    with pytest.raises(KeyError):
+        run_deep(fail)
+    with pytest.raises(RecursionError):
+        run_deep(lambda: _depth(RECURSION_LIMIT * 2))
+    assert sys.getrecursionlimit() < RECURSION_LIMIT
+
+
+def _stops_when_told(thread_work: float) -> bool:
+    """Whether this interpreter delivers an exception raised in another thread while it runs
+    (CPython 3.13.0 delivers it only once the thread is done)."""
+    import ctypes
+
+    stopped_early = threading.Event()
+
+    def spin() -> None:
+        deadline = time.monotonic() + thread_work
+        try:
+            while time.monotonic() < deadline:
+                pass
+        except OverBudget:
+            stopped_early.set()
+
+    thread = threading.Thread(target=spin, daemon=True)
+    thread.start()
+    time.sleep(0.05)
+    assert thread.ident is not None
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread.ident), ctypes.py_object(OverBudget)
+    )
+    thread.join()
+    return stopped_early.is_set()
+
+
+# CPython 3.13.0 may deliver the probe's stop request after the thread's own handler.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_the_time_budget_ends_the_wait_and_stops_the_analysis_thread() -> None:
+    stopped = threading.Event()
+    work = 3.0
+
+    def spin() -> None:
+        try:
+            deadline = time.monotonic() + work
+            while time.monotonic() < deadline:
+                pass
+        finally:
+            stopped.set()
+
+    started = time.monotonic()
+    with pytest.raises(OverBudget), time_budget(0.2):
+        run_deep(spin)
+    assert time.monotonic() - started < 1.5  # the caller is not held up by the analysis
+    if _stops_when_told(0.5):
+        assert stopped.wait(1), "the analysis thread went on after the budget"
+    assert stopped.wait(work + 5)
