@@ -87,3 +87,19 @@ def test_the_time_budget_ends_the_wait_and_stops_the_analysis_thread() -> None:
     if _stops_when_told(0.5):
         assert stopped.wait(1), "the analysis thread went on after the budget"
     assert stopped.wait(work + 5)
+
+
+def test_without_a_thread_the_work_runs_here_under_the_usual_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asynclint.deep as deep
+
+    def no_threads(target: object) -> threading.Thread:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(deep, "_start", no_threads)
+    limit = sys.getrecursionlimit()
+    assert run_deep(lambda: (threading.current_thread(), sys.getrecursionlimit())) == (
+        threading.main_thread(),
+        limit,
+    )

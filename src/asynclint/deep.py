@@ -51,18 +51,18 @@ def run_deep(work: Callable[[], T]) -> T:
     # A thread takes the recursion limit in force when it starts.
     _raise_limit()
     try:
-        try:
-            thread = _start(target)
-        except (RuntimeError, ValueError, MemoryError):  # no thread (or no such stack) here
-            return work()
-        try:
-            # Short waits: a signal handler (the time budget) runs between two of them. A plain
-            # join() is not interrupted by signals on every Python version.
-            while not done.wait(0.05):
-                pass
-        except BaseException as interruption:  # the time budget, or Ctrl-C
-            _interrupt(thread, type(interruption))
-            raise
+        thread = _start(target)
+    except (RuntimeError, ValueError, MemoryError):  # no thread (or no such stack) here
+        _restore_limit()  # this thread's stack is not made for it
+        return work()
+    try:
+        # Short waits: a signal handler (the time budget) runs between two of them. A plain
+        # join() is not interrupted by signals on every Python version.
+        while not done.wait(0.05):
+            pass
+    except BaseException as interruption:  # the time budget, or Ctrl-C
+        _interrupt(thread, type(interruption))
+        raise
     finally:
         _restore_limit()
     ok, value = outcome[0]
