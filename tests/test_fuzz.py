@@ -404,14 +404,16 @@ def _try(parts: tuple[Lines, list[tuple[str, Lines]], Lines | None, bool]) -> Li
         if star:
             header = "except* " + header[len("except ") :]
             # `return`, `break` and `continue` cannot appear in an except* block.
-            handler_body = [
-                (level, "pass" if text.split(" ")[0] in {"return", "break", "continue"} else text)
-                for level, text in handler_body
-            ]
+            handler_body = [(n, "pass" if _jumps(text) else text) for n, text in handler_body]
         lines += [(0, header), *_indent(handler_body)]
     if final is not None:
         lines += [(0, "finally:"), *_indent(final)]
     return lines
+
+
+def _jumps(text: str) -> bool:
+    """Whether a line (of simple statements joined by `;`) has a return, break or continue."""
+    return any(part.split(" ")[0] in {"return", "break", "continue"} for part in text.split("; "))
 
 
 FUNCTION_HEADERS = [
