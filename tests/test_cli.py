@@ -434,7 +434,8 @@ def test_rules_lists_every_code() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split()[:5] == ["CODE", "NAME", "SEVERITY", "STATUS", "FIX"]
     assert [line.split()[0] for line in lines[1:]] == list(ALL_CODES)
-    assert lines[1].split()[:5] == ["AIO001", "syntax-error", "error", "default", "-"]
+    assert lines[1].split()[:5] == ["AIO000", "internal-error", "error", "default", "-"]
+    assert lines[2].split()[:5] == ["AIO001", "syntax-error", "error", "default", "-"]
 
 
 def test_version() -> None:

@@ -36,7 +36,7 @@ def test_codes_are_unique_and_well_formed() -> None:
     assert len(codes) == len(set(codes))
     assert all(re.fullmatch(r"AIO[0-9]{3}", code) for code in codes)
     assert list(ALL_CODES) == sorted(codes)
-    assert {"AIO001", "AIO002", "AIO003"} == TOOL_CODES
+    assert {"AIO000", "AIO001", "AIO002", "AIO003"} == TOOL_CODES
 
 
 def test_rule_metadata() -> None:

@@ -24,7 +24,9 @@ PREFILTER_TEXT = "async"
 
 # Reported when asynclint itself fails on a file, so that flake8 shows one clear line instead of
 # a traceback that would hide every other file's results.
-INTERNAL_ERROR_CODE = "AIO000"
+INTERNAL_ERROR_CODE = (
+    "AIO000"  # registered as rules.INTERNAL_ERROR; kept here to avoid importing libcst
+)
 
 Result = tuple[int, int, str, type[Any]]
 

@@ -74,6 +74,9 @@ class ToolDiagnostic:
     fix_safety: str | None = None
 
 
+INTERNAL_ERROR = ToolDiagnostic(
+    "AIO000", "internal-error", Severity.ERROR, "asynclint itself failed on the file (flake8 mode)"
+)
 SYNTAX_ERROR = ToolDiagnostic("AIO001", "syntax-error", Severity.ERROR, "The file does not parse")
 UNREADABLE_FILE = ToolDiagnostic(
     "AIO002", "unreadable-file", Severity.ERROR, "The file cannot be read or decoded"
@@ -84,7 +87,12 @@ SKIPPED_FILE = ToolDiagnostic(
     Severity.ERROR,
     "The file is too large, too deeply nested or too slow to analyse",
 )
-TOOL_DIAGNOSTICS: tuple[ToolDiagnostic, ...] = (SYNTAX_ERROR, UNREADABLE_FILE, SKIPPED_FILE)
+TOOL_DIAGNOSTICS: tuple[ToolDiagnostic, ...] = (
+    INTERNAL_ERROR,
+    SYNTAX_ERROR,
+    UNREADABLE_FILE,
+    SKIPPED_FILE,
+)
 
 RULE_CLASSES: tuple[type[Rule], ...] = (
     QueueTaskDoneMissing,
