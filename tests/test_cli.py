@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 
 from asynclint import __version__
 from asynclint.cli import cli
+from asynclint.registry import ALL_CODES
 from asynclint.results import FileResult
-from asynclint.rules import ALL_CODES
 from asynclint.settings import Settings
 
 # Fires once AIO401 (stream-write-without-drain) is in place; it has a safe fix.
@@ -425,7 +425,13 @@ def test_rule_prints_its_documentation() -> None:
 def test_unknown_rule_exits_two() -> None:
     result = invoke("rule", "AIO999")
     assert result.exit_code == 2
-    assert "unknown rule code 'AIO999'" in result.stderr
+    assert "unknown rule 'AIO999'" in result.stderr
+
+
+def test_rule_by_name_prints_its_doc() -> None:
+    result = invoke("rule", "stream-write-without-drain")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# AIO401 stream-write-without-drain\n")
 
 
 def test_rules_lists_every_code() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import corpus_run
 import pytest
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.slow, pytest.mark.corpus]
 
 if not corpus_run.FETCH_SCRIPT.is_file():
     pytest.skip(

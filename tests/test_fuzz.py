@@ -39,7 +39,7 @@ from asynclint.runner import check_bytes
 from asynclint.settings import SUPPORTED_TARGETS, Settings
 
 # hypothesmith compiles what it generates; Python's warnings about that code are not ours.
-pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::SyntaxWarning")]
 
 _LONG_RUN = os.environ.get("ASYNCLINT_FUZZ_EXAMPLES")
 EXAMPLES = int(_LONG_RUN) if _LONG_RUN else 50

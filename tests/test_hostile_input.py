@@ -24,6 +24,8 @@ import pytest
 
 from asynclint.engine import FILE_BUDGET_SECONDS
 
+pytestmark = pytest.mark.slow
+
 # A file with one real finding (AIO401 at line 4, column 5) to put next to every bad file.
 FINDING = (
     "import asyncio\n\n\nasync def send(writer: asyncio.StreamWriter):\n    writer.write(b'ping')\n"

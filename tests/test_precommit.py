@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTALL_TIMEOUT = 1200  # seconds: a cold install builds the package and fetches libcst
 

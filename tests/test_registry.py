@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import pathlib
 import re
+import shutil
+import subprocess
+import sys
 
 import pytest
 from rule_docs import SECTIONS, RuleDoc, doc_paths, fixture_paths, markers
 
 from asynclint.diagnostics import Severity
-from asynclint.rules import (
-    ALL_CODES,
-    RULE_CLASSES,
-    RULES_BY_CODE,
-    TOOL_DIAGNOSTICS,
-    is_known_selector,
-    metadata,
-)
+from asynclint.registry import ALL_CODES, RULES, TOOL_CODES, is_known_selector, lookup, metadata
+from asynclint.rules import RULE_CLASSES, RULES_BY_CODE
 
-TOOL_CODES = {diagnostic.code for diagnostic in TOOL_DIAGNOSTICS}
 DOCS = [RuleDoc.load(path) for path in doc_paths()]
+
+_SCRIPT = pathlib.Path(__file__).resolve().parent.parent / "scripts" / "generate_docs.py"
+_SPEC = importlib.util.spec_from_file_location("generate_docs", _SCRIPT)
+assert _SPEC is not None and _SPEC.loader is not None
+generate_docs = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(generate_docs)
 
 
 def test_every_code_has_a_doc_and_every_doc_a_code() -> None:
@@ -32,11 +36,62 @@ def test_every_rule_has_a_fixture_and_every_fixture_a_rule() -> None:
 
 
 def test_codes_are_unique_and_well_formed() -> None:
-    codes = [rule.code for rule in RULE_CLASSES] + [d.code for d in TOOL_DIAGNOSTICS]
+    codes = [info.code for info in RULES]
     assert len(codes) == len(set(codes))
     assert all(re.fullmatch(r"AIO[0-9]{3}", code) for code in codes)
-    assert list(ALL_CODES) == sorted(codes)
+    assert list(ALL_CODES) == sorted(codes) == codes, "the registry lists codes in order"
     assert {"AIO000", "AIO001", "AIO002", "AIO003"} == TOOL_CODES
+
+
+def test_every_rule_entry_has_one_class_and_every_class_its_entry() -> None:
+    assert [rule.code for rule in RULE_CLASSES] == [c for c in ALL_CODES if c not in TOOL_CODES]
+    for rule in RULE_CLASSES:
+        assert rule.info is metadata(rule.code)
+        assert (rule.name, rule.severity, rule.fix_safety) == (
+            rule.info.name,
+            rule.info.severity,
+            rule.info.fix_safety,
+        )
+
+
+def test_a_rule_class_without_a_registry_entry_is_refused() -> None:
+    from asynclint.rules.base import Rule
+
+    with pytest.raises(TypeError, match="AIO999 has no rule entry"):
+
+        class Unregistered(Rule):  # pragma: no cover - never defined
+            code = "AIO999"
+
+
+def test_rules_are_found_by_code_or_name() -> None:
+    assert lookup("aio401") is lookup("AIO401") is lookup("stream-write-without-drain")
+    assert lookup("AIO401") is not None
+    assert lookup("no-such-rule") is None
+
+
+def test_registry_and_its_readers_do_not_import_libcst() -> None:
+    # The registry is plain data: listing rules, resolving configuration and the flake8
+    # plugin's option parsing must not pay for the parser.
+    script = (
+        "import sys\n"
+        "import asynclint.registry, asynclint.config, asynclint.selection, asynclint.cache\n"
+        "import asynclint.flake8_plugin, asynclint.reporting, asynclint.cli\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (done.returncode, done.stdout.strip()) == (0, "False"), done.stderr
+
+
+def test_docs_generated_from_the_registry_are_up_to_date() -> None:
+    stale = generate_docs.stale()
+    assert not stale, f"stale: {[str(p) for p in stale]}; run: {generate_docs.COMMAND}"
+
+
+def test_the_readme_table_is_the_generated_one() -> None:
+    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert generate_docs.readme_table() in readme
+    for info in RULES:
+        assert generate_docs.table_row(info) in readme
 
 
 def test_rule_metadata() -> None:
@@ -116,17 +171,43 @@ def test_rule_doc_examples_are_runnable_python(code: str) -> None:
     assert markers(use_instead) == set()
 
 
-def test_the_readme_table_lists_every_code_as_the_registry_describes_it() -> None:
-    readme = (pathlib.Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    rows = {}
-    for line in readme.splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 5 and re.fullmatch(r"AIO[0-9]{3}", cells[0]):
-            rows[cells[0]] = cells
-    assert set(rows) == set(ALL_CODES)
-    for code, (_, name, _what, severity, fix) in rows.items():
-        meta = metadata(code)
-        assert meta is not None
-        assert name == meta.name
-        assert severity == meta.severity.value + (" (preview)" if meta.preview else "")
-        assert fix == (meta.fix_safety or "\u2013")  # an en dash marks "no fix"
+def test_new_rule_script_gives_a_registered_rule_with_doc_fixture_and_table_row(
+    tmp_path: pathlib.Path,
+) -> None:
+    root = pathlib.Path(__file__).resolve().parent.parent
+    for part in ("src", "scripts", "rules", "tests/fixtures"):
+        shutil.copytree(root / part, tmp_path / part)
+    shutil.copy(root / "README.md", tmp_path / "README.md")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "src")}
+    made = subprocess.run(
+        [sys.executable, "scripts/new_rule.py", "AIO699", "made-up-rule", "--severity", "error"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    probe = (
+        "from asynclint.rules import RULES_BY_CODE\n"
+        "rule = RULES_BY_CODE['AIO699']\n"
+        "print(rule.__name__, rule.name, rule.severity.value)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert done.stdout.split() == ["MadeUpRule", "made-up-rule", "error"], done.stderr
+    assert (tmp_path / "rules" / "AIO699.md").read_text().startswith("# AIO699 made-up-rule\n")
+    assert (tmp_path / "tests" / "fixtures" / "AIO699.py").exists()
+    assert "| AIO699 | made-up-rule |" in (tmp_path / "README.md").read_text()
+    check = subprocess.run(
+        [sys.executable, "scripts/generate_docs.py", "--check"], cwd=tmp_path, env=env
+    )
+    assert check.returncode == 0
+    again = subprocess.run(
+        [sys.executable, "scripts/new_rule.py", "AIO699", "made-up-rule"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode != 0 and "already" in again.stderr

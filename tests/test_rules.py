@@ -24,7 +24,7 @@ from rule_docs import (
     strip_markers,
 )
 
-from asynclint.rules import RULES_BY_CODE
+from asynclint.rules import RULES_BY_CODE  # implemented rules, by code
 
 FIXTURES = fixture_paths()
 DOCS = [RuleDoc.load(path) for path in doc_paths()]

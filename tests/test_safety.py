@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 FINDING = (
     "import asyncio\n\n\nasync def send(writer: asyncio.StreamWriter):\n    writer.write(b'ping')\n"
 )

@@ -23,7 +23,7 @@ from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"
-FORMAT = 2  # bump when the stored layout changes
+FORMAT = 3  # bump when the stored layout changes
 
 
 def content_hash(data: bytes) -> str:
@@ -68,14 +68,13 @@ class Cache:
         self.directory = directory
         self.file = os.path.join(directory, f"{key}.json")
         self.entries: dict[str, Any] = {}
-        self.names: dict[str, str] = {}  # code -> rule name, for reports on a warm run
         self.touched: set[str] = set()
         self.written: set[str] = set()  # entries this run added or replaced
         self.dirty = False
         self._load()
 
     def _load(self) -> None:
-        self.entries, self.names = _read(self.file)
+        self.entries = _read(self.file)
 
     def get(self, abs_path: str, display_path: str, digest: str) -> FileResult | None:
         entry: Any = self.entries.get(abs_path)
@@ -95,28 +94,21 @@ class Cache:
         self.written.add(abs_path)
         self.dirty = True
 
-    def remember_names(self, names: dict[str, str]) -> None:
-        if any(self.names.get(code) != name for code, name in names.items()):
-            self.names.update(names)
-            self.dirty = True
-
     def save(self) -> None:
         """Write the entries back if anything changed. Never raises."""
         if not self.dirty:
             return
         # Another run (pre-commit starts several at once) may have saved since we loaded:
         # keep its entries and put ours on top, so that neither run's work is lost.
-        entries, names = _read(self.file)
+        entries = _read(self.file)
         entries.update((path, self.entries[path]) for path in self.written)
-        names.update(self.names)
-        self.names = names
         # Drop entries for files that are gone, so the cache does not grow without bound.
         files = {
             path: entry
             for path, entry in entries.items()
             if path in self.touched or os.path.exists(path)
         }
-        payload = json.dumps({"format": FORMAT, "names": self.names, "files": files})
+        payload = json.dumps({"format": FORMAT, "files": files})
         with contextlib.suppress(OSError):
             _prepare_directory(self.directory)
             handle, temp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.directory)
@@ -131,19 +123,17 @@ class Cache:
         self.dirty = False
 
 
-def _read(file: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The stored entries and rule names; empty if missing, unreadable or corrupt."""
+def _read(file: str) -> dict[str, Any]:
+    """The stored entries; empty if missing, unreadable or corrupt."""
     try:
         with open(file, "rb") as handle:
             stored = json.loads(handle.read())
     except (OSError, ValueError):
-        return {}, {}
+        return {}
     if not isinstance(stored, dict) or stored.get("format") != FORMAT:
-        return {}, {}
-    entries, names = stored.get("files"), stored.get("names")
-    if isinstance(entries, dict) and isinstance(names, dict):
-        return entries, names
-    return {}, {}
+        return {}
+    entries = stored.get("files")
+    return entries if isinstance(entries, dict) else {}
 
 
 def _prepare_directory(directory: str) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 import click
 
-from asynclint import __version__
-from asynclint.config import CliOptions, Config, ConfigError, check_selectors, resolve
+from asynclint import __version__, registry
+from asynclint.config import CliOptions, Config, ConfigError, resolve
 from asynclint.files import DiscoveryError, is_excluded
 from asynclint.reporters import FORMATS
-from asynclint.runner import Outcome, check_bytes, rule_names, run
+from asynclint.runner import Outcome, check_bytes, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -190,7 +190,6 @@ def check(
                 unsafe=unsafe_fixes,
                 discovery=config.discovery,
                 project_root=config.project_root,
-                before_analysis=lambda: check_selectors(config.selector_sources),
             )
         except (ConfigError, DiscoveryError) as error:
             raise UsageFailure(str(error)) from None
@@ -221,14 +220,10 @@ def _check_stdin(
         if fix and not diff:
             sys.stdout.buffer.write(data)  # the editor expects its buffer back unchanged
         return EXIT_CLEAN
-    try:
-        check_selectors(config.selector_sources)
-    except ConfigError as error:
-        raise UsageFailure(str(error)) from None
     result = check_bytes(data, path, config.settings, fix=fix or diff, unsafe=report.unsafe)
     outcome = Outcome(results=[result], internal_errors=list(result.internal_errors))
     outcome.files_skipped, outcome.files_checked = (1, 0) if result.skipped else (0, 1)
-    outcome.rule_names = rule_names((d.code for d in result.diagnostics), {})
+    outcome.rule_names = registry.names(d.code for d in result.diagnostics)
     return _finish(outcome, report, diff=diff, fix=fix, stdin_data=data)
 
 
@@ -273,31 +268,30 @@ def _finish(
 def rule(code: str) -> None:
     """Explain a rule: what it finds, why it matters, what to write instead."""
     from asynclint.ruledocs import rule_doc
-    from asynclint.rules import metadata
 
-    code = code.strip().upper()
-    meta = metadata(code)
+    meta = registry.lookup(code)
     if meta is None:
-        raise UsageFailure(f"unknown rule code {code!r}; `asynclint rules` lists them all")
-    doc = rule_doc(code)
+        raise UsageFailure(f"unknown rule {code!r}; `asynclint rules` lists them all")
+    doc = rule_doc(meta.code)
     if doc is None:
-        doc = f"# {code} {meta.name}\n\n{meta.summary}\n"
+        doc = f"# {meta.code} {meta.name}\n\n{meta.summary}\n"
     click.echo(doc, nl=not doc.endswith("\n"))
 
 
 @cli.command(name="rules")
 def list_rules() -> None:
     """List every rule: code, name, severity, whether on by default, fix availability."""
-    from asynclint.rules import ALL_CODES, metadata
-
     rows = [("CODE", "NAME", "SEVERITY", "STATUS", "FIX", "SUMMARY")]
-    for code in ALL_CODES:
-        meta = metadata(code)
-        if meta is None:
-            continue
-        status = "preview" if meta.preview else "default"
+    for meta in registry.RULES:
         rows.append(
-            (code, meta.name, meta.severity.value, status, meta.fix_safety or "-", meta.summary)
+            (
+                meta.code,
+                meta.name,
+                meta.severity.value,
+                meta.status,
+                meta.fix_safety or "-",
+                meta.summary,
+            )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:

@@ -5,10 +5,8 @@ the selection afresh (the file's select, extend-select and ignore no longer appl
 `--select AIO401` runs AIO401 even if the file ignores it); otherwise the command line's
 `--ignore`/`--extend-select` add to the file's. `--exclude` and `--per-file-ignores` replace the
 file's; `--extend-exclude` adds to it.
-
-Rule selectors are checked against the registry only when rules are about to run (see
-`check_selectors`): the registry imports the parser, and a run answered entirely from the cache
-has already been checked with exactly these selectors, since results are cached by them."""
+Rule selectors are checked against the registry (`asynclint.registry`, no libcst) as the
+configuration is resolved."""
 
 from __future__ import annotations
 
@@ -88,7 +86,9 @@ def resolve(cli: CliOptions, *, config_file: str | None = None, start: str = "."
         file_config: FileConfig | None = read_config(config_file, explicit=True)
     else:
         file_config = find_config(start)
-    return merge(cli, file_config)
+    config = merge(cli, file_config)
+    check_selectors(config.selector_sources)
+    return config
 
 
 def find_config(start: str) -> FileConfig | None:
@@ -301,10 +301,10 @@ def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:
 
 
 def check_selectors(sources: tuple[SelectorSource, ...]) -> None:
-    """Raise ConfigError for a selector that names no rule. Imports the rule registry."""
+    """Raise ConfigError for a selector that names no rule."""
     import difflib
 
-    from asynclint.rules import ALL_CODES, is_known_selector
+    from asynclint.registry import ALL_CODES, is_known_selector
 
     for source in sources:
         for selector in source.selectors:

@@ -21,17 +21,11 @@ from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
+from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
 from asynclint.results import PREFILTER_NEEDLE as PREFILTER_NEEDLE  # re-exported
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.results import prefiltered
-from asynclint.rules import (
-    RULE_CLASSES,
-    SKIPPED_FILE,
-    SYNTAX_ERROR,
-    UNREADABLE_FILE,
-    Finding,
-    FixSpec,
-)
+from asynclint.rules import RULE_CLASSES, Finding, FixSpec
 from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
@@ -209,7 +203,6 @@ def _report(
         seen.add(key)
         if suppressions is not None and suppressions.suppresses(finding.code, where.start.line):
             continue
-        rule = next(r for r in RULE_CLASSES if r.code == finding.code)
         text_fix = _to_fix(finding.fix, positions, source) if finding.fix is not None else None
         result.diagnostics.append(
             Diagnostic(
@@ -218,7 +211,7 @@ def _report(
                 column=where.start.column + 1,
                 code=finding.code,
                 message=finding.message,
-                severity=rule.severity,
+                severity=BY_CODE[finding.code].severity,
                 end_line=where.end.line,
                 end_column=where.end.column + 1,
                 fix=text_fix,

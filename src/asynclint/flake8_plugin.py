@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asynclint import __version__
+from asynclint.registry import INTERNAL_ERROR
 from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
 
 if TYPE_CHECKING:
@@ -24,9 +25,7 @@ PREFILTER_TEXT = "async"
 
 # Reported when asynclint itself fails on a file, so that flake8 shows one clear line instead of
 # a traceback that would hide every other file's results.
-INTERNAL_ERROR_CODE = (
-    "AIO000"  # registered as rules.INTERNAL_ERROR; kept here to avoid importing libcst
-)
+INTERNAL_ERROR_CODE = INTERNAL_ERROR.code
 
 Result = tuple[int, int, str, type[Any]]
 

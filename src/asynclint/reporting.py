@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from asynclint import registry
 from asynclint.results import FileResult
-from asynclint.runner import Outcome, rule_names
+from asynclint.runner import Outcome
 from asynclint.source import UndecodableSource, decode
 
 if TYPE_CHECKING:
@@ -121,11 +122,9 @@ def _text_source(outcome: Outcome, stdin_data: bytes | None) -> Callable[[str], 
 
 
 def _rule_info(code: str) -> sarif.RuleInfo | None:
-    # The registry imports the parser: a SARIF report with findings pays for that even when
-    # every result came from the cache.
+    from asynclint.registry import metadata
     from asynclint.reporters import sarif
     from asynclint.ruledocs import rule_doc
-    from asynclint.rules import metadata
 
     meta = metadata(code)
     if meta is None:
@@ -242,7 +241,7 @@ def _print_fixed(outcome: Outcome, err: TextIO) -> None:
     if not total:
         print("No errors fixed.", file=err)
         return
-    names = rule_names((c for r in fixed for c in r.applied_fixes), outcome.rule_names)
+    names = registry.names(c for r in fixed for c in r.applied_fixes)
     print(f"Fixed {_plural(total)}:", file=err)
     for result in fixed:
         print(f"- {result.path.replace(os.sep, '/')}:", file=err)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
 from asynclint.results import FileResult, prefiltered
@@ -59,10 +60,7 @@ def run(
     unsafe: bool = False,
     discovery: DiscoveryOptions | None = None,
     project_root: str | None = None,
-    before_analysis: Callable[[], None] | None = None,
 ) -> Outcome:
-    """`before_analysis` runs once, before the first file is analysed (or when there are no
-    files at all); the command line validates rule selectors there."""
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings))
     cache = None
@@ -89,8 +87,6 @@ def run(
                 cache.put(os.path.abspath(path), path, digests[index], skipped)
             continue
         tasks.append(_Task(index, path, data))
-    if before_analysis is not None and (tasks or not found.files):
-        before_analysis()
     if tasks:
         for task, result in zip(tasks, _analyse(tasks, settings, jobs, fix, unsafe), strict=True):
             slots[task.index] = result
@@ -108,10 +104,8 @@ def run(
             outcome.files_skipped += 1
         else:
             outcome.files_checked += 1
-    known = cache.names if cache is not None else {}
-    outcome.rule_names = rule_names((d.code for d in outcome.diagnostics), known)
+    outcome.rule_names = registry.names(d.code for d in outcome.diagnostics)
     if cache is not None:
-        cache.remember_names(outcome.rule_names)
         cache.save()
     return outcome
 
@@ -123,21 +117,6 @@ def _read(path: str) -> bytes | None:
     except OSError:
         return None
     return data if len(data) <= READ_LIMIT else None
-
-
-def rule_names(codes: Iterable[str], known: Mapping[str, str]) -> dict[str, str]:
-    """Names for `codes`; asks the registry (importing the parser) only for codes the cache
-    did not name."""
-    codes = set(codes)
-    names = {code: known[code] for code in codes if code in known}
-    missing = codes - names.keys()
-    if missing:
-        from asynclint.rules import metadata
-
-        for code in missing:
-            meta = metadata(code)
-            names[code] = meta.name if meta is not None else ""
-    return names
 
 
 def default_jobs() -> int:

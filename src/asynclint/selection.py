@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import PurePath
 
-from asynclint.rules import ALL_CODES, metadata
+from asynclint.registry import ALL_CODES, metadata
 from asynclint.settings import Settings
 
 
@@ -22,8 +22,8 @@ def is_enabled(code: str, settings: Settings) -> bool:
     if selected < 0 or ignored >= selected:
         return False
     meta = metadata(code)
-    if meta is not None and meta.preview and not settings.preview:
-        # Preview rules run only when asked for by their full code.
+    if meta is not None and ((meta.preview and not settings.preview) or not meta.default):
+        # Preview and opt-in rules run only when asked for by their full code.
         return code in settings.select + settings.extend_select
     return True
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
+from asynclint import registry
 from asynclint.diagnostics import Severity
+from asynclint.registry import FixSafety, RuleInfo
 
 if TYPE_CHECKING:
     from asynclint.semantics.model import ModuleFacts
@@ -41,13 +43,31 @@ class Finding:
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
 
 
+# Every rule class, by code, in the order the classes were defined (see `Rule.__init_subclass__`).
+IMPLEMENTATIONS: dict[str, type[Rule]] = {}
+
+
 class Rule:
+    """A rule names its code; everything else about it comes from the registry, so that the
+    metadata is declared once and readable without importing libcst."""
+
     code: ClassVar[str]
+    info: ClassVar[RuleInfo]
     name: ClassVar[str]
     severity: ClassVar[Severity]
-    summary: ClassVar[str]  # one line for `asynclint rules`
-    preview: ClassVar[bool] = False
-    fix_safety: ClassVar[str | None] = None  # "safe", "unsafe" or None
+    summary: ClassVar[str]
+    preview: ClassVar[bool]
+    fix_safety: ClassVar[FixSafety | None]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        info = registry.metadata(cls.code)
+        if info is None or info.is_tool_diagnostic:
+            raise TypeError(f"{cls.__name__}: {cls.code} has no rule entry in asynclint.registry")
+        cls.info = info
+        cls.name, cls.severity, cls.summary = info.name, info.severity, info.summary
+        cls.preview, cls.fix_safety = info.preview, info.fix_safety
+        IMPLEMENTATIONS[cls.code] = cls
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         raise NotImplementedError

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics.cancellation import swallowed_cancellations, timeout_mismatches
 from asynclint.semantics.compat import (
@@ -21,9 +20,6 @@ from asynclint.semantics.model import ModuleFacts
 
 class CancelledErrorSwallowed(Rule):
     code = "AIO501"
-    name = "cancelled-error-swallowed"
-    severity = Severity.WARNING
-    summary = "A coroutine catches CancelledError and does not re-raise it"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for swallowed in swallowed_cancellations(facts):
@@ -44,10 +40,6 @@ class CancelledErrorSwallowed(Rule):
 
 class TimeoutErrorMismatch(Rule):
     code = "AIO502"
-    name = "timeout-error-mismatch"
-    severity = Severity.ERROR
-    summary = "`except TimeoutError` cannot catch asyncio's timeout before Python 3.11"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         module_names = [local for local, full in facts.imports.items() if full == "asyncio"]
@@ -73,9 +65,6 @@ class TimeoutErrorMismatch(Rule):
 
 class AsyncioAttributeMissing(Rule):
     code = "AIO503"
-    name = "asyncio-attribute-missing"
-    severity = Severity.ERROR
-    summary = "An asyncio name that does not exist at the target Python version"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         target = facts.settings.target_version
@@ -89,10 +78,6 @@ class AsyncioAttributeMissing(Rule):
 
 class LoopArgumentRemoved(Rule):
     code = "AIO504"
-    name = "loop-argument-removed"
-    severity = Severity.ERROR
-    summary = "`loop=` passed to an asyncio API that no longer accepts it (Python 3.10+)"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         every = removed_loop_arguments(facts)

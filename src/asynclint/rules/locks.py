@@ -7,7 +7,6 @@ from typing import cast
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
@@ -45,9 +44,6 @@ def _kind_name(facts: ModuleFacts, root: Hashable) -> str:
 
 class LockAcquireWithoutFinally(Rule):
     code = "AIO301"
-    name = "lock-acquire-without-finally"
-    severity = Severity.WARNING
-    summary = "`await lock.acquire()` whose release() an exception can skip"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for loose in loose_acquires(facts):
@@ -83,9 +79,6 @@ def _reacquired(locks: LockFacts, acquisition: Acquisition) -> tuple[Held, Ref] 
 
 class LockReacquired(Rule):
     code = "AIO302"
-    name = "lock-reacquired"
-    severity = Severity.ERROR
-    summary = "asyncio.Lock acquired again by the task that holds it"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         locks = lock_facts(facts)
@@ -114,9 +107,6 @@ class LockReacquired(Rule):
 
 class LockOrderInversion(Rule):
     code = "AIO303"
-    name = "lock-order-inversion"
-    severity = Severity.WARNING
-    summary = "Two locks taken in opposite orders: ABBA deadlock"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         locks = lock_facts(facts)
@@ -179,9 +169,6 @@ def _awaits(event: Event) -> bool:
 
 class SyncLockAcrossAwait(Rule):
     code = "AIO304"
-    name = "sync-lock-across-await"
-    severity = Severity.WARNING
-    summary = "threading lock held across `await`"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function in facts.functions:
@@ -218,10 +205,6 @@ class SyncLockAcrossAwait(Rule):
 
 class AsyncPrimitivePlainWith(Rule):
     code = "AIO305"
-    name = "async-primitive-plain-with"
-    severity = Severity.ERROR
-    summary = "asyncio Lock/Semaphore/Condition used with plain `with`"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         fixes: dict[int, FixSpec | None] = {}  # one fix per statement, for all its items
@@ -360,9 +343,6 @@ def _trim_last(node: cst.CSTNode) -> cst.CSTNode:
 
 class ConditionWithoutLock(Rule):
     code = "AIO306"
-    name = "condition-without-lock"
-    severity = Severity.ERROR
-    summary = "Condition wait()/notify() outside `async with cond`"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         locks = lock_facts(facts)
@@ -416,10 +396,6 @@ def _handed_over(facts: ModuleFacts, locks: LockFacts) -> set[Hashable]:
 
 class ConditionWaitNotInLoop(Rule):
     code = "AIO307"
-    name = "condition-wait-not-in-loop"
-    severity = Severity.WARNING
-    summary = "`await cond.wait()` under `if` instead of `while`"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         locks = lock_facts(facts)
@@ -467,9 +443,6 @@ _BOUND_KINDS = frozenset({api.QUEUE, api.LOCK, api.EVENT, api.CONDITION, api.SEM
 
 class PrimitiveBoundAtImport(Rule):
     code = "AIO308"
-    name = "primitive-bound-at-import"
-    severity = Severity.ERROR
-    summary = "asyncio primitive created at import time (Python < 3.10)"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         if facts.settings.target_version >= (3, 10):

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.guards import version_guarded
@@ -44,9 +43,6 @@ def _report(facts: ModuleFacts) -> QueueReport:
 
 class QueueTaskDoneMissing(Rule):
     code = "AIO101"
-    name = "queue-task-done-missing"
-    severity = Severity.WARNING
-    summary = "get() from a joined queue with no task_done() after it"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for get in _report(facts).missing:
@@ -60,9 +56,6 @@ class QueueTaskDoneMissing(Rule):
 
 class QueueTaskDoneExcess(Rule):
     code = "AIO102"
-    name = "queue-task-done-excess"
-    severity = Severity.ERROR
-    summary = "task_done() called twice for one get()"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for task_done in _report(facts).excess:
@@ -75,9 +68,6 @@ class QueueTaskDoneExcess(Rule):
 
 class QueueTaskDoneNotInFinally(Rule):
     code = "AIO103"
-    name = "queue-task-done-not-in-finally"
-    severity = Severity.WARNING
-    summary = "task_done() that an exception after get() skips"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for task_done in _report(facts).unprotected:
@@ -90,9 +80,6 @@ class QueueTaskDoneNotInFinally(Rule):
 
 class QueueConsumerNeverExits(Rule):
     code = "AIO104"
-    name = "queue-consumer-never-exits"
-    severity = Severity.WARNING
-    summary = "Awaited consumer loop with no way out once the queue's items run out"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for endless in endless_consumers(facts):
@@ -108,9 +95,6 @@ class QueueConsumerNeverExits(Rule):
 
 class QueueShutdownRequiresPy313(Rule):
     code = "AIO105"
-    name = "queue-shutdown-requires-py313"
-    severity = Severity.ERROR
-    summary = "Queue.shutdown() used when the target Python is older than 3.13"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         target = facts.settings.target_version
@@ -129,9 +113,6 @@ class QueueShutdownRequiresPy313(Rule):
 
 class QueueEmptyThenGetRace(Rule):
     code = "AIO106"
-    name = "queue-empty-then-get-race"
-    severity = Severity.WARNING
-    summary = "get() after a suspension that makes an emptiness test stale"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for stale in stale_empty_checks(facts):
@@ -147,10 +128,6 @@ class QueueEmptyThenGetRace(Rule):
 
 class PriorityQueueUnorderableItem(Rule):
     code = "AIO107"
-    name = "priority-queue-unorderable-item"
-    severity = Severity.ERROR
-    summary = "PriorityQueue item whose payload cannot be compared on a priority tie"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for item in unorderable_items(facts):
@@ -164,9 +141,6 @@ class PriorityQueueUnorderableItem(Rule):
 
 class AsyncioObjectFromThread(Rule):
     code = "AIO108"
-    name = "asyncio-object-from-thread"
-    severity = Severity.ERROR
-    summary = "asyncio object used from a function that runs on another thread"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function in off_loop_functions(facts):
@@ -191,10 +165,6 @@ class AsyncioObjectFromThread(Rule):
 
 class WrongQueueException(Rule):
     code = "AIO109"
-    name = "wrong-queue-exception"
-    severity = Severity.ERROR
-    summary = "except queue.Empty/queue.Full around an asyncio queue call"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for wrong in wrong_exception_handlers(facts):
@@ -221,10 +191,6 @@ class WrongQueueException(Rule):
 
 class BoundedQueueSelfDeadlock(Rule):
     code = "AIO110"
-    name = "bounded-queue-self-deadlock"
-    severity = Severity.WARNING
-    summary = "put() into a full bounded queue before any consumer is started"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for deadlock in self_deadlocking_puts(facts):

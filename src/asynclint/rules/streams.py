@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.streams import (
@@ -20,10 +19,6 @@ from asynclint.semantics.streams import (
 
 class StreamWriteWithoutDrain(Rule):
     code = "AIO401"
-    name = "stream-write-without-drain"
-    severity = Severity.WARNING
-    summary = "StreamWriter.write() with no `await writer.drain()` after it"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         writes = undrained_writes(facts)
@@ -57,10 +52,6 @@ class StreamWriteWithoutDrain(Rule):
 
 class StreamCloseWithoutWaitClosed(Rule):
     code = "AIO402"
-    name = "stream-close-without-wait-closed"
-    severity = Severity.WARNING
-    summary = "StreamWriter.close() with no `await writer.wait_closed()` after it"
-    fix_safety = "unsafe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for close in unwaited_closes(facts):
@@ -89,10 +80,6 @@ class StreamCloseWithoutWaitClosed(Rule):
 
 class UnboundedStreamRead(Rule):
     code = "AIO403"
-    name = "unbounded-stream-read"
-    severity = Severity.WARNING
-    summary = "`await reader.read()` reads a network stream to EOF, without a size limit"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for _, event in facts.events():
@@ -109,10 +96,6 @@ class UnboundedStreamRead(Rule):
 
 class NetworkAwaitWithoutTimeout(Rule):
     code = "AIO404"
-    name = "network-await-without-timeout"
-    severity = Severity.WARNING
-    summary = "Network connect or read awaited with no timeout"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for event in untimed_network_awaits(facts):

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
@@ -30,10 +29,6 @@ from asynclint.semantics.sync_subprocess import blocking_subprocess_calls
 
 class SubprocessWaitWithPipe(Rule):
     code = "AIO201"
-    name = "subprocess-wait-with-pipe"
-    severity = Severity.WARNING
-    summary = "`await proc.wait()` while a stdout/stderr PIPE is not read"
-    fix_safety = "unsafe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for unread in unread_waits(facts):
@@ -61,9 +56,6 @@ class SubprocessWaitWithPipe(Rule):
 
 class SubprocessShellInjection(Rule):
     code = "AIO202"
-    name = "subprocess-shell-injection"
-    severity = Severity.WARNING
-    summary = "Shell command built from non-constant values"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function, event in facts.events():
@@ -135,9 +127,6 @@ def _describe_wait(facts: ModuleFacts, event: Event) -> str:
 
 class SubprocessStdinNotClosed(Rule):
     code = "AIO203"
-    name = "subprocess-stdin-not-closed"
-    severity = Severity.WARNING
-    summary = "Data written to `proc.stdin`, then a wait without closing stdin"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in unclosed_stdin_writes(facts):
@@ -153,9 +142,6 @@ class SubprocessStdinNotClosed(Rule):
 
 class SubprocessUnreadPipe(Rule):
     code = "AIO204"
-    name = "subprocess-unread-pipe"
-    severity = Severity.WARNING
-    summary = "One PIPE read to the end while another PIPE is not read"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in reads_blocking_on_unread_pipe(facts):
@@ -171,9 +157,6 @@ class SubprocessUnreadPipe(Rule):
 
 class SubprocessInvalidArgument(Rule):
     code = "AIO205"
-    name = "subprocess-invalid-argument"
-    severity = Severity.ERROR
-    summary = "Argument that asyncio's subprocess API rejects on every call"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in invalid_arguments(facts):
@@ -182,9 +165,6 @@ class SubprocessInvalidArgument(Rule):
 
 class SubprocessNoPoll(Rule):
     code = "AIO206"
-    name = "subprocess-no-poll"
-    severity = Severity.ERROR
-    summary = "`proc.poll()` on an asyncio Process, which has no such method"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for _function, event in facts.method_calls(api.PROCESS, "poll"):
@@ -198,10 +178,6 @@ class SubprocessNoPoll(Rule):
 
 class StreamDataNotBytes(Rule):
     code = "AIO207"
-    name = "stream-data-not-bytes"
-    severity = Severity.ERROR
-    summary = "A str written to a stream or passed to `communicate()`"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function, event in facts.events():
@@ -262,9 +238,6 @@ _NONE_ERRORS = frozenset({"AttributeError", "TypeError"})
 
 class SubprocessStreamNotPiped(Rule):
     code = "AIO208"
-    name = "subprocess-stream-not-piped"
-    severity = Severity.ERROR
-    summary = "`proc.stdout/stderr/stdin` used when that stream is not a PIPE"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in unpiped_stream_uses(facts):
@@ -288,9 +261,6 @@ class SubprocessStreamNotPiped(Rule):
 
 class SubprocessNotReaped(Rule):
     code = "AIO209"
-    name = "subprocess-not-reaped"
-    severity = Severity.WARNING
-    summary = "A process signalled or started and never waited for"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for event in unreaped_signals(facts):
@@ -320,9 +290,6 @@ def _reaping_call(facts: ModuleFacts, process: object) -> str:
 
 class BlockingSubprocessInAsync(Rule):
     code = "AIO210"
-    name = "blocking-subprocess-in-async"
-    severity = Severity.WARNING
-    summary = "Blocking subprocess or os.wait call inside `async def`"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in blocking_subprocess_calls(facts):

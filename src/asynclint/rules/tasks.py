@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import libcst as cst
 
-from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics.blocking import blocking_calls, busy_waits
 from asynclint.semantics.coroutines import (
@@ -22,10 +21,6 @@ from asynclint.semantics.model import ModuleFacts
 
 class CoroutineNeverAwaited(Rule):
     code = "AIO601"
-    name = "coroutine-never-awaited"
-    severity = Severity.ERROR
-    summary = "A coroutine is created and never awaited"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in unawaited_coroutines(facts):
@@ -46,9 +41,6 @@ class CoroutineNeverAwaited(Rule):
 
 class TaskReferenceDropped(Rule):
     code = "AIO602"
-    name = "task-reference-dropped"
-    severity = Severity.WARNING
-    summary = "A task is created and no reference to it is kept"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in dropped_tasks(facts):
@@ -62,9 +54,6 @@ class TaskReferenceDropped(Rule):
 
 class AsyncioRunInCoroutine(Rule):
     code = "AIO603"
-    name = "asyncio-run-in-coroutine"
-    severity = Severity.ERROR
-    summary = "asyncio.run() or run_until_complete() inside a coroutine"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         if allows_nested_loops(facts):
@@ -81,10 +70,6 @@ class AsyncioRunInCoroutine(Rule):
 
 class GetEventLoopInCoroutine(Rule):
     code = "AIO604"
-    name = "get-event-loop-in-coroutine"
-    severity = Severity.WARNING
-    summary = "asyncio.get_event_loop() inside a coroutine"
-    fix_safety = "safe"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function, event in facts.events():
@@ -114,9 +99,6 @@ class GetEventLoopInCoroutine(Rule):
 
 class BlockingCallInAsync(Rule):
     code = "AIO605"
-    name = "blocking-call-in-async"
-    severity = Severity.WARNING
-    summary = "A blocking call inside a coroutine stalls the event loop"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in blocking_calls(facts):
@@ -129,10 +111,6 @@ class BlockingCallInAsync(Rule):
 
 class BusyWaitSleepLoop(Rule):
     code = "AIO606"
-    name = "busy-wait-sleep-loop"
-    severity = Severity.WARNING
-    summary = "A loop that polls a flag with asyncio.sleep()"
-    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for _function, loop in busy_waits(facts):
