@@ -154,7 +154,7 @@ def test_process_streams_are_known_through_aliases() -> None:
     assert kinds["write"] == api.WRITER
     assert kinds["read"] == api.READER
     create = next(e for e in function(facts, "run").events if e.kind == "create")
-    assert create.extra["pipes"] == frozenset({"stdout", "stdin"})
+    assert create.pipes == frozenset({"stdout", "stdin"})
 
 
 def test_conflicting_origins_give_no_kind() -> None:
@@ -278,7 +278,7 @@ def test_with_items_are_entered_and_held_around_the_body() -> None:
     enters = [e for e in events if e.kind == "enter"]
     assert [facts.kind(e.root) for e in enters] == [api.LOCK, api.LOCK, None]
     assert enters[2].qualname == "asyncio.timeout"
-    assert all(e.extra["async"] for e in enters)
+    assert all(e.is_async_with for e in enters)
     sleep = next(e for e in events if e.qualname == "asyncio.sleep")
     assert sleep.held == tuple(enters)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import libcst as cst
 
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from asynclint.semantics.model import ModuleFacts
 
 
+FixKind = Literal["insert_after", "replace", "delete"]
+
+
 @dataclass(frozen=True)
 class FixSpec:
     """A fix described against CST nodes; the engine turns it into text edits once positions
@@ -23,7 +26,7 @@ class FixSpec:
     node's indentation), replace (replace `node`'s text with `text`), delete (remove `node`, and
     `extra`, the separator to delete with it)."""
 
-    kind: str
+    kind: FixKind
     node: cst.CSTNode
     text: str
     safe: bool

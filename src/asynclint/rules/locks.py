@@ -163,7 +163,7 @@ def _awaits(event: Event) -> bool:
     if event.kind == "call":
         return event.awaited
     if event.kind == "enter":
-        return bool(event.extra.get("async"))
+        return bool(event.is_async_with)
     return event.kind in ("await", "iter")
 
 
@@ -177,7 +177,7 @@ class SyncLockAcrossAwait(Rule):
             for enter in function.events:
                 if (
                     enter.kind != "enter"
-                    or enter.extra.get("async")
+                    or enter.is_async_with
                     or facts.kind(enter.root) != api.THREADING
                 ):
                     continue
@@ -212,7 +212,7 @@ class AsyncPrimitivePlainWith(Rule):
             for enter in function.events:
                 if (
                     enter.kind != "enter"
-                    or enter.extra.get("async")
+                    or enter.is_async_with
                     or facts.kind(enter.root) not in PRIMITIVES
                 ):
                     continue

@@ -3,6 +3,8 @@ how the names of its submodules map to the public names."""
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
 # asyncio's implementation modules re-exported by the package (`asyncio.queues.Queue` is
 # `asyncio.Queue`).
 _SUBMODULES = frozenset(
@@ -24,22 +26,39 @@ _SUBMODULES = frozenset(
 # Constants that asyncio.subprocess re-exports from the stdlib subprocess module.
 _SUBPROCESS_CONSTANTS = frozenset({"PIPE", "STDOUT", "DEVNULL"})
 
-QUEUE = "queue"
-LOCK = "lock"
-EVENT = "event"
-CONDITION = "condition"
-SEMAPHORE = "semaphore"
-PROCESS = "process"
-READER = "reader"
-WRITER = "writer"
-TASK = "task"
-LOOP = "loop"
-FUTURE = "future"
-EXECUTOR = "executor"  # a concurrent.futures.ThreadPoolExecutor
-# A threading.Lock/RLock/Semaphore/Condition: a blocking primitive, not an asyncio one.
-THREADING = "threading"
+# What kind of object a value is, as far as the model can tell (never guessed from names).
+ObjectKind = Literal[
+    "queue",
+    "lock",
+    "event",
+    "condition",
+    "semaphore",
+    "process",
+    "reader",
+    "writer",
+    "task",
+    "loop",
+    "future",
+    "executor",
+    "threading",
+]
 
-CONSTRUCTORS: dict[str, str] = {
+QUEUE: Final = "queue"
+LOCK: Final = "lock"
+EVENT: Final = "event"
+CONDITION: Final = "condition"
+SEMAPHORE: Final = "semaphore"
+PROCESS: Final = "process"
+READER: Final = "reader"
+WRITER: Final = "writer"
+TASK: Final = "task"
+LOOP: Final = "loop"
+FUTURE: Final = "future"
+EXECUTOR: Final = "executor"  # a concurrent.futures.ThreadPoolExecutor
+# A threading.Lock/RLock/Semaphore/Condition: a blocking primitive, not an asyncio one.
+THREADING: Final = "threading"
+
+CONSTRUCTORS: dict[str, ObjectKind] = {
     "asyncio.Queue": QUEUE,
     "asyncio.PriorityQueue": QUEUE,
     "asyncio.LifoQueue": QUEUE,
@@ -63,24 +82,25 @@ CONSTRUCTORS: dict[str, str] = {
     "threading.Condition": THREADING,
 }
 # Context managers whose `__enter__` returns the object itself (`with Executor() as pool:`).
-SELF_ENTERING: dict[str, str] = {
+SELF_ENTERING: dict[str, ObjectKind] = {
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
 }
 # Methods of an event loop whose result is an object of a known kind (`loop.create_future()`).
-LOOP_PRODUCTS: dict[str, str] = {"create_future": FUTURE, "create_task": TASK}
+LOOP_PRODUCTS: dict[str, ObjectKind] = {"create_future": FUTURE, "create_task": TASK}
 # Coroutine functions whose awaited result is an object of a known kind.
-AWAITED_FACTORIES: dict[str, str] = {
+AWAITED_FACTORIES: dict[str, ObjectKind] = {
     "asyncio.create_subprocess_exec": PROCESS,
     "asyncio.create_subprocess_shell": PROCESS,
 }
 # ... and those that return a (reader, writer) pair.
+STREAM_PAIR: tuple[ObjectKind, ObjectKind] = (READER, WRITER)
 STREAM_PAIR_FACTORIES = frozenset({"asyncio.open_connection", "asyncio.open_unix_connection"})
 SERVER_FACTORIES = frozenset({"asyncio.start_server", "asyncio.start_unix_server"})
 # Awaitable wrappers whose result is their first argument's result.
 PASS_THROUGH = frozenset({"asyncio.wait_for", "asyncio.shield"})
 
-ANNOTATIONS: dict[str, str] = {
+ANNOTATIONS: dict[str, ObjectKind] = {
     "asyncio.Queue": QUEUE,
     "asyncio.PriorityQueue": QUEUE,
     "asyncio.LifoQueue": QUEUE,
@@ -101,7 +121,7 @@ ANNOTATIONS: dict[str, str] = {
 }
 
 # The streams of a Process, and the kind of object each one is.
-PROCESS_STREAMS: dict[str, str] = {"stdin": WRITER, "stdout": READER, "stderr": READER}
+PROCESS_STREAMS: dict[str, ObjectKind] = {"stdin": WRITER, "stdout": READER, "stderr": READER}
 
 
 def normalize(qualname: str) -> str:

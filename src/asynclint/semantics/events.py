@@ -6,12 +6,13 @@ the model resolves each event's receiver and callee after the walk (`root`, `tar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, Union
 
 import libcst as cst
 
 if TYPE_CHECKING:
+    from asynclint.semantics.launch import LaunchSite
     from asynclint.semantics.model import FunctionInfo
 
 # A reference to an object as written, before scopes and aliases are resolved:
@@ -20,12 +21,17 @@ if TYPE_CHECKING:
 #   ("sub", <ref>, "stdout")     `proc.stdout` / `.stdin` / `.stderr` of another reference
 RawRef = tuple[Union[str, int, "RawRef"], ...]
 
+# "call", "await" (awaiting something that is not a call), "escape" (an object handed to other
+# code), "iter" (`async for` over it), "create" (a process is created), "enter" (a `with` item)
+EventKind = Literal["call", "await", "escape", "iter", "create", "enter"]
+# For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
+# (`target = [await] call(...)`, see `Event.assigned`), "returned", or "".
+CallRole = Literal["discarded", "assigned", "returned", ""]
+
 
 @dataclass(eq=False)
 class Event:
-    # "call", "await", "escape" (handed to other code), "iter" (async for over it), "create"
-    # (a process is created), "enter" (a `with` item: `extra["async"]` says which kind)
-    kind: str
+    kind: EventKind
     node: cst.CSTNode
     stmt: cst.CSTNode | None  # the enclosing statement line or compound statement
     ref: RawRef | None = None  # receiver of a method call, or the object escaping/iterated
@@ -41,12 +47,17 @@ class Event:
     repeated: bool = False  # inside a comprehension or generator expression
     # `with`/`async with` items around the event in its function, outermost first.
     held: tuple[Event, ...] = ()
-    # For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
-    # (`target = [await] call(...)`, see `assigned`), "returned", or "".
-    role: str = ""
+    role: CallRole = ""
     assigned: RawRef | None = None
     # Filled in by the model once the module is read:
     root: object = None  # the resolved object identity of `ref`
     identity: object = None  # the identity of `ref` itself, before aliases are merged
     target: FunctionInfo | None = None  # the module's own function this calls, if any
-    extra: dict[str, object] = field(default_factory=dict)
+    # "enter": an `async with` item. "create": the streams created with PIPE.
+    is_async_with: bool = False
+    pipes: frozenset[str] = frozenset()
+    # A callable handed to a thread or an executor (see launch.py) and, once resolved, the
+    # module's own function that runs, or the (object identity, method) of a bound method.
+    launch: LaunchSite | None = None
+    launched: FunctionInfo | None = None
+    launched_bound: tuple[object, str] | None = None

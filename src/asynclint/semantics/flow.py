@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from asynclint.semantics.events import Event
 
@@ -27,6 +27,9 @@ MAX_LOOP_ROUNDS = 12
 
 class TooComplex(Exception):
     pass
+
+
+ExitKind = Literal["return", "raise", "break", "continue"]
 
 
 @dataclass
@@ -76,7 +79,7 @@ class Match:
 
 @dataclass
 class Exit:
-    kind: str  # "return", "raise", "break", "continue"
+    kind: ExitKind
     step: Step
 
 

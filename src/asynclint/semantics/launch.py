@@ -37,8 +37,8 @@ _PARTIAL = frozenset({"functools.partial"})
 
 @dataclass(frozen=True)
 class LaunchSite:
-    """A launch as the model records it on the call event (`event.extra["launch"]`): the
-    callable and its arguments as references; the model adds `event.extra["launched"]`, the
+    """A launch as the model records it on the call event (`event.launch`): the
+    callable and its arguments as references; the model adds `event.launched`, the
     module's own function that runs, when it can tell which one."""
 
     how: str

@@ -192,7 +192,7 @@ def is_primitive(facts: ModuleFacts, event: Event) -> bool:
 def is_acquire(facts: ModuleFacts, event: Event) -> bool:
     """`async with <primitive>` or an awaited `<primitive>.acquire()`."""
     if event.kind == "enter":
-        return bool(event.extra.get("async")) and is_primitive(facts, event)
+        return bool(event.is_async_with) and is_primitive(facts, event)
     return (
         event.kind == "call"
         and event.method == "acquire"
@@ -282,7 +282,7 @@ def _lets_go(locks: LockFacts, event: Event, acquire: Hashable, *, shared: bool)
 
 
 def _entered(result: LockFacts, enter: Event) -> list[Held]:
-    if not (enter.extra.get("async") and is_primitive(result.facts, enter)):
+    if not (enter.is_async_with and is_primitive(result.facts, enter)):
         return []
     return [Held(identity, root, enter) for identity, root in result.refs(enter)]
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.events import Event, RawRef
+from asynclint.semantics.events import CallRole, Event, EventKind, RawRef
 from asynclint.semantics.expressions import dotted, qualify
 from asynclint.semantics.flow import (
     Block,
@@ -38,6 +39,16 @@ _CATCH_ALL = frozenset(
 )
 
 
+# What an assigned value is: (kind, call, piped streams, constructor). Besides object kinds:
+# "pair" (a (reader, writer) tuple), "alias" (another reference), "derived" (a loop's product
+# whose kind is known once its receiver is known to be a loop).
+Produced = tuple[
+    api.ObjectKind | Literal["pair", "alias", "derived"], cst.CSTNode, frozenset[str], str
+]
+# A real function, or the pseudo-function of a module body or of a class body.
+FunctionKind = Literal["function", "module", "class"]
+
+
 @dataclass(eq=False)
 class FunctionInfo:
     """A function, or a pseudo-function for the module body and for each class body."""
@@ -47,7 +58,7 @@ class FunctionInfo:
     qualname: str
     node: cst.CSTNode
     parent: FunctionInfo | None
-    kind: str = "function"  # "function", "module" or "class"
+    kind: FunctionKind = "function"
     is_async: bool = False
     class_name: str | None = None  # for methods: the qualname of the class
     params: list[str] = field(default_factory=list)  # positional, in order (with self)
@@ -103,7 +114,7 @@ class ModuleFacts:
     # Results that several rules share (computed by the first rule that needs them).
     cache: dict[str, object] = field(default_factory=dict)
 
-    def kind(self, root: object) -> str | None:
+    def kind(self, root: object) -> api.ObjectKind | None:
         return self.objects.kind(root)
 
     def events(self) -> Iterator[tuple[FunctionInfo, Event]]:
@@ -220,7 +231,7 @@ class _Builder:
         self.aliases: list[tuple[RawRef, RawRef]] = []
         self.server_callbacks: list[tuple[RawRef, Event]] = []
         # `fut = loop.create_future()`: (target, receiver, kind, call), kept if `loop` is a loop.
-        self.derived: list[tuple[RawRef, RawRef, str, cst.CSTNode]] = []
+        self.derived: list[tuple[RawRef, RawRef, api.ObjectKind, cst.CSTNode]] = []
         self.assignments: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self.module_assign_counts: dict[str, int] = {}
         self.module_string_names: set[str] = set()
@@ -246,7 +257,7 @@ class _Builder:
         qualname: str,
         node: cst.CSTNode,
         parent: FunctionInfo | None,
-        kind: str = "function",
+        kind: FunctionKind = "function",
     ) -> FunctionInfo:
         info = FunctionInfo(next(self.ids), name, qualname, node, parent, kind)
         self.functions.append(info)
@@ -311,7 +322,7 @@ class _Builder:
                     item.item,
                     ref=self.ref(value),
                     qualname=self.qualify(value.func) if isinstance(value, cst.Call) else None,
-                    extra={"async": node.asynchronous is not None},
+                    is_async_with=node.asynchronous is not None,
                 )
                 self.emit(enter)
                 entered.append(enter)
@@ -391,7 +402,9 @@ class _Builder:
         if step.events:
             block.items.append(step)
 
-    def mark_call(self, value: cst.BaseExpression, role: str, target: RawRef | None = None) -> None:
+    def mark_call(
+        self, value: cst.BaseExpression, role: CallRole, target: RawRef | None = None
+    ) -> None:
         """Record what happens to a call's result when the call is the whole expression."""
         if isinstance(value, cst.Await):
             value = value.expression
@@ -594,7 +607,7 @@ class _Builder:
                     return ("sub", base, attr)
         return None
 
-    def annotation_kind(self, node: cst.BaseExpression) -> str | None:
+    def annotation_kind(self, node: cst.BaseExpression) -> api.ObjectKind | None:
         if isinstance(node, cst.Subscript):  # Queue[int], Optional[StreamWriter]
             outer = self.qualify(node.value)
             if outer in ("typing.Optional",) and len(node.slice) == 1:
@@ -651,7 +664,7 @@ class _Builder:
         kind, call, detail, constructor = produced
         if kind == "pair":
             if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2:
-                for element, part in zip(target.elements, (api.READER, api.WRITER), strict=True):
+                for element, part in zip(target.elements, api.STREAM_PAIR, strict=True):
                     ref = self.target_ref(element.value)
                     if ref is not None:
                         self.origins.append((ref, Origin(part, call), self.fn))
@@ -668,15 +681,14 @@ class _Builder:
             assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
             receiver = self.ref(call.func.value)
             if receiver is not None:
-                self.derived.append((ref, receiver, constructor, call))
+                product = api.LOOP_PRODUCTS[call.func.attr.value]
+                self.derived.append((ref, receiver, product, call))
             return
         self.origins.append((ref, Origin(kind, call, detail, constructor), self.fn))
         if kind == api.PROCESS:
-            self.emit(self.event("create", call, ref=ref, extra={"pipes": detail}))
+            self.emit(self.event("create", call, ref=ref, pipes=detail))
 
-    def produced(
-        self, value: cst.BaseExpression
-    ) -> tuple[str, cst.CSTNode, frozenset[str], str] | None:
+    def produced(self, value: cst.BaseExpression) -> Produced | None:
         """What an assigned value is: (kind, call, detail, constructor) for asyncio objects,
         ("alias", ...) for another reference, ("pair", ...) for a (reader, writer) tuple."""
         awaited = False
@@ -702,7 +714,7 @@ class _Builder:
                 return api.TASK, value, frozenset(), "loop.create_task"
             method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
             if method in api.LOOP_PRODUCTS and qualname is None:
-                return "derived", value, frozenset(), api.LOOP_PRODUCTS[method]
+                return "derived", value, frozenset(), ""  # its kind depends on the receiver
             return None
         if not awaited and self.ref(value) is not None:
             return "alias", value, frozenset(), ""
@@ -730,7 +742,7 @@ class _Builder:
 
     # -- expressions ----------------------------------------------------------------------
 
-    def event(self, kind: str, node: cst.CSTNode, **fields: object) -> Event:
+    def event(self, kind: EventKind, node: cst.CSTNode, **fields: object) -> Event:
         return Event(
             kind,
             node,
@@ -878,7 +890,7 @@ class _Builder:
                 target = ("bound", receiver, bound.attr.value) if receiver else None
             if target is not None:
                 refs = tuple((key, self.ref(value)) for key, value in launch.args)
-                event.extra["launch"] = LaunchSite(launch.how, target, refs)
+                event.launch = LaunchSite(launch.how, target, refs)
         if qualname in api.SERVER_FACTORIES and node.args:
             handler = node.args[0].value
             target = self.callable_ref(handler)
@@ -935,7 +947,7 @@ class _Resolver:
                     event.target = self.function_for(event.callee)
                 if event.target is not None and event.kind == "call":
                     self.bind_arguments(event)
-                launch = event.extra.get("launch")
+                launch = event.launch
                 if isinstance(launch, LaunchSite):
                     self.bind_launch(event, launch)
         for target_ref, event in b.server_callbacks:
@@ -943,7 +955,7 @@ class _Resolver:
             if target is None:
                 continue
             params = target.params[1:] if target.self_name else target.params
-            for name, kind in zip(params, (api.READER, api.WRITER), strict=False):
+            for name, kind in zip(params, api.STREAM_PAIR, strict=False):
                 self.objects.add_origin(
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
@@ -1038,11 +1050,11 @@ class _Resolver:
         """A callable handed to a thread or an executor: it runs with these arguments."""
         if site.callable[0] == "bound":  # a method of an object: (its identity, the method)
             receiver = self.identity(site.callable[1])  # type: ignore[arg-type]
-            event.extra["launched_bound"] = (receiver, site.callable[2])
+            event.launched_bound = (receiver, str(site.callable[2]))
             return
         target = self.function_for(site.callable)
         if target is not None:
-            event.extra["launched"] = target
+            event.launched = target
             self.bind_parameters(target, site.args)
 
     def bind_parameters(

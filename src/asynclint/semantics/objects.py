@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from asynclint.semantics.asyncio_api import PROCESS, PROCESS_STREAMS
+from asynclint.semantics.asyncio_api import PROCESS, PROCESS_STREAMS, ObjectKind
 
 Identity = Hashable
 
 
 @dataclass(frozen=True)
 class Origin:
-    kind: str
+    kind: ObjectKind
     node: cst.CSTNode  # the constructor call, annotation or parameter that says so
     detail: frozenset[str] = frozenset()  # for processes: the streams created with PIPE
     constructor: str = ""  # e.g. "asyncio.PriorityQueue"
@@ -31,7 +31,7 @@ class Origin:
 class ObjectModel:
     _parent: dict[Identity, Identity] = field(default_factory=dict)
     _origins: dict[Identity, list[Origin]] = field(default_factory=dict)
-    _kinds: dict[Identity, str | None] = field(default_factory=dict)
+    _kinds: dict[Identity, ObjectKind | None] = field(default_factory=dict)
     _by_root: dict[Identity, list[Origin]] | None = None
 
     def find(self, item: Identity) -> Identity:
@@ -68,7 +68,7 @@ class ObjectModel:
                 self._by_root.setdefault(self.find(member), []).extend(origins)
         return self._by_root.get(self.find(item), [])
 
-    def kind(self, item: Identity | None) -> str | None:
+    def kind(self, item: Identity | None) -> ObjectKind | None:
         if item is None:
             return None
         root = self.find(item)
@@ -76,7 +76,7 @@ class ObjectModel:
             self._kinds[root] = self._compute_kind(root)
         return self._kinds[root]
 
-    def _compute_kind(self, root: Identity) -> str | None:
+    def _compute_kind(self, root: Identity) -> ObjectKind | None:
         kinds = {origin.kind for origin in self.origins(root)}
         is_stream = isinstance(root, tuple) and bool(root) and root[0] == "sub"
         if is_stream and self.kind(root[1]) == PROCESS:  # type: ignore[index]

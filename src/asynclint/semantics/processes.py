@@ -52,7 +52,7 @@ def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[
     def opens(event: Event) -> Hashable | None:
         if event.kind != "create":
             return None
-        pipes = event.extra.get("pipes", frozenset())
+        pipes = event.pipes
         assert isinstance(pipes, frozenset)
         return frozenset(
             (event.root, stream_of(facts, event.root, s), s) for s in OUTPUT_STREAMS if s in pipes
@@ -634,7 +634,7 @@ def _blocked_after_create(
     def opens(event: Event) -> Hashable | None:
         if event.kind != "create":
             return None
-        pipes = event.extra.get("pipes", frozenset())
+        pipes = event.pipes
         assert isinstance(pipes, frozenset)
         if not all(name in pipes for name in OUTPUT_STREAMS):
             return None

@@ -389,7 +389,7 @@ def _suspends(event: Event) -> bool:
     if event.kind == "await" or event.kind == "iter":
         return True
     if event.kind == "enter":
-        return event.extra.get("async") is True
+        return event.is_async_with is True
     return event.kind == "call" and event.awaited
 
 
@@ -696,7 +696,7 @@ def _escapes(function: FunctionInfo, touches: list[Event]) -> bool:
         id(arg.value)
         for event in function.events
         if event.kind == "call"
-        and (event.target is not None or "launched" in event.extra)
+        and (event.target is not None or event.launched is not None)
         and isinstance(event.node, cst.Call)
         for arg in event.node.args
     }

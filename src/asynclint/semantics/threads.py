@@ -7,10 +7,10 @@ plain function it calls. A function that starts an event loop of its own (`async
 `new_event_loop`, `run_until_complete`, ...) is left out, with everything it calls: the asyncio
 objects it uses may well belong to that loop.
 
-The model records launches on the call event (`extra["launch"]`, see launch.py) and resolves
-the callable to one of the module's functions (`extra["launched"]`) or, for a bound method of
+The model records launches on the call event (`launch`, see launch.py) and resolves
+the callable to one of the module's functions (`launched`) or, for a bound method of
 a known object such as `threading.Timer(5, event.set)`, to that object and method
-(`extra["launched_bound"]`)."""
+(`launched_bound`)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.launch import SUBMIT, LaunchSite
+from asynclint.semantics.launch import SUBMIT
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 
 # Calls that make the calling thread run an event loop of its own.
@@ -59,8 +59,8 @@ def off_loop_functions(facts: ModuleFacts) -> dict[FunctionInfo, OffLoop]:
     found: dict[FunctionInfo, OffLoop] = {}
     pending: list[OffLoop] = []
     for _function, event in facts.events():
-        launched = event.extra.get("launched")
-        if isinstance(launched, FunctionInfo) and _runs_on_thread(facts, event):
+        launched = event.launched
+        if launched is not None and _runs_on_thread(facts, event):
             pending.append(OffLoop(launched, event))
     pending.extend(OffLoop(run, None) for run in _thread_subclass_runs(facts))
     while pending:
@@ -83,16 +83,16 @@ def bound_launches(facts: ModuleFacts) -> list[BoundLaunch]:
     """Methods of known objects handed directly to a thread or an executor."""
     found = []
     for _function, event in facts.events():
-        bound = event.extra.get("launched_bound")
-        if isinstance(bound, tuple) and _runs_on_thread(facts, event):
+        bound = event.launched_bound
+        if bound is not None and _runs_on_thread(facts, event):
             identity, method = bound
-            found.append(BoundLaunch(event, facts.objects.find(identity), str(method)))
+            found.append(BoundLaunch(event, facts.objects.find(identity), method))
     return found
 
 
 def _runs_on_thread(facts: ModuleFacts, event: Event) -> bool:
-    site = event.extra.get("launch")
-    if not isinstance(site, LaunchSite):
+    site = event.launch
+    if site is None:
         return False
     # `submit` is a common method name: only a known thread pool's submit() counts.
     return site.how != SUBMIT or facts.kind(event.root) == api.EXECUTOR
