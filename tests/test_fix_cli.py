@@ -206,7 +206,7 @@ def test_a_failed_write_leaves_the_file_and_reports_it(
 def test_fixes_that_do_not_parse_are_not_written(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from asynclint import fix
+    from asynclint.fixes import apply as fix
 
     path = _write_bytes(project, "m.py", LOOP_604.encode())
     monkeypatch.setattr(fix, "apply_fixes", lambda text, fixes: text + "def broken(:\n")

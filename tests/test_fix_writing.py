@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from asynclint.diagnostics import Edit, Fix
-from asynclint.fix import apply_fixes, compatible_fixes, unified_diff, write_atomic
+from asynclint.fixes.apply import apply_fixes, compatible_fixes
+from asynclint.fixes.diff import unified_diff
+from asynclint.fixes.write import write_atomic
 
 
 def _fix(start: int, end: int, content: str = "") -> Fix:

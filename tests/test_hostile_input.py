@@ -537,13 +537,13 @@ def test_fix_never_overwrites_a_file_edited_during_the_run(tmp_path: Path) -> No
     (tmp_path / "b_fixed.py").write_text(FINDING)
     edited = FINDING + "\n\nprint('saved by the user while asynclint ran')\n"
     prelude = f"""
-import asynclint.reporting as reporting
-_write_fixes = reporting.write_fixes
+import asynclint.fixes.write as fix_writing
+_write_fixes = fix_writing.write_fixes
 def write_fixes(results):
     with open("a_edited.py", "w") as handle:
         handle.write({edited!r})
     return _write_fixes(results)
-reporting.write_fixes = write_fixes
+fix_writing.write_fixes = write_fixes
 """
     status, out, err = asynclint("--fix", ".", cwd=tmp_path, prelude=prelude)
     assert (status, out) == (2, ""), err

@@ -15,8 +15,9 @@ import pytest
 from asynclint import runner
 from asynclint.cache import CACHE_DIR_NAME, Cache, result_from_json, result_to_json
 from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
+from asynclint.fixes.stable import fix_until_stable
 from asynclint.results import FileResult
-from asynclint.runner import fix_until_stable, run
+from asynclint.runner import run
 from asynclint.settings import Settings
 
 # Fires once AIO401 (stream-write-without-drain) is in place; it has a safe fix.

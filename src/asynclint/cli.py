@@ -17,6 +17,7 @@ import click
 from asynclint import __version__, registry
 from asynclint.config import CliOptions, Config, ConfigError, resolve
 from asynclint.files import DiscoveryError, is_excluded
+from asynclint.fixes import write as fix_writing
 from asynclint.reporters import FORMATS
 from asynclint.runner import Outcome, check_bytes, run
 
@@ -244,7 +245,7 @@ def _finish(
             if fix and stdin_data is not None:
                 reporting.echo_fixed_stdin(outcome.results[0], stdin_data)
             elif fix:
-                errors.extend(reporting.write_fixes(outcome.results))
+                errors.extend(fix_writing.write_fixes(outcome.results))
             # With stdin + --fix, stdout carries the fixed source: the report goes to stderr.
             reporting.print_report(
                 outcome,

@@ -17,7 +17,8 @@ from libcst.metadata import CodeRange
 
 from asynclint.budget import OverBudget, time_budget
 from asynclint.deep import run_deep
-from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
+from asynclint.diagnostics import Diagnostic, RelatedLocation
+from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
@@ -25,7 +26,7 @@ from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_F
 from asynclint.results import PREFILTER_NEEDLE as PREFILTER_NEEDLE  # re-exported
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.results import prefiltered
-from asynclint.rules import RULE_CLASSES, Finding, FixSpec
+from asynclint.rules import RULE_CLASSES, Finding
 from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
@@ -203,7 +204,7 @@ def _report(
         seen.add(key)
         if suppressions is not None and suppressions.suppresses(finding.code, where.start.line):
             continue
-        text_fix = _to_fix(finding.fix, positions, source) if finding.fix is not None else None
+        text_fix = to_fix(finding.fix, positions, source) if finding.fix is not None else None
         result.diagnostics.append(
             Diagnostic(
                 path=path,
@@ -220,7 +221,7 @@ def _report(
         )
     result.diagnostics.sort(key=Diagnostic.sort_key)
     if fix:
-        from asynclint.fix import apply_fixes
+        from asynclint.fixes.apply import apply_fixes
 
         chosen = [d.fix for d in result.diagnostics if d.fix is not None and (d.fix.safe or unsafe)]
         if chosen:
@@ -247,43 +248,6 @@ def _related(finding: Finding, positions: Positions) -> tuple[RelatedLocation, .
                 RelatedLocation(start.line, start.column + 1, note, end.line, end.column + 1)
             )
     return tuple(found)
-
-
-def _to_fix(spec: FixSpec, positions: Positions, source: DecodedSource) -> Fix | None:
-    where = positions.get(spec.node)
-    if where is None:
-        return None
-    start = source.offset(where.start.line, where.start.column)
-    end = source.offset(where.end.line, where.end.column)
-    if spec.kind == "replace":
-        edits: tuple[Edit, ...] = (Edit(start, end, spec.text),)
-    elif spec.kind == "insert_after":
-        line = source.line_text(where.start.line)
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if len(indent) != where.start.column or where.end.line < where.start.line:
-            return None  # the statement shares its line with others; no safe place to insert
-        newline = _newline_of(source, where.start.line)
-        at = source.line_end_offset(where.end.line)
-        edits = (Edit(at, at, f"{newline}{indent}{spec.text}"),)
-    elif spec.kind == "delete":
-        if spec.extra is not None:
-            extra = positions.get(spec.extra)
-            if extra is not None:
-                end = max(end, source.offset(extra.end.line, extra.end.column))
-                start = min(start, source.offset(extra.start.line, extra.start.column))
-        edits = (Edit(start, end, ""),)
-    else:
-        return None
-    return Fix(edits, spec.safe, spec.description)
-
-
-def _newline_of(source: DecodedSource, line: int) -> str:
-    starts = source.line_starts
-    if line < len(starts):
-        between = source.text[starts[line - 1] + len(source.line_text(line)) : starts[line]]
-        if between:
-            return between
-    return "\n"
 
 
 _LIBCST_POSITION = re.compile(r"^(parser error: )?error at \d+:\d+: ")

@@ -34,41 +34,6 @@ def diff_summary(results: Sequence[FileResult], changed: bool) -> str:
     return f"Would fix {_plural(fixed)}." if changed else "No errors would be fixed."
 
 
-def write_fixes(results: Sequence[FileResult]) -> list[str]:
-    """Write every fixed file atomically; return a message for each that could not be."""
-    from asynclint.fix import write_atomic
-
-    errors = []
-    for result in results:
-        if result.fixed_text is None:
-            continue
-        failure = None
-        if result.source_digest is not None and _digest_now(result.path) != result.source_digest:
-            # Edited (or replaced) since it was read: writing would undo that edit.
-            failure = f"{result.path}: changed while it was being checked; fixes not written"
-        else:
-            try:
-                write_atomic(result.path, result.fixed_text, result.encoding)
-            except UnicodeEncodeError as error:
-                failure = f"{result.path}: fixed text cannot be encoded as {error.encoding}"
-            except OSError as error:
-                failure = f"{result.path}: cannot write fixes: {error.strerror or error}"
-        if failure is not None:
-            errors.append(failure)
-            result.applied_fixes = []  # not written, so not fixed: the summary must not count it
-    return errors
-
-
-def _digest_now(path: str) -> str | None:
-    from asynclint.cache import content_hash
-
-    try:
-        with open(path, "rb") as handle:
-            return content_hash(handle.read())
-    except OSError:
-        return None
-
-
 def _original_text(result: FileResult, stdin_data: bytes | None) -> str | None:
     try:
         if stdin_data is not None:
@@ -83,7 +48,7 @@ def print_diffs(
     results: Sequence[FileResult], output: str | None, stdin_data: bytes | None
 ) -> bool:
     """Print a unified diff per file that fixes would change; True if there was any."""
-    from asynclint.fix import unified_diff
+    from asynclint.fixes.diff import unified_diff
 
     chunks = []
     for result in results:

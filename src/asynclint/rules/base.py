@@ -4,34 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
 from asynclint import registry
 from asynclint.diagnostics import Severity
+from asynclint.fixes.spec import FixSpec as FixSpec  # re-exported: rules import it from here
 from asynclint.registry import FixSafety, RuleInfo
 
 if TYPE_CHECKING:
     from asynclint.semantics.model import ModuleFacts
-
-
-FixKind = Literal["insert_after", "replace", "delete"]
-
-
-@dataclass(frozen=True)
-class FixSpec:
-    """A fix described against CST nodes; the engine turns it into text edits once positions
-    are known. `kind` is one of: insert_after (insert `text` on a new line after `node`, at the
-    node's indentation), replace (replace `node`'s text with `text`), delete (remove `node`, and
-    `extra`, the separator to delete with it)."""
-
-    kind: FixKind
-    node: cst.CSTNode
-    text: str
-    safe: bool
-    description: str
-    extra: cst.CSTNode | None = None
 
 
 @dataclass(frozen=True)
