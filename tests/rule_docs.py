@@ -17,7 +17,8 @@ FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix", "References")
 
-_CODE = r"AIO[0-9]{3}"
+# A marked code may pin the 1-based column it is reported at: `# error: AIO401:5`.
+_CODE = r"AIO[0-9]{3}(?::[0-9]+)?"
 _MARKER = re.compile(rf"#\s*error:\s*(?P<codes>{_CODE}(?:\s*,\s*{_CODE})*)[ \t]*$")
 _MARKER_WITH_SPACE = re.compile(rf"[ \t]*#\s*error:\s*{_CODE}(?:\s*,\s*{_CODE})*[ \t]*$")
 _TITLE = re.compile(r"^# (?P<code>AIO[0-9]{3}) (?P<name>[a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -32,11 +33,18 @@ _TARGET = re.compile(r"^# target-version: (?P<version>py3[0-9]+)$", re.MULTILINE
 
 def markers(text: str) -> set[tuple[int, str]]:
     """Every (line, code) that a `# error: CODE[, CODE...]` comment at a line's end asks for."""
-    found: set[tuple[int, str]] = set()
+    return {(line, code) for line, code, _ in positioned_markers(text)}
+
+
+def positioned_markers(text: str) -> set[tuple[int, str, int | None]]:
+    """Every (line, code, column) asked for; the column is None where the marker pins none."""
+    found: set[tuple[int, str, int | None]] = set()
     for number, line in enumerate(text.splitlines(), start=1):
         match = _MARKER.search(line)
         if match:
-            found.update((number, code.strip()) for code in match.group("codes").split(","))
+            for item in match.group("codes").split(","):
+                code, _, column = item.strip().partition(":")
+                found.add((number, code, int(column) if column else None))
     return found
 
 
@@ -46,14 +54,16 @@ def strip_markers(text: str) -> str:
 
 
 def markers_to_noqa(text: str) -> str:
-    """Turn each `# error: CODES` marker into `# noqa: CODES` on the same line."""
+    """Turn each `# error: CODES` marker into `# noqa: CODES` (without columns) on its line."""
     lines = text.splitlines(keepends=True)
     for index, line in enumerate(lines):
         match = _MARKER.search(line)
         if match:
-            lines[index] = (
-                line[: match.start()] + f"# noqa: {match.group('codes')}" + line[match.end() :]
+            codes = dict.fromkeys(
+                item.strip().partition(":")[0] for item in match.group("codes").split(",")
             )
+            noqa = f"# noqa: {', '.join(codes)}"
+            lines[index] = line[: match.start()] + noqa + line[match.end() :]
     return "".join(lines)
 
 
@@ -77,6 +87,14 @@ def lint(
 
 def findings(result: FileResult, codes: set[str] | None = None) -> set[tuple[int, str]]:
     return {(d.line, d.code) for d in result.diagnostics if codes is None or d.code in codes}
+
+
+def positioned_findings(
+    result: FileResult, codes: set[str] | None = None
+) -> set[tuple[int, str, int | None]]:
+    return {
+        (d.line, d.code, d.column) for d in result.diagnostics if codes is None or d.code in codes
+    }
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 rule docs in rules/.
 
 A fixture `tests/fixtures/AIOnnn.py` marks every line the rule must report with
-`# error: AIOnnn` at the end of the line; every unmarked line must stay silent. A fixture is
+`# error: AIOnnn:COLUMN` at the end of the line (the 1-based column it is reported at;
+`tests/pin_fixture_columns.py` fills it in); every unmarked line must stay silent. A fixture is
 exhaustive for every code it mentions: if `AIO101.py` marks a line `# error: AIO101, AIO103`,
 then AIO103 must fire on exactly the AIO103-marked lines of that file too.
 """
@@ -21,6 +22,8 @@ from rule_docs import (
     lint,
     markers,
     markers_to_noqa,
+    positioned_findings,
+    positioned_markers,
     strip_markers,
 )
 
@@ -60,9 +63,10 @@ def _explain(text: str, expected: set[tuple[int, str]], actual: set[tuple[int, s
     lines = text.splitlines()
     report = []
     for label, items in (("missing", expected - actual), ("unexpected", actual - expected)):
-        for line, code in sorted(items):
+        for line, code, *column in sorted(items):
             source = lines[line - 1].strip() if 0 < line <= len(lines) else "?"
-            report.append(f"{label} {code} at line {line}: {source}")
+            at = f"{line}:{column[0]}" if column else f"{line}"
+            report.append(f"{label} {code} at line {at}: {source}")
     return "\n".join(report)
 
 
@@ -78,11 +82,20 @@ def test_fixture_is_valid_python(path: Path) -> None:
 @pytest.mark.parametrize(
     ("path", "code"), _fixture_cases(), ids=lambda value: getattr(value, "name", value)
 )
-def test_fixture_findings_are_the_marked_lines(path: Path, code: str) -> None:
+def test_fixture_findings_are_the_marked_lines_and_columns(path: Path, code: str) -> None:
     text = path.read_text(encoding="utf-8")
-    expected = {marker for marker in markers(text) if marker[1] == code}
-    actual = findings(lint(text, (code,), path=path.name), {code})
-    assert actual == expected, _explain(text, expected, actual)
+    expected = {marker for marker in positioned_markers(text) if marker[1] == code}
+    actual = positioned_findings(lint(text, (code,), path=path.name), {code})
+    assert actual == expected, _explain(text, expected, actual)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.name)
+def test_fixture_markers_pin_their_columns(path: Path) -> None:
+    unpinned = [line for line, _, column in positioned_markers(path.read_text()) if column is None]
+    assert not unpinned, (
+        f"{path.name}: markers without a column on lines {sorted(unpinned)}; "
+        "run `python tests/pin_fixture_columns.py` once the lines are right"
+    )
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda path: path.name)
