@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 
 import asynclint
-from asynclint import flake8_plugin
 from asynclint.diagnostics import Diagnostic
-from asynclint.engine import PREFILTER_NEEDLE, FileResult, check_source
+from asynclint.engine import FileResult, check_source
 from asynclint.flake8_plugin import Plugin
 from asynclint.settings import Settings
 
@@ -299,8 +298,11 @@ def test_source_without_async_never_reaches_the_engine(fake_engine: list[object]
     assert fake_engine == []
 
 
-def test_prefilter_matches_the_engines() -> None:
-    assert flake8_plugin.PREFILTER_TEXT.encode() == PREFILTER_NEEDLE
+def test_prefilter_of_text_and_of_bytes_agree() -> None:
+    from asynclint.prefilter import prefiltered, prefiltered_text
+
+    for text in ("import os\n", "async def f():\n    pass\n", "x = 'asyncio'\n", ""):
+        assert prefiltered_text(text) == prefiltered(text.encode())
 
 
 def test_engine_exception_becomes_one_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -19,6 +18,7 @@ from asynclint.config import CliOptions, Config, ConfigError, resolve
 from asynclint.files import DiscoveryError, is_excluded
 from asynclint.fixes import write as fix_writing
 from asynclint.reporters import FORMATS
+from asynclint.reporting import Report
 from asynclint.runner import Outcome, check_bytes, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -70,22 +70,6 @@ def _per_file_ignores(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]
             raise UsageFailure(f"--per-file-ignores: expected GLOB:CODE[,CODE...], got {value!r}")
         entries.append((glob, _codes([codes])))
     return tuple(entries)
-
-
-@dataclass(frozen=True)
-class Report:
-    """How to present the results (the `check` options that do not affect analysis)."""
-
-    format: str
-    output: str | None
-    statistics: bool
-    show_fixes: bool
-    quiet: bool
-    unsafe: bool
-
-    @property
-    def machine(self) -> bool:
-        return self.format != "text"
 
 
 @cli.command()

@@ -22,10 +22,9 @@ from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
+from asynclint.prefilter import prefiltered
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
-from asynclint.results import PREFILTER_NEEDLE as PREFILTER_NEEDLE  # re-exported
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
-from asynclint.results import prefiltered
 from asynclint.rules import RULE_CLASSES, Finding
 from asynclint.selection import enabled_codes_for_path
 from asynclint.semantics.model import ModuleFacts, build_facts

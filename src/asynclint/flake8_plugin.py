@@ -13,15 +13,13 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asynclint import __version__
+from asynclint.prefilter import prefiltered_text
 from asynclint.registry import INTERNAL_ERROR
 from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
 
 if TYPE_CHECKING:
     from asynclint.results import FileResult
 
-# Mirrors results.PREFILTER_NEEDLE: without it a file cannot use asyncio, and checking it would
-# only cost the libcst import.
-PREFILTER_TEXT = "async"
 
 # Reported when asynclint itself fails on a file, so that flake8 shows one clear line instead of
 # a traceback that would hide every other file's results.
@@ -92,7 +90,7 @@ class Plugin:
 
     def run(self) -> Iterator[Result]:
         source = "".join(self.lines)
-        if PREFILTER_TEXT not in source:
+        if prefiltered_text(source):
             return
         try:
             from asynclint.engine import check_source

@@ -7,6 +7,7 @@ import os
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 import click
@@ -17,8 +18,23 @@ from asynclint.runner import Outcome
 from asynclint.source import UndecodableSource, decode
 
 if TYPE_CHECKING:
-    from asynclint.cli import Report
     from asynclint.reporters import sarif
+
+
+@dataclass(frozen=True)
+class Report:
+    """How to present the results (the `check` options that do not affect analysis)."""
+
+    format: str
+    output: str | None
+    statistics: bool
+    show_fixes: bool
+    quiet: bool
+    unsafe: bool
+
+    @property
+    def machine(self) -> bool:
+        return self.format != "text"
 
 
 def echo_fixed_stdin(result: FileResult, data: bytes) -> None:

@@ -7,15 +7,6 @@ from dataclasses import dataclass, field
 
 from asynclint.diagnostics import Diagnostic
 
-# A file without these bytes cannot use asyncio: it is skipped before anything parses it.
-PREFILTER_NEEDLE = b"async"
-
-
-def prefiltered(data: bytes) -> bool:
-    """Nothing in `data` can be an asyncio pitfall. A binary file (NUL bytes) is not
-    prefiltered: it gets its AIO002 even without `async` in it."""
-    return PREFILTER_NEEDLE not in data and b"\x00" not in data
-
 
 @dataclass
 class FileResult:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
-from asynclint.results import FileResult, prefiltered
+from asynclint.prefilter import prefiltered
+from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 if TYPE_CHECKING:

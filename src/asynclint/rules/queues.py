@@ -35,10 +35,7 @@ THREAD_UNSAFE: dict[str, frozenset[str]] = {
 
 def _report(facts: ModuleFacts) -> QueueReport:
     # The three rules share one pass over the consumers.
-    cached = facts.cache.get("queues")
-    if not isinstance(cached, QueueReport):
-        cached = facts.cache["queues"] = analyse(facts)
-    return cached
+    return facts.memo(analyse)
 
 
 class QueueTaskDoneMissing(Rule):

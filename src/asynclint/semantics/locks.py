@@ -179,10 +179,7 @@ class LockFacts:
 
 
 def lock_facts(facts: ModuleFacts) -> LockFacts:
-    cached = facts.cache.get("locks")
-    if not isinstance(cached, LockFacts):
-        cached = facts.cache["locks"] = _build(facts)
-    return cached
+    return facts.memo(_build)
 
 
 def is_primitive(facts: ModuleFacts, event: Event) -> bool:

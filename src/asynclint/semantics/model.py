@@ -9,9 +9,9 @@ the walk, `_Resolver` resolves scopes, merges aliases and binds parameters to ar
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar, cast
 
 import libcst as cst
 
@@ -38,6 +38,8 @@ _CATCH_ALL = frozenset(
     {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 )
 
+
+T = TypeVar("T")
 
 # What an assigned value is: (kind, call, piped streams, constructor). Besides object kinds:
 # "pair" (a (reader, writer) tuple), "alias" (another reference), "derived" (a loop's product
@@ -112,7 +114,13 @@ class ModuleFacts:
     asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]]
     _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
     # Results that several rules share (computed by the first rule that needs them).
-    cache: dict[str, object] = field(default_factory=dict)
+    _memo: dict[Callable[[ModuleFacts], object], object] = field(default_factory=dict)
+
+    def memo(self, compute: Callable[[ModuleFacts], T]) -> T:
+        """`compute(self)`, computed once per module by whichever rule asks first."""
+        if compute not in self._memo:
+            self._memo[compute] = compute(self)
+        return cast(T, self._memo[compute])
 
     def kind(self, root: object) -> api.ObjectKind | None:
         return self.objects.kind(root)

@@ -50,9 +50,10 @@ class Spawn:
 
 def spawns(facts: ModuleFacts) -> dict[FunctionInfo, list[Spawn]]:
     """Every call of each of the module's coroutine functions, by function."""
-    cached = facts.cache.get("spawning.spawns")
-    if isinstance(cached, dict):
-        return cached
+    return facts.memo(_spawns)
+
+
+def _spawns(facts: ModuleFacts) -> dict[FunctionInfo, list[Spawn]]:
     found: dict[FunctionInfo, list[Spawn]] = {}
     for function in facts.functions:
         wrappers: dict[int, tuple[Event, bool]] | None = None
@@ -68,7 +69,6 @@ def spawns(facts: ModuleFacts) -> dict[FunctionInfo, list[Spawn]]:
             if how in _CONCURRENT:
                 many = many or bool(event.loops) or (wrapper is not None and wrapper.repeated)
             found.setdefault(target, []).append(Spawn(function, event, how, wrapper, many))
-    facts.cache["spawning.spawns"] = found
     return found
 
 

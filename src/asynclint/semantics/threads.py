@@ -53,9 +53,10 @@ class BoundLaunch:
 
 def off_loop_functions(facts: ModuleFacts) -> dict[FunctionInfo, OffLoop]:
     """Every function of the module that runs on another thread, by function."""
-    cached = facts.cache.get("threads.off_loop")
-    if isinstance(cached, dict):
-        return cached
+    return facts.memo(_off_loop_functions)
+
+
+def _off_loop_functions(facts: ModuleFacts) -> dict[FunctionInfo, OffLoop]:
     found: dict[FunctionInfo, OffLoop] = {}
     pending: list[OffLoop] = []
     for _function, event in facts.events():
@@ -75,7 +76,6 @@ def off_loop_functions(facts: ModuleFacts) -> dict[FunctionInfo, OffLoop]:
             callee = event.target
             if event.kind == "call" and callee is not None and callee not in found:
                 pending.append(OffLoop(callee, entry.launcher, function))
-    facts.cache["threads.off_loop"] = found
     return found
 
 
