@@ -64,6 +64,19 @@ def check_file(
     return check_source(data, path, settings, fix=fix, unsafe=unsafe, budget=budget)
 
 
+def check_buffer(
+    text: str, path: str, settings: Settings, *, budget: float | None = None
+) -> FileResult:
+    """An editor's unsaved buffer, checked as `check_file` checks the file on disk: too large
+    is AIO003, NUL characters (a binary file opened as text) are AIO002."""
+    if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
+        message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
+        return _skipped_file(FileResult(path), message, settings)
+    if "\x00" in text:
+        return _unreadable(path, "cannot decode file: contains NUL bytes (binary file?)", settings)
+    return check_source(text, path, settings, budget=budget)
+
+
 def check_source(
     data: bytes | str,
     path: str,
