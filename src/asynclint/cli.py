@@ -1,5 +1,6 @@
 """The command line: `asynclint check` (the default command), `asynclint rule CODE`,
-`asynclint rules` and `asynclint server` (the language server). Exit codes: 0 clean, 1 findings, 2 usage, configuration or internal error.
+`asynclint rules` and `asynclint server` (the language server). Exit codes: 0 clean,
+1 findings, 2 usage, configuration or internal error.
 
 Nothing here imports the engine at module level: a run answered from the cache must not pay
 for importing libcst."""

@@ -9,5 +9,5 @@ positions, `actions` and `hover` answer those requests."""
 from __future__ import annotations
 
 MISSING_EXTRA = (
-    "`asynclint server` needs the language server extra: pip install \"asynclint[server]\""
+    '`asynclint server` needs the language server extra: pip install "asynclint[server]"'
 )

@@ -70,9 +70,7 @@ def _edit(uri: str, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
     return types.WorkspaceEdit(changes={uri: edits})
 
 
-def _quick_fix(
-    fix: Fix, buffer: Buffer, uri: str, shown: types.Diagnostic
-) -> types.CodeAction:
+def _quick_fix(fix: Fix, buffer: Buffer, uri: str, shown: types.Diagnostic) -> types.CodeAction:
     title = fix.description if fix.safe else f"{fix.description} (unsafe fix: review it)"
     edits = [
         types.TextEdit(range=buffer.range(edit.start, edit.end), new_text=edit.content)
@@ -124,7 +122,7 @@ def noqa_edit(buffer: Buffer, line: int, code: str) -> types.TextEdit | None:
     return types.TextEdit(range=buffer.range(base + start, base + len(text)), new_text=new)
 
 
-def _comment_column(text: str, line: int) -> int | None | bool:
+def _comment_column(text: str, line: int) -> int | bool | None:
     """The column of the comment that ends the line, None if it has none, False if the line
     ends inside a token (a string spanning lines) or the text does not tokenize."""
     found: int | None = None

@@ -98,7 +98,9 @@ class AsynclintServer(LanguageServer):
         if message not in self._reported:
             self._reported.add(message)
             self.window_show_message(
-                types.ShowMessageParams(type=types.MessageType.Error, message=f"asynclint: {message}")
+                types.ShowMessageParams(
+                    type=types.MessageType.Error, message=f"asynclint: {message}"
+                )
             )
 
     async def current(self, uri: str) -> Linted | None:

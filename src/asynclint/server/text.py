@@ -75,7 +75,9 @@ class Buffer:
 
     def column(self, position: types.Position) -> int:
         """The 0-based character column of an LSP position on its line."""
-        return self.offset(position) - self.line_starts[min(position.line, len(self.line_starts) - 1)]
+        return (
+            self.offset(position) - self.line_starts[min(position.line, len(self.line_starts) - 1)]
+        )
 
     def whole(self) -> types.Range:
         return self.range(0, len(self.text))
