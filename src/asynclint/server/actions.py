@@ -89,7 +89,7 @@ def _noqa_action(
     diagnostic: Diagnostic, buffer: Buffer, uri: str, shown: types.Diagnostic
 ) -> types.CodeAction | None:
     if diagnostic.code.startswith("AIO0"):
-        return None  # the tool's own diagnostics (syntax errors...) ignore `# noqa`
+        return None  # the tool's own diagnostics (syntax errors...) cannot be silenced per line
     edit = noqa_edit(buffer, diagnostic.line, diagnostic.code)
     if edit is None:
         return None

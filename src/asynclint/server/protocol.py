@@ -56,7 +56,7 @@ class AsynclintServer(LanguageServer):
 
     def buffer(self, text: str) -> Buffer:
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
-        return Buffer(text, str(encoding))
+        return Buffer(text, encoding)
 
     def path_of(self, uri: str) -> str:
         path = to_fs_path(uri)

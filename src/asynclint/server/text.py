@@ -16,10 +16,18 @@ from lsprotocol import types
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+_UTF8 = types.PositionEncodingKind.Utf8.value
+_UTF16 = types.PositionEncodingKind.Utf16.value  # LSP's default
+_UTF32 = types.PositionEncodingKind.Utf32.value
+
+
 class Buffer:
-    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+    def __init__(self, text: str, encoding: str | types.PositionEncodingKind = _UTF16) -> None:
         self.text = text
-        self.encoding = str(encoding)
+        # The enum's value: str() of a str-based enum member is its qualified name.
+        self.encoding = (
+            encoding.value if isinstance(encoding, types.PositionEncodingKind) else encoding
+        )
 
     @cached_property
     def line_starts(self) -> tuple[int, ...]:
@@ -34,15 +42,15 @@ class Buffer:
         return _LINE_END.sub("", self.text[starts[line] : end])
 
     def _units(self, chars: str) -> int:
-        if self.encoding == types.PositionEncodingKind.Utf8:
+        if self.encoding == _UTF8:
             return len(chars.encode("utf-8", "surrogatepass"))
-        if self.encoding == types.PositionEncodingKind.Utf32:
+        if self.encoding == _UTF32:
             return len(chars)
         return len(chars.encode("utf-16-le", "surrogatepass")) // 2
 
     def _chars(self, line_text: str, units: int) -> int:
         """How many characters of `line_text` the first `units` code units cover."""
-        if self.encoding == types.PositionEncodingKind.Utf32:
+        if self.encoding == _UTF32:
             return min(units, len(line_text))
         counted = 0
         for index, char in enumerate(line_text):
