@@ -439,3 +439,52 @@ async def test_shutdown_and_exit_end_the_process(client: LanguageClient, tmp_pat
     await asyncio.wait_for(client.shutdown_session(), TIMEOUT)
     server = client._server
     assert server is not None and server.returncode == 0
+
+
+# -- internal errors -------------------------------------------------------------------------
+
+# The real server, with the engine made to fail on files named crash.py (a stand-in for a bug).
+CRASHING_SERVER = """
+import asynclint.server.linting as linting
+real = linting.check_buffer
+def check_buffer(text, path, settings):
+    if path.endswith("crash.py"):
+        raise RuntimeError("simulated failure")
+    return real(text, path, settings)
+linting.check_buffer = check_buffer
+from asynclint.server.protocol import serve
+serve()
+"""
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-c", CRASHING_SERVER])
+)
+async def crashing(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[no-untyped-def]
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            root_uri=tmp_path.as_uri(),
+            initialization_options={"debounceMs": 0},
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_internal_error_is_logged_and_the_server_keeps_serving(
+    crashing: LanguageClient, tmp_path: Path
+):
+    open_file(crashing, tmp_path / "crash.py", SOURCE)
+
+    async def logged() -> str:
+        while True:
+            for message in crashing.log_messages:
+                if "simulated failure" in message.message:
+                    return message.message
+            await crashing.wait_for_notification(types.WINDOW_LOG_MESSAGE)
+
+    message = await asyncio.wait_for(logged(), TIMEOUT)
+    assert "internal error" in message and "crash.py" in message
+    uri = open_file(crashing, tmp_path / "app.py", SOURCE)
+    await diagnostics_where(crashing, uri, has("AIO401"))
