@@ -488,3 +488,24 @@ async def test_internal_error_is_logged_and_the_server_keeps_serving(
     assert "internal error" in message and "crash.py" in message
     uri = open_file(crashing, tmp_path / "app.py", SOURCE)
     await diagnostics_where(crashing, uri, has("AIO401"))
+
+
+async def test_config_file_setting_is_used_and_watched(client: LanguageClient, tmp_path: Path):
+    uri = open_file(client, tmp_path / "app.py", SOURCE)
+    await diagnostics_where(client, uri, has("AIO401"))
+    named = tmp_path / "tools" / "asynclint.toml"
+    named.parent.mkdir()
+    named.write_text('ignore = ["AIO401"]\n', encoding="utf-8")
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(
+            settings={"asynclint": {"configFile": str(named), "debounceMs": 0}}
+        )
+    )
+    assert await diagnostics_where(client, uri, lacks("AIO401")) == []
+    named.write_text("ignore = []\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=named.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    await diagnostics_where(client, uri, has("AIO401"))

@@ -115,6 +115,13 @@ class AsynclintServer(LanguageServer):
             linted = self.documents.linted.get(uri)
         return linted if linted is not None and linted.text == text else None
 
+    def is_config(self, uri: str) -> bool:
+        """A pyproject.toml, or the file the client's `configFile` names."""
+        if uri.rstrip("/").rsplit("/", 1)[-1] == CONFIG_FILE:
+            return True
+        named, path = self.resolver.client.config_file, to_fs_path(uri)
+        return named is not None and path is not None and os.path.abspath(named) == path
+
     def relint_all(self) -> None:
         self.resolver.forget()
         self._reported.clear()
@@ -158,20 +165,20 @@ async def initialized(ls: AsynclintServer, params: types.InitializedParams) -> N
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: AsynclintServer, params: types.DidOpenTextDocumentParams) -> None:
-    if not _is_config(params.text_document.uri):
+    if not ls.is_config(params.text_document.uri):
         ls.documents.schedule(params.text_document.uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: AsynclintServer, params: types.DidChangeTextDocumentParams) -> None:
-    if not _is_config(params.text_document.uri):
+    if not ls.is_config(params.text_document.uri):
         delay = ls.resolver.client.debounce_ms / 1000
         ls.documents.schedule(params.text_document.uri, delay)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: AsynclintServer, params: types.DidSaveTextDocumentParams) -> None:
-    if _is_config(params.text_document.uri):
+    if ls.is_config(params.text_document.uri):
         ls.relint_all()
     else:
         ls.documents.schedule(params.text_document.uri)
@@ -206,7 +213,7 @@ async def did_change_configuration(
 def did_change_watched_files(
     ls: AsynclintServer, params: types.DidChangeWatchedFilesParams
 ) -> None:
-    if any(_is_config(change.uri) for change in params.changes):
+    if any(ls.is_config(change.uri) for change in params.changes):
         ls.relint_all()
 
 
@@ -245,10 +252,6 @@ async def on_hover(ls: AsynclintServer, params: types.HoverParams) -> types.Hove
     except Exception:
         ls.report_internal_error(f"in hover for {uri}:\n{traceback.format_exc()}")
         return None
-
-
-def _is_config(uri: str) -> bool:
-    return uri.rstrip("/").rsplit("/", 1)[-1] == CONFIG_FILE
 
 
 def serve() -> None:
