@@ -74,6 +74,8 @@ class AsynclintServer(LanguageServer):
             self.report_internal_error(f"while linting {uri}:\n{traceback.format_exc()}")
 
     async def _lint_document(self, uri: str) -> None:
+        if uri not in self.workspace.text_documents:
+            return  # closed before its turn came
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         path = self.path_of(uri)
@@ -82,8 +84,12 @@ class AsynclintServer(LanguageServer):
         except ConfigError as error:
             self._config_problem(str(error))
             settings = None
-        loop = asyncio.get_running_loop()
-        linted = await loop.run_in_executor(self.executor, lint, text, path, version, settings)
+        previous = self.documents.linted.get(uri)
+        if previous is not None and previous.text == text and previous.settings == settings:
+            linted = previous  # saved without changes, or settings that change nothing here
+        else:
+            loop = asyncio.get_running_loop()
+            linted = await loop.run_in_executor(self.executor, lint, text, path, version, settings)
         if uri not in self.workspace.text_documents or document.source != text:
             return  # closed or changed meanwhile: a newer lint is on its way
         for failure in linted.internal_errors:
@@ -126,7 +132,8 @@ class AsynclintServer(LanguageServer):
         self.resolver.forget()
         self._reported.clear()
         for uri in list(self.workspace.text_documents):
-            self.documents.schedule(uri)
+            if not self.is_config(uri):
+                self.documents.schedule(uri)
 
     def apply_client_settings(self, raw: Any) -> None:
         client, problems = parse_client_settings(raw)
