@@ -194,6 +194,26 @@ async def test_an_unsaved_change_is_checked_and_close_clears(
     assert await diagnostics_where(client, uri, lambda found: not found) == []
 
 
+async def test_incremental_changes_are_applied_before_checking(
+    client: LanguageClient, tmp_path: Path
+):
+    uri = open_file(client, tmp_path / "app.py", SOURCE)
+    await diagnostics_where(client, uri, has("AIO401"))
+    end_of_write = types.Position(line=WRITE_LINE, character=WRITE_COLUMN + len(WRITE))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(start=end_of_write, end=end_of_write),
+                    text="\n        await writer.drain()",
+                )
+            ],
+        )
+    )
+    assert await diagnostics_where(client, uri, lacks("AIO401")) == []
+
+
 async def test_related_locations_and_error_severity(client: LanguageClient, tmp_path: Path):
     source = """\
 import asyncio
@@ -323,6 +343,11 @@ async def main() -> None:
     actions = await actions_at(client, uri, whole, only=["source.fixAll.asynclint"])
     (fix_all,) = actions
     assert fix_all.kind == "source.fixAll.asynclint"
+    # Kinds are hierarchical: an editor's "source.fixAll" on save includes it, quick fixes not.
+    on_save = await actions_at(client, uri, whole, only=["source.fixAll"])
+    assert [a.kind for a in on_save] == ["source.fixAll.asynclint"]
+    quick = await actions_at(client, uri, whole, only=[types.CodeActionKind.QuickFix])
+    assert all(a.kind == types.CodeActionKind.QuickFix for a in quick)
     fixed = apply(source, edits_of(fix_all, uri))
     assert "await writer.drain()" in fixed
     assert "asyncio.get_running_loop()" in fixed
