@@ -468,15 +468,20 @@ async def test_shutdown_and_exit_end_the_process(client: LanguageClient, tmp_pat
 
 # -- internal errors -------------------------------------------------------------------------
 
-# The real server, with the engine made to fail on files named crash.py (a stand-in for a bug).
+# The real server, with the engine made to fail on files named crash.py (a stand-in for a bug)
+# and to take 20 s on files named slow.py, against a time limit of 1 s.
 CRASHING_SERVER = """
+import time
 import asynclint.server.linting as linting
 real = linting.check_buffer
 def check_buffer(text, path, settings):
     if path.endswith("crash.py"):
         raise RuntimeError("simulated failure")
+    if path.endswith("slow.py"):
+        time.sleep(20)
     return real(text, path, settings)
 linting.check_buffer = check_buffer
+linting.TIME_LIMIT_SECONDS = 1.0
 from asynclint.server.protocol import serve
 serve()
 """
@@ -494,7 +499,9 @@ async def crashing(lsp_client: LanguageClient, tmp_path: Path):  # type: ignore[
         )
     )
     yield
-    await lsp_client.shutdown_session()
+    server = lsp_client._server
+    if server is None or server.returncode is None:  # unless a test shut it down itself
+        await lsp_client.shutdown_session()
 
 
 async def test_internal_error_is_logged_and_the_server_keeps_serving(
@@ -534,3 +541,22 @@ async def test_config_file_setting_is_used_and_watched(client: LanguageClient, t
         )
     )
     await diagnostics_where(client, uri, has("AIO401"))
+
+
+async def test_analysis_over_time_gives_aio003_and_others_go_on(
+    crashing: LanguageClient, tmp_path: Path
+):
+    slow = open_file(crashing, tmp_path / "slow.py", SOURCE)
+    found = await diagnostics_where(crashing, slow, has("AIO003"))
+    assert codes(found) == ["AIO003"]
+    assert "longer than 1 s" in found[0].message
+    # The abandoned analysis is still sleeping: the next file must not wait for it.
+    started = asyncio.get_running_loop().time()
+    uri = open_file(crashing, tmp_path / "app.py", SOURCE)
+    await diagnostics_where(crashing, uri, has("AIO401"))
+    assert asyncio.get_running_loop().time() - started < 15
+    # Nor does the end of the session.
+    started = asyncio.get_running_loop().time()
+    await asyncio.wait_for(crashing.shutdown_session(), TIMEOUT)
+    assert asyncio.get_running_loop().time() - started < 10
+    assert crashing._server is not None and crashing._server.returncode == 0

@@ -364,6 +364,11 @@ def _libcst_version() -> str:
         return "(unknown version)"
 
 
+def skipped(path: str, message: str, settings: Settings) -> FileResult:
+    """The AIO003 answer for a file that was not analysed (when that code is enabled)."""
+    return _skipped_file(FileResult(path), message, settings)
+
+
 def _skipped_file(result: FileResult, message: str, settings: Settings) -> FileResult:
     if SKIPPED_FILE.code in enabled_codes_for_path(result.path, settings):
         result.diagnostics.append(_tool_diagnostic(result.path, SKIPPED_FILE.code, message))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from asynclint.diagnostics import Diagnostic
-from asynclint.engine import check_buffer
+from asynclint.engine import FILE_BUDGET_SECONDS, check_buffer, skipped
 from asynclint.results import FileResult
 from asynclint.runner import fix_until_stable
 from asynclint.settings import Settings
@@ -37,6 +37,20 @@ def lint(text: str, path: str, version: int | None, settings: Settings | None) -
         tuple(result.diagnostics),
         tuple(result.internal_errors),
     )
+
+
+# The command line's limit for one file. Off the main thread the engine cannot enforce it, so
+# the server stops waiting instead (the abandoned analysis finishes in the background).
+TIME_LIMIT_SECONDS = FILE_BUDGET_SECONDS
+
+
+def over_time(text: str, path: str, version: int | None, settings: Settings | None) -> Linted:
+    """What a buffer whose analysis ran out of time gets: AIO003, as `asynclint check` says."""
+    if settings is None:
+        return Linted(text, path, version, None)
+    message = f"analysis took longer than {TIME_LIMIT_SECONDS:g} s; skipped"
+    result = skipped(path, message, settings)
+    return Linted(text, path, version, settings, tuple(result.diagnostics))
 
 
 def has_safe_fix(linted: Linted) -> bool:

@@ -14,6 +14,7 @@ from pygls.uris import to_fs_path
 
 from asynclint import __version__
 from asynclint.config import CONFIG_FILE
+from asynclint.server import linting
 from asynclint.server.actions import KINDS, code_actions
 from asynclint.server.configuration import (
     ConfigError,
@@ -25,6 +26,12 @@ from asynclint.server.documents import Documents
 from asynclint.server.hover import hover
 from asynclint.server.linting import Linted, lint
 from asynclint.server.text import Buffer
+from asynclint.settings import Settings
+
+
+def _lint_thread() -> ThreadPoolExecutor:
+    # One worker: lints run one after another, off the thread that reads messages.
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-lint")
 
 
 class AsynclintServer(LanguageServer):
@@ -34,9 +41,9 @@ class AsynclintServer(LanguageServer):
         )
         self.resolver = ConfigResolver()
         self.documents = Documents(self.lint_document)
-        # One worker: lints run one after another, off the thread that reads messages.
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="asynclint-lint")
+        self.executor = _lint_thread()
         self._reported: set[str] = set()  # configuration errors already shown
+        self.shutdown_requested = False
 
     # -- messages to the client ------------------------------------------------------------
 
@@ -88,8 +95,7 @@ class AsynclintServer(LanguageServer):
         if previous is not None and previous.text == text and previous.settings == settings:
             linted = previous  # saved without changes, or settings that change nothing here
         else:
-            loop = asyncio.get_running_loop()
-            linted = await loop.run_in_executor(self.executor, lint, text, path, version, settings)
+            linted = await self._analyse(text, path, version, settings)
         if uri not in self.workspace.text_documents or document.source != text:
             return  # closed or changed meanwhile: a newer lint is on its way
         for failure in linted.internal_errors:
@@ -98,6 +104,19 @@ class AsynclintServer(LanguageServer):
         buffer = self.buffer(text)
         docs_url = self.resolver.client.docs_url
         self.publish(uri, version, [to_lsp(d, buffer, uri, docs_url) for d in linted.diagnostics])
+
+    async def _analyse(
+        self, text: str, path: str, version: int | None, settings: Settings | None
+    ) -> Linted:
+        """`lint` on the lint thread, within the time limit. A lint over time is abandoned
+        with its thread, and a fresh thread serves the next ones."""
+        running = self.executor.submit(lint, text, path, version, settings)
+        try:
+            return await asyncio.wait_for(asyncio.wrap_future(running), linting.TIME_LIMIT_SECONDS)
+        except asyncio.TimeoutError:
+            self.executor.shutdown(wait=False)
+            self.executor = _lint_thread()
+            return linting.over_time(text, path, version, settings)
 
     def _config_problem(self, message: str) -> None:
         self.log(f"asynclint: configuration error: {message}", types.MessageType.Error)
@@ -261,5 +280,14 @@ async def on_hover(ls: AsynclintServer, params: types.HoverParams) -> types.Hove
         return None
 
 
+@server.feature(types.SHUTDOWN)
+def shutdown(ls: AsynclintServer, *params: object) -> None:
+    ls.shutdown_requested = True
+
+
 def serve() -> None:
     server.start_io()
+    # Do not wait for an analysis abandoned over time: the client is gone (and pygls has
+    # closed standard output). As LSP says, the exit status is 0 after a shutdown request
+    # and 1 otherwise.
+    os._exit(0 if server.shutdown_requested else 1)
