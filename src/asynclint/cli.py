@@ -1,5 +1,6 @@
-"""The command line: `asynclint check` (the default command), `asynclint rule CODE` and
-`asynclint rules`. Exit codes: 0 clean, 1 findings, 2 usage, configuration or internal error.
+"""The command line: `asynclint check` (the default command), `asynclint rule CODE`,
+`asynclint rules` and `asynclint server` (the language server). Exit codes: 0 clean,
+1 findings, 2 usage, configuration or internal error.
 
 Nothing here imports the engine at module level: a run answered from the cache must not pay
 for importing libcst."""
@@ -282,6 +283,22 @@ def list_rules() -> None:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[-1]]).rstrip())
+
+
+@cli.command()
+def server() -> None:
+    """Run the language server on standard input and output, for editors that speak LSP."""
+    from asynclint.server import MISSING_EXTRA
+
+    try:
+        from asynclint.server.protocol import serve
+    except ImportError as error:
+        if error.name in ("pygls", "lsprotocol") or str(error.name).startswith(
+            ("pygls.", "lsprotocol.")
+        ):
+            raise UsageFailure(MISSING_EXTRA) from None
+        raise
+    serve()
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -58,6 +58,19 @@ def check_file(
     return check_source(data, path, settings, fix=fix, unsafe=unsafe, budget=budget)
 
 
+def check_buffer(
+    text: str, path: str, settings: Settings, *, budget: float | None = None
+) -> FileResult:
+    """An editor's unsaved buffer, checked as `check_file` checks the file on disk: too large
+    is AIO003, NUL characters (a binary file opened as text) are AIO002."""
+    if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
+        message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
+        return _skipped_file(FileResult(path), message, settings)
+    if "\x00" in text:
+        return _unreadable(path, "cannot decode file: contains NUL bytes (binary file?)", settings)
+    return check_source(text, path, settings, budget=budget)
+
+
 def check_source(
     data: bytes | str,
     path: str,
@@ -305,6 +318,11 @@ def _libcst_version() -> str:
         return version("libcst")
     except PackageNotFoundError:
         return "(unknown version)"
+
+
+def skipped(path: str, message: str, settings: Settings) -> FileResult:
+    """The AIO003 answer for a file that was not analysed (when that code is enabled)."""
+    return _skipped_file(FileResult(path), message, settings)
 
 
 def _skipped_file(result: FileResult, message: str, settings: Settings) -> FileResult:

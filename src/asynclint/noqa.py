@@ -61,3 +61,34 @@ def parse_suppressions(text: str) -> Suppressions:
         if match:
             by_line[number] = _codes(match.group("codes"))
     return Suppressions(by_line, file_codes)
+
+
+def with_noqa_code(comment: str, code: str) -> str | None:
+    """A line's comment rewritten so that it also silences `code`: the code is added to an
+    existing `# noqa: ...` list, or `  # noqa: CODE` follows the comment. `comment` is the text
+    from the `#` to the end of the line (empty when the line has none). None when the comment
+    already silences `code` (a bare `# noqa` silences everything)."""
+    match = _LINE_NOQA.search(comment)
+    if match is None:
+        return f"{comment.rstrip()}  # noqa: {code}" if comment else f"# noqa: {code}"
+    codes = match.group("codes")
+    if codes is None or _matches(code, _codes(codes)):
+        return None
+    end = match.end("codes")
+    return f"{comment[:end]}, {code}{comment[end:]}"
+
+
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+
+def noqa_code_spans(line: str) -> list[tuple[int, int, str]]:
+    """Where each code of the line's `# noqa: ...` list is: (start, end, CODE), 0-based
+    character columns; empty without such a list."""
+    match = _LINE_NOQA.search(line)
+    if match is None or match.group("codes") is None:
+        return []
+    offset = match.start("codes")
+    return [
+        (offset + code.start(), offset + code.end(), code.group().upper())
+        for code in _CODE.finditer(match.group("codes"))
+    ]

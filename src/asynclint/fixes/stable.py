@@ -12,17 +12,18 @@ MAX_FIX_ROUNDS = 10  # a fix can enable another; stop if they never settle
 
 
 def fix_until_stable(
-    data: bytes, first: FileResult, settings: Settings, unsafe: bool
+    data: bytes | str, first: FileResult, settings: Settings, unsafe: bool
 ) -> FileResult:
     """Apply the applicable fixes, re-check, and repeat while fixes remain and apply. The
-    diagnostics returned are those of the final text: what is left after fixing."""
+    diagnostics returned are those of the final text: what is left after fixing. `data` is
+    a file's bytes, or already decoded text (an editor's buffer)."""
     from asynclint.engine import check_source
     from asynclint.fixes.apply import apply_fixes, compatible_fixes
     from asynclint.source import UndecodableSource, decode
 
     result = first
     try:
-        original = text = decode(data).text
+        original = text = data if isinstance(data, str) else decode(data).text
     except UndecodableSource:
         return first
     applied: list[str] = []

@@ -1,0 +1,179 @@
+"""How long after a change `asynclint server` publishes its diagnostics.
+
+Starts `python -m asynclint server` (it needs the server extra), opens a generated async module
+of `--lines` lines, then edits it `--runs` times: each edit adds or removes the `drain()` that
+silences one finding, so every run must produce a new answer. It times each didChange to the
+publishDiagnostics for that version, with the server's default debounce unless `--debounce-ms`
+says otherwise, and prints a markdown summary. For scale, it also times the engine alone on
+the same text in this process (what any change costs at least).
+
+    python benchmarks/lsp_latency.py                      # 2,000 lines, 10 runs
+    python benchmarks/lsp_latency.py --lines 500 --runs 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+TARGET_MS = 300.0
+
+HANDLER = """\
+async def handler_{n}(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    while data := await reader.read(4096):
+        await queue.put(data)
+        item = await queue.get()
+        try:
+            writer.write(item)
+            await writer.drain()
+        finally:
+            queue.task_done()
+    proc = await asyncio.create_subprocess_exec("cat", stdout=asyncio.subprocess.PIPE)
+    out, _ = await proc.communicate()
+    writer.close()
+    await writer.wait_closed()
+
+
+"""
+
+
+def generate(lines: int) -> str:
+    """About `lines` lines of clean asyncio code: stream handlers with queues and subprocesses."""
+    parts = ["import asyncio\n\n\n"]
+    count = 3
+    n = 0
+    while count < lines:
+        block = HANDLER.format(n=n)
+        parts.append(block)
+        count += block.count("\n")
+        n += 1
+    return "".join(parts)
+
+
+def toggled(text: str, on: bool) -> str:
+    """The text with the first handler's drain() removed (one AIO401) or kept."""
+    drain = "            await writer.drain()\n"
+    return text.replace(drain, "", 1) if on else text
+
+
+async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]:
+    client = LanguageClient("asynclint-latency", "1")
+    published: dict[int, float] = {}
+    arrived = asyncio.Event()
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
+        if params.version is not None:
+            published.setdefault(params.version, time.perf_counter())
+            arrived.set()
+
+    @client.feature(types.WINDOW_LOG_MESSAGE)
+    def on_log(params: types.LogMessageParams) -> None:
+        print(f"server: {params.message}", file=sys.stderr)
+
+    await client.start_io(sys.executable, "-m", "asynclint", "server")
+    options = {} if debounce_ms is None else {"debounceMs": debounce_ms}
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "pyproject.toml").write_text("[tool.asynclint]\n")
+        path = Path(folder, "generated.py")
+        text = generate(lines)
+        path.write_text(text)
+        uri = path.as_uri()
+        await client.initialize_async(
+            types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                root_uri=Path(folder).as_uri(),
+                initialization_options=options,
+            )
+        )
+        client.initialized(types.InitializedParams())
+
+        async def answer(version: int) -> float:
+            while version not in published:
+                arrived.clear()
+                await asyncio.wait_for(arrived.wait(), 120)
+            return published[version]
+
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        await answer(1)  # the first lint also pays for imports and warm-up
+        times = []
+        for run in range(runs):
+            version = run + 2
+            started = time.perf_counter()
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[
+                        types.TextDocumentContentChangeWholeDocument(
+                            text=toggled(text, run % 2 == 0)
+                        )
+                    ],
+                )
+            )
+            times.append((await answer(version) - started) * 1000)
+            await asyncio.sleep(0.2)  # an editor pause: no change is pending at the next start
+        await client.shutdown_async(None)
+        client.exit(None)
+    await client.stop()
+    return times
+
+
+def engine_ms(lines: int, runs: int) -> list[float]:
+    from asynclint.engine import check_buffer
+    from asynclint.settings import Settings
+
+    text = toggled(generate(lines), True)
+    check_buffer(text, "generated.py", Settings())  # warm-up
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        check_buffer(text, "generated.py", Settings())
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--debounce-ms", type=int, default=None, help="default: the server's")
+    args = parser.parse_args()
+    load_before = os.getloadavg()[0]
+    server = asyncio.run(measure(args.lines, args.runs, args.debounce_ms))
+    engine = engine_ms(args.lines, max(3, args.runs // 2))
+    load_after = os.getloadavg()[0]
+    lines = generate(args.lines).count("\n")
+    debounce = "server default" if args.debounce_ms is None else f"{args.debounce_ms} ms"
+    print(f"didChange -> publishDiagnostics, {lines}-line file, {args.runs} runs ({debounce})")
+    print()
+    print("| measure | median | min | max |")
+    print("|---|---|---|---|")
+    for label, values in (("server, change to diagnostics", server), ("engine alone", engine)):
+        print(
+            f"| {label} | {statistics.median(values):.0f} ms | {min(values):.0f} ms "
+            f"| {max(values):.0f} ms |"
+        )
+    verdict = "met" if statistics.median(server) <= TARGET_MS else "missed"
+    print()
+    print(f"target: median <= {TARGET_MS:.0f} ms: {verdict}")
+    print(f"load average (1 min): {load_before:.1f} before, {load_after:.1f} after, 2 cores")
+
+
+if __name__ == "__main__":
+    main()

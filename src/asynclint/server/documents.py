@@ -1,0 +1,42 @@
+"""When to lint each open document: at once on open and save, after a pause on change
+(debounce: typing produces a change per keystroke), never again after close."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from asynclint.server.linting import Linted
+
+
+class Documents:
+    """The latest findings per document, and at most one pending lint for each."""
+
+    def __init__(self, lint: Callable[[str], Awaitable[None]]) -> None:
+        self._lint = lint
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self.linted: dict[str, Linted] = {}
+
+    def schedule(self, uri: str, delay: float = 0.0) -> None:
+        """Lint `uri` after `delay` seconds, replacing a lint still waiting or running: its
+        result would be for an older text anyway."""
+        self.cancel(uri)
+        self._pending[uri] = asyncio.ensure_future(self._later(uri, delay))
+
+    async def _later(self, uri: str, delay: float) -> None:
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            await self._lint(uri)
+        finally:
+            if self._pending.get(uri) is asyncio.current_task():
+                del self._pending[uri]
+
+    def cancel(self, uri: str) -> None:
+        task = self._pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+
+    def close(self, uri: str) -> None:
+        self.cancel(uri)
+        self.linted.pop(uri, None)
