@@ -316,6 +316,7 @@ class _Builder:
                 self.expr(item.item)
                 value = item.item
                 if isinstance(value, cst.Await):  # `with (await lock):`, the pre-3.9 idiom
+                    self.mark_with_item(value)
                     value = value.expression
                 enter = self.event(
                     "enter",
@@ -401,6 +402,14 @@ class _Builder:
                 self.expr(child)
         if step.events:
             block.items.append(step)
+
+    def mark_with_item(self, node: cst.Await) -> None:
+        """The `await` of `with (await lock):` is part of entering the item, not a bare
+        `await lock`."""
+        for event in reversed(self.fn.events):
+            if event.node is node and event.kind == "await":
+                event.extra["with_item"] = True
+                return
 
     def mark_call(self, value: cst.BaseExpression, role: str, target: RawRef | None = None) -> None:
         """Record what happens to a call's result when the call is the whole expression."""
