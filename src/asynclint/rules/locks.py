@@ -56,9 +56,7 @@ class LockAcquireWithoutFinally(Rule):
         for loose in loose_acquires(facts):
             lock = _receiver(facts, loose.event)
             taken = (
-                f"await {lock}"
-                if isinstance(loose.event.node, cst.Await)
-                else f"{lock}.acquire()"
+                f"await {lock}" if isinstance(loose.event.node, cst.Await) else f"{lock}.acquire()"
             )
             if loose.inside_try:
                 message = (

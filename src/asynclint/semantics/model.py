@@ -303,8 +303,8 @@ class _Builder:
                 block.items.append(self.if_(node))
             elif isinstance(live, cst.If):
                 block.items.append(self.if_(live))
-            elif live is not False:
-                block.items.extend(self.block(_body_statements(live)).items)
+            else:
+                block.items.extend(self.block(live).items)
         elif isinstance(node, (cst.For, cst.While)):
             block.items.append(self.loop(node))
         elif isinstance(node, (cst.Try, cst.TryStar)):
@@ -423,18 +423,21 @@ class _Builder:
                 event.assigned = target
                 return
 
-    def live_branch(self, node: cst.If) -> cst.BaseSuite | cst.If | bool | None:
-        """For an `if` that tests the Python version: the branch that runs at the target
-        version and after (False: none does); None when the test is not decided."""
+    def live_branch(
+        self, node: cst.If
+    ) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...] | cst.If | None:
+        """For an `if` that tests the Python version: the statements that run at the target
+        version and after (none: an empty tuple), or the undecided `elif` that follows a
+        dead test; None when the test itself is not decided."""
         decided = version_outcome(node.test, self.imports, self.target, self.version_flags)
         if decided is None:
             return None
         if decided:
-            return node.body
+            return _body_statements(node.body)
         if isinstance(node.orelse, cst.If):
             elif_ = self.live_branch(node.orelse)
             return node.orelse if elif_ is None else elif_
-        return node.orelse.body if node.orelse is not None else False
+        return _body_statements(node.orelse.body) if node.orelse is not None else ()
 
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)

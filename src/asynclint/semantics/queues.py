@@ -16,8 +16,18 @@ from dataclasses import dataclass, field
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.flow import Block, Exit, FlowNode, If, Interpreter, Loop, Match, Step, Try
-from asynclint.semantics.flow import TooComplex
+from asynclint.semantics.flow import (
+    Block,
+    Exit,
+    FlowNode,
+    If,
+    Interpreter,
+    Loop,
+    Match,
+    Step,
+    TooComplex,
+    Try,
+)
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import unmet_obligations
 

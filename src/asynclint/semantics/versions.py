@@ -100,7 +100,8 @@ def _pair(
     lowest = _lowest(left, imports, target)
     bound = _constant(right)
     if lowest is None:
-        lowest, bound, operator = _lowest(right, imports, target), _constant(left), _FLIPPED[operator]
+        lowest, bound = _lowest(right, imports, target), _constant(left)
+        operator = _FLIPPED[operator]
     if lowest is None or bound is None:
         return None
     value, exact = lowest
