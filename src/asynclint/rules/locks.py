@@ -25,7 +25,9 @@ from asynclint.semantics.locks import (
     statement_children,
 )
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
+from asynclint.semantics.processes import expects_error
 
+_TYPE_ERRORS = frozenset({"TypeError", "builtins.TypeError"})
 _NAMES = {api.LOCK: "Lock", api.CONDITION: "Condition", api.SEMAPHORE: "Semaphore"}
 
 
@@ -233,6 +235,10 @@ class AsyncPrimitivePlainWith(Rule):
         fixes: dict[int, FixSpec | None] = {}  # one fix per statement, for all its items
         for function in facts.functions:
             for enter in function.events:
+                if enter.kind in ("enter", "await") and expects_error(
+                    facts, function, enter, _TYPE_ERRORS
+                ):
+                    continue  # a test that checks the TypeError
                 if is_bare_await(facts, enter):
                     if facts.settings.target_version >= (3, 9):
                         yield _bare_await_finding(self, facts, enter)
