@@ -5,8 +5,9 @@ How to use it from a rule (`facts` is a `model.ModuleFacts`):
 - `facts.functions`: every function, plus one pseudo-function for the module body and one per
   class body (`FunctionInfo.kind`). Code under a version test that cannot run at the target
   version or later (`if sys.version_info < (3, 7):`, see `versions.py`) is left out of the
-  model, at any level: no functions, events or imports come from it. A function has `is_async`, `qualname`, `class_name` (for
-  methods), `params`, `events` (in evaluation order) and `body` (its control-flow skeleton).
+  model, at any level: no functions, events or imports come from it. A function has
+  `is_async`, `qualname`, `class_name` (for methods), `params`, `events` (in evaluation order)
+  and `body` (its control-flow skeleton).
 - Events (`events.Event`): `kind` is "call", "await" (awaiting something that is not a call),
   "escape" (an object handed to other code: an argument, a return value), "iter" (`async for`
   over an object), "create" (a subprocess created; `extra["pipes"]`), "enter" (a `with` item;
@@ -39,9 +40,9 @@ and `os.wait*` calls in coroutines), `queues.py` (get/task_done accounting), `sh
 `locks.py` (`lock_facts`: the primitives held at each event, where each is acquired and what
 is held there, what a function takes through the functions it awaits, which names are one
 lock; `loose_acquires`: acquire() calls an exception can leave held; `is_signal`: a Semaphore
-used as a signal; the pre-3.9 `with (await lock):` and bare `await lock` count as acquiring). `event.identity` is the
-event's reference before aliases merge (`event.root`); kind "threading" marks the blocking
-primitives of `threading`.
+used as a signal; the pre-3.9 `with (await lock):` and bare `await lock` count as acquiring).
+`event.identity` is the event's reference before aliases merge (`event.root`); kind
+"threading" marks the blocking primitives of `threading`.
 
 Facts about how code runs: `threads.off_loop_functions` (functions that run on another thread:
 `threading.Thread` targets, `to_thread`, `run_in_executor`, a known thread pool's `submit`, and
