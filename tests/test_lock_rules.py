@@ -48,6 +48,25 @@ def test_with_await_lock_still_works_on_python_38() -> None:
     assert codes_by_line(text, "AIO305", (3, 9)) == [4, 6]
 
 
+def test_bare_await_lock_is_an_error_from_python_39_and_fixed_by_acquire() -> None:
+    text = textwrap.dedent(
+        """\
+        import asyncio
+        lock = asyncio.Lock()
+        async def f():
+            await lock
+            try:
+                pass
+            finally:
+                lock.release()
+            holder = await lock
+        """
+    )
+    assert codes_by_line(text, "AIO305", (3, 8)) == []
+    assert codes_by_line(text, "AIO305", (3, 9)) == [4, 9]
+    assert fixed(text, "AIO305") == text.replace("    await lock\n", "    await lock.acquire()\n")
+
+
 def test_async_with_fix_keeps_the_body_its_comments_and_indentation() -> None:
     text = (
         "import asyncio\n"

@@ -17,12 +17,15 @@ from asynclint.semantics.locks import (
     Held,
     LockFacts,
     Ref,
+    is_bare_await,
     lock_facts,
     loose_acquires,
     statement_ancestors,
 )
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
+from asynclint.semantics.processes import expects_error
 
+_TYPE_ERRORS = frozenset({"TypeError", "builtins.TypeError"})
 _NAMES = {api.LOCK: "Lock", api.CONDITION: "Condition", api.SEMAPHORE: "Semaphore"}
 
 
@@ -34,6 +37,8 @@ def _receiver(facts: ModuleFacts, event: Event) -> str:
     node = event.node
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         return _code(facts, node.func.value)
+    if isinstance(node, cst.Await):  # the bare `await lock` of Python < 3.9
+        return _code(facts, node.expression)
     return "lock"
 
 
@@ -47,15 +52,18 @@ class LockAcquireWithoutFinally(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for loose in loose_acquires(facts):
             lock = _receiver(facts, loose.event)
+            taken = (
+                f"await {lock}" if isinstance(loose.event.node, cst.Await) else f"{lock}.acquire()"
+            )
             if loose.inside_try:
                 message = (
-                    f"`{lock}.acquire()` is inside the `try` whose `finally` releases it: if "
+                    f"`{taken}` is inside the `try` whose `finally` releases it: if "
                     "it is cancelled while waiting, `release()` runs for a lock this task "
                     f"never took; call `acquire()` just before `try:`, or use `async with {lock}:`"
                 )
             else:
                 message = (
-                    f"`{lock}.acquire()` is not followed by `try:`/`finally: {lock}.release()`: "
+                    f"`{taken}` is not followed by `try:`/`finally: {lock}.release()`: "
                     "an exception or a cancellation before `release()` leaves it held and "
                     f"every later `acquire()` waits forever; use `async with {lock}:`"
                 )
@@ -209,6 +217,14 @@ class AsyncPrimitivePlainWith(Rule):
         fixes: dict[int, FixSpec | None] = {}  # one fix per statement, for all its items
         for function in facts.functions:
             for enter in function.events:
+                if enter.kind in ("enter", "await") and expects_error(
+                    facts, function, enter, _TYPE_ERRORS
+                ):
+                    continue  # a test that checks the TypeError
+                if is_bare_await(facts, enter):
+                    if facts.settings.target_version >= (3, 9):
+                        yield _bare_await_finding(self, facts, enter)
+                    continue
                 if (
                     enter.kind != "enter"
                     or enter.is_async_with
@@ -236,6 +252,37 @@ class AsyncPrimitivePlainWith(Rule):
                     f"{problem}; use `async with {name}:`",
                     _async_with_fix(facts, function, enter, fixes),
                 )
+
+
+def _bare_await_finding(rule: Rule, facts: ModuleFacts, event: Event) -> Finding:
+    """`await lock`: Python 3.9 removed the primitives' `__await__` along with `with (await
+    lock):`. Discarded, its result was only the acquisition, so `await lock.acquire()` is the
+    same code."""
+    node = event.node
+    assert isinstance(node, cst.Await)
+    name = _code(facts, node.expression)
+    fix = None
+    statement = event.stmt
+    if (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and statement.body[0].value is node
+    ):
+        fix = FixSpec(
+            "replace",
+            node,
+            f"await {name}.acquire()",
+            safe=True,
+            description="Use `acquire()`",
+        )
+    return rule.finding(
+        node,
+        f"`await {name}` raises TypeError: an asyncio.{_kind_name(facts, event.root)} is not "
+        f"awaitable since Python 3.9; use `await {name}.acquire()` (released in a `finally`) "
+        f"or `async with {name}:`",
+        fix,
+    )
 
 
 def _async_with_fix(

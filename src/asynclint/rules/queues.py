@@ -67,12 +67,26 @@ class QueueTaskDoneNotInFinally(Rule):
     code = "AIO103"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
-        for task_done in _report(facts).unprotected:
-            yield self.finding(
-                task_done.node,
-                "`task_done()` is skipped when the work since `get()` raises or is cancelled, "
-                "and then `join()` never returns: call it in a `finally:` block",
-            )
+        for found in _report(facts).unprotected:
+            line = f"`{found.get.method}()`"
+            if found.why == "before try":
+                message = (
+                    f"`task_done()` is in a `finally`, but work between {line} and its `try:` "
+                    "can raise or be cancelled and skip it, and then `join()` never returns: "
+                    f"start the `try:` right after {line}"
+                )
+            elif found.why == "skipped":
+                message = (
+                    f"`task_done()` is skipped on a path that comes round to {line} again "
+                    "without it (a `continue`), and then `join()` never returns: call it on "
+                    "that path too, or put the work in a `try:` whose `finally:` calls it"
+                )
+            else:
+                message = (
+                    "`task_done()` is skipped when the work since `get()` raises or is "
+                    "cancelled, and then `join()` never returns: call it in a `finally:` block"
+                )
+            yield self.finding(found.task_done.node, message)
 
 
 class QueueConsumerNeverExits(Rule):

@@ -80,6 +80,8 @@ def _blocking(
     if qualname in BLOCKING_CALLS:
         if qualname == "time.sleep" and _sleeps_zero(call):
             return None
+        if qualname == "socket.getaddrinfo" and _numeric_host(facts, function, call):
+            return None
         return BLOCKING_CALLS[qualname]
     func = call.func
     if isinstance(func, cst.Name) and func.value in _BUILTIN_BLOCKING:
@@ -106,6 +108,57 @@ def _sleeps_zero(call: cst.Call) -> bool:
         return False
     value = call.args[0].value
     return isinstance(value, (cst.Integer, cst.Float)) and float(value.value) == 0
+
+
+def _numeric_host(facts: ModuleFacts, function: FunctionInfo, call: cst.Call) -> bool:
+    """`getaddrinfo(..., flags=AI_NUMERICHOST)` only parses an address: with that flag the
+    resolver never asks DNS, so the call returns at once (or fails with EAI_NONAME)."""
+    flags = _argument(call, 5, "flags")
+    return flags is not None and _has_numeric_host(facts, function, flags, depth=0)
+
+
+def _has_numeric_host(
+    facts: ModuleFacts, function: FunctionInfo, node: cst.BaseExpression, depth: int
+) -> bool:
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        return any(
+            _has_numeric_host(facts, function, side, depth) for side in (node.left, node.right)
+        )
+    name = qualify(facts.imports, node)
+    if name in ("socket.AI_NUMERICHOST", "socket.AddressInfo.AI_NUMERICHOST"):
+        return True
+    if isinstance(node, cst.Name) and depth < 3:
+        value = _constant_value(facts, function, node.value)
+        return value is not None and _has_numeric_host(facts, function, value, depth + 1)
+    return False
+
+
+def _constant_value(
+    facts: ModuleFacts, function: FunctionInfo, name: str
+) -> cst.BaseExpression | None:
+    """The one value assigned to `name` in `function`, else in the module."""
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        if name in scope.locals:
+            values = facts.assignments.get(scope.id, {}).get(name, [])
+            return values[0] if len(values) == 1 else None
+        scope = scope.parent
+    return None
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            return None
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+            continue
+        if index == position:
+            return arg.value
+        index += 1
+    return None
 
 
 def _is_builtin(facts: ModuleFacts, function: FunctionInfo, name: str) -> bool:

@@ -55,6 +55,8 @@ class Event:
     target: FunctionInfo | None = None  # the module's own function this calls, if any
     # "enter": an `async with` item. "create": the streams created with PIPE.
     is_async_with: bool = False
+    # "await": the `await lock` of `with (await lock):`, part of entering the `with` item.
+    with_item: bool = False
     pipes: frozenset[str] = frozenset()
     # A callable handed to a thread or an executor (see launch.py) and, once resolved, the
     # module's own function that runs, or the (object identity, method) of a bound method.

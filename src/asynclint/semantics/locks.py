@@ -187,15 +187,30 @@ def is_primitive(facts: ModuleFacts, event: Event) -> bool:
 
 
 def is_acquire(facts: ModuleFacts, event: Event) -> bool:
-    """`async with <primitive>` or an awaited `<primitive>.acquire()`."""
+    """`async with <primitive>` or an awaited `<primitive>.acquire()`, and the forms Python
+    3.9 removed (TypeError there, AIO305; an acquisition where they still run): `with (await
+    <primitive>):`, which releases at the end of the block, and a bare `await <primitive>`,
+    which a `release()` must undo like `acquire()`."""
     if event.kind == "enter":
-        return bool(event.is_async_with) and is_primitive(facts, event)
+        return entered_with_lock(event) and is_primitive(facts, event)
+    if event.kind == "await":
+        return is_bare_await(facts, event)
     return (
         event.kind == "call"
         and event.method == "acquire"
         and event.awaited
         and is_primitive(facts, event)
     )
+
+
+def entered_with_lock(event: Event) -> bool:
+    """An `async with x` item, or a `with (await x)` one."""
+    return event.is_async_with or isinstance(event.node, cst.Await)
+
+
+def is_bare_await(facts: ModuleFacts, event: Event) -> bool:
+    """`await lock` on its own (not the item of `with (await lock):`)."""
+    return event.kind == "await" and not event.with_item and is_primitive(facts, event)
 
 
 def runs_now(event: Event) -> FunctionInfo | None:
@@ -242,7 +257,9 @@ def _build(facts: ModuleFacts) -> LockFacts:
 def _hold(result: LockFacts, function: FunctionInfo) -> None:
     facts = result.facts
     acquires = [
-        e for e in function.events if e.kind == "call" and is_acquire(facts, e) and e.identity
+        e
+        for e in function.events
+        if e.kind in ("call", "await") and is_acquire(facts, e) and e.identity
     ]
     pending: dict[Event, set[Hashable]] = {}
     if acquires:
@@ -279,7 +296,7 @@ def _lets_go(locks: LockFacts, event: Event, acquire: Hashable, *, shared: bool)
 
 
 def _entered(result: LockFacts, enter: Event) -> list[Held]:
-    if not (enter.is_async_with and is_primitive(result.facts, enter)):
+    if not (entered_with_lock(enter) and is_primitive(result.facts, enter)):
         return []
     return [Held(identity, root, enter) for identity, root in result.refs(enter)]
 
@@ -386,13 +403,16 @@ def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
     locks = lock_facts(facts)
     found: list[LooseAcquire] = []
     for function in facts.functions:
-        acquires = [e for e in function.events if e.kind == "call" and is_acquire(facts, e)]
+        acquires = [
+            e for e in function.events if e.kind in ("call", "await") and is_acquire(facts, e)
+        ]
         acquires = [
             a
             for a in acquires
             if any(locks.releases(e, a.root) for e in function.events)
             and not any(locks.shares(e, a.root) for e in function.events)
             and not _private(facts, function, a)
+            and not is_signal(facts, a.root)
         ]
         if not acquires:
             continue
@@ -433,6 +453,33 @@ def loose_acquires(facts: ModuleFacts) -> list[LooseAcquire]:
             elif acquire in guards.released_in_finally.get(acquire.root, ()):
                 found.append(LooseAcquire(acquire, True))
     return found
+
+
+def is_signal(facts: ModuleFacts, root: Hashable) -> bool:
+    """A Semaphore used to signal, not to exclude: created with no permit (`Semaphore(0)`:
+    the first `acquire()` waits for someone else's `release()`), or released by a function
+    of the module that never acquires it and that no acquiring function calls (a
+    done-callback, another method). Its `acquire()`
+    waits for an event; nothing is held that an exception could leak."""
+    if facts.kind(root) != api.SEMAPHORE:
+        return False
+    for origin in facts.objects.origins(root):
+        if origin.constructor and isinstance(origin.node, cst.Call):
+            value = _argument(origin.node, 0, "value")
+            if isinstance(value, cst.Integer) and int(value.value, 0) == 0:
+                return True
+    acquirers = [
+        f for f in facts.functions if any(is_acquire(facts, e) and e.root == root for e in f.events)
+    ]
+    helpers = {id(e.target) for f in acquirers for e in f.events if e.target is not None}
+    return any(
+        function not in acquirers
+        and id(function) not in helpers  # a release helper the holder calls is no signal
+        and any(
+            e.kind == "call" and e.method == "release" and e.root == root for e in function.events
+        )
+        for function in facts.functions
+    )
 
 
 def _private(facts: ModuleFacts, function: FunctionInfo, acquire: Event) -> bool:

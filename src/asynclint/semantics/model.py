@@ -30,6 +30,7 @@ from asynclint.semantics.flow import (
 )
 from asynclint.semantics.launch import LaunchSite, launch_of
 from asynclint.semantics.objects import Identity, ObjectModel, Origin
+from asynclint.semantics.versions import outcome as version_outcome
 from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
 
@@ -177,7 +178,7 @@ class ModuleFacts:
 
 
 def build_facts(module: cst.Module, settings: Settings) -> ModuleFacts:
-    builder = _Builder(module)
+    builder = _Builder(module, settings.target_version)
     builder.build()
     return _Resolver(builder, settings).resolve()
 
@@ -228,8 +229,11 @@ class _Builder:
     """The single walk. Keeps its own scope, loop and try stacks instead of asking libcst for
     parent or scope metadata (both cost more than the parse itself)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, target: tuple[int, int]) -> None:
         self.module = module
+        self.target = target
+        # Module names bound to a decided version test (`PY37 = sys.version_info >= (3, 7)`).
+        self.version_flags: dict[str, bool] = {}
         self.ids = itertools.count()
         self.imports: dict[str, str] = {}
         self.functions: list[FunctionInfo] = []
@@ -312,7 +316,14 @@ class _Builder:
         elif isinstance(node, cst.BaseSmallStatement):  # from a one-line suite
             self.small_statement(node, node, block)
         elif isinstance(node, cst.If):
-            block.items.append(self.if_(node))
+            # A test of the Python version decided at the target: only the live branch exists.
+            live = self.live_branch(node)
+            if live is None:
+                block.items.append(self.if_(node))
+            elif isinstance(live, cst.If):
+                block.items.append(self.if_(live))
+            else:
+                block.items.extend(self.block(live).items)
         elif isinstance(node, (cst.For, cst.While)):
             block.items.append(self.loop(node))
         elif isinstance(node, (cst.Try, cst.TryStar)):
@@ -324,6 +335,7 @@ class _Builder:
                 self.expr(item.item)
                 value = item.item
                 if isinstance(value, cst.Await):  # `with (await lock):`, the pre-3.9 idiom
+                    self.mark_with_item(value)
                     value = value.expression
                 enter = self.event(
                     "enter",
@@ -410,6 +422,14 @@ class _Builder:
         if step.events:
             block.items.append(step)
 
+    def mark_with_item(self, node: cst.Await) -> None:
+        """The `await` of `with (await lock):` is part of entering the item, not a bare
+        `await lock`."""
+        for event in reversed(self.fn.events):
+            if event.node is node and event.kind == "await":
+                event.with_item = True
+                return
+
     def mark_call(
         self, value: cst.BaseExpression, role: CallRole, target: RawRef | None = None
     ) -> None:
@@ -424,13 +444,30 @@ class _Builder:
                 event.assigned = target
                 return
 
+    def live_branch(
+        self, node: cst.If
+    ) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...] | cst.If | None:
+        """For an `if` that tests the Python version: the statements that run at the target
+        version and after (none: an empty tuple), or the undecided `elif` that follows a
+        dead test; None when the test itself is not decided."""
+        decided = version_outcome(node.test, self.imports, self.target, self.version_flags)
+        if decided is None:
+            return None
+        if decided:
+            return _body_statements(node.body)
+        if isinstance(node.orelse, cst.If):
+            elif_ = self.live_branch(node.orelse)
+            return node.orelse if elif_ is None else elif_
+        return _body_statements(node.orelse.body) if node.orelse is not None else ()
+
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
         self.expr(node.test)
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
-            orelse = Block([self.if_(node.orelse)])
+            orelse = Block()
+            self.statement(node.orelse, orelse)  # an `elif` on the version may be decided
         elif isinstance(node.orelse, cst.Else):
             orelse = self.block(_body_statements(node.orelse.body))
         return If(step, body, orelse)
@@ -666,6 +703,11 @@ class _Builder:
             self.module_assign_counts[name] = self.module_assign_counts.get(name, 0) + 1
             if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
                 self.module_string_names.add(name)
+            decided = version_outcome(value, self.imports, self.target, self.version_flags)
+            if decided is not None and self.module_assign_counts[name] == 1:
+                self.version_flags[name] = decided
+            else:
+                self.version_flags.pop(name, None)  # rebound: no longer a fixed flag
         produced = self.produced(value)
         if produced is None:
             return

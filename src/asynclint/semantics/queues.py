@@ -3,16 +3,31 @@
 `Queue.join()` waits until a counter of unfinished items reaches zero: `put()` raises it and
 `task_done()` lowers it. This module follows each consumer function path by path and reports
 gets that no task_done follows (join never returns), task_done calls that an exception between
-get and task_done can skip, and task_done calls made twice for one get."""
+get and task_done can skip, and task_done calls made twice for one get.
+
+A `task_done()` in a `finally` is safe only from the `try:` on: work between `get()` and that
+`try:` that can raise, and a `continue` that comes round to the same `get()` without it, skip
+it just the same."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.flow import Interpreter, TooComplex
+from asynclint.semantics.flow import (
+    Block,
+    Exit,
+    FlowNode,
+    If,
+    Interpreter,
+    Loop,
+    Match,
+    Step,
+    TooComplex,
+    Try,
+)
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import unmet_obligations
 
@@ -26,11 +41,23 @@ _LOG_METHODS = frozenset(
 )
 
 
+@dataclass(frozen=True)
+class Unprotected:
+    """A task_done() that some path from its get() skips."""
+
+    task_done: Event
+    get: Event
+    # "no finally": not in a `finally`, after work that can raise; "before try": in a `finally`
+    # whose `try:` starts after such work; "skipped": a path (a `continue`) comes round to the
+    # same get() without it.
+    why: str
+
+
 @dataclass
 class QueueReport:
     missing: list[Event] = field(default_factory=list)  # gets with no task_done after them
     excess: list[Event] = field(default_factory=list)  # a second task_done for one get
-    unprotected: list[Event] = field(default_factory=list)  # task_done an exception can skip
+    unprotected: list[Unprotected] = field(default_factory=list)  # task_done a path skips
 
 
 def joined_queues(facts: ModuleFacts) -> frozenset[Hashable]:
@@ -91,16 +118,22 @@ def _missing(
     return unmet_obligations(function, opens, closes)
 
 
-# A path state: the gets not yet marked done (with "something that may raise ran since"), and
-# the queues whose last get was already marked done.
-_State = tuple[frozenset[tuple[Event, bool]], frozenset[Hashable]]
+# A path state: the gets not yet marked done, each with where something that may raise ran
+# since (`_ANYWHERE`, and the `finally` blocks whose `try` did not cover it), and the queues
+# whose last get was already marked done.
+_Pending = frozenset[tuple[Event, frozenset[Hashable]]]
+_State = tuple[_Pending, frozenset[Hashable]]
+_ANYWHERE = "anywhere"
 
 
 def _balance(
     facts: ModuleFacts, function: FunctionInfo, joined: frozenset[Hashable]
-) -> tuple[list[Event], list[Event]]:
+) -> tuple[list[Event], list[Unprotected]]:
     excess: dict[Event, None] = {}
-    unprotected: dict[Event, None] = {}
+    unprotected: dict[Event, Unprotected] = {}
+    skipped: set[Event] = set()  # gets that a path brings round again without task_done
+    answered: dict[Event, set[Event]] = {}  # get -> the task_done calls that answer it
+    covers, covered = _finally_covers(facts, function.body)
     # Loops that get from each queue: a task_done in a loop that does not get from the same
     # queue runs an unknown number of times (a batch), so it is not counted.
     getting_loops: dict[Hashable, set[int]] = {}
@@ -121,7 +154,9 @@ def _balance(
             queue = event.root
             if not counted(event):
                 return _forget(pending, queue), done - {queue}
-            return pending | {(event, False)}, done - {queue}
+            if any(get is event for get, _ in pending):
+                skipped.add(event)  # the item of the last round was never marked done
+            return pending | {(event, frozenset())}, done - {queue}
         if _on_queue(facts, event, frozenset({"task_done"})):
             queue = event.root
             mine = [(get, risky) for get, risky in pending if get.root == queue]
@@ -131,10 +166,15 @@ def _balance(
                 if queue in done:
                     excess[event] = None
                 return state
-            if queue in joined and not event.in_finally and any(risky for _g, risky in mine):
-                unprotected[event] = None
             # This task_done answers the latest get; earlier ones still wait for theirs.
             latest = max(mine, key=lambda item: order[item[0]])
+            answered.setdefault(latest[0], set()).add(event)
+            if queue in joined and event not in unprotected:
+                cover = covers.get(event)
+                if not event.in_finally and any(risky for _g, risky in mine):
+                    unprotected[event] = Unprotected(event, latest[0], "no finally")
+                elif cover is not None and cover in latest[1]:
+                    unprotected[event] = Unprotected(event, latest[0], "before try")
             if len(mine) == 1:
                 return pending - {latest}, done | {queue}
             return pending - {latest}, done
@@ -146,8 +186,12 @@ def _balance(
                 pending = _forget(pending, queue)
             return pending, done | helped
         if pending and _may_raise(facts, event):
+            # Which `finally: task_done()` blocks this event is not covered by.
+            where = frozenset(
+                {_ANYWHERE, *(key for key, events in covered.items() if event not in events)}
+            )
             pending = frozenset(
-                (get, risky or get.stmt is not event.stmt) for get, risky in pending
+                (get, risky if get.stmt is event.stmt else risky | where) for get, risky in pending
             )
             return pending, done
         return state
@@ -156,10 +200,64 @@ def _balance(
         Interpreter(transfer).run(function.body, (frozenset(), frozenset()))
     except TooComplex:
         return [], []
-    return list(excess), list(unprotected)
+    for get in skipped:
+        if get.root not in joined:
+            continue
+        for task_done in answered.get(get, ()):
+            unprotected.setdefault(task_done, Unprotected(task_done, get, "skipped"))
+    return list(excess), sorted(unprotected.values(), key=lambda u: order[u.task_done])
 
 
-def _forget(
-    pending: frozenset[tuple[Event, bool]], queue: Hashable
-) -> frozenset[tuple[Event, bool]]:
+def _finally_covers(
+    facts: ModuleFacts, body: Block
+) -> tuple[dict[Event, int], dict[int, frozenset[Event]]]:
+    """task_done() calls in a `finally` -> the innermost `try` statement around them (by id),
+    and for each such `try` the events it covers: whatever raises there runs the `finally`."""
+    cover_of: dict[Event, int] = {}
+    covered: dict[int, frozenset[Event]] = {}
+    for node in _flow_nodes(body):
+        if isinstance(node, Try) and node.finalbody is not None:
+            for event in _events(node.finalbody):
+                if _on_queue(facts, event, frozenset({"task_done"})):
+                    cover_of[event] = id(node)  # visited outermost first: the innermost wins
+                    covered.setdefault(id(node), frozenset(_events(node)))
+    return cover_of, covered
+
+
+def _flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
+    if node is None:
+        return
+    yield node
+    if isinstance(node, Block):
+        for item in node.items:
+            yield from _flow_nodes(item)
+    elif isinstance(node, (If, Loop)):
+        yield from _flow_nodes(node.body)
+        yield from _flow_nodes(node.orelse)
+    elif isinstance(node, Try):
+        yield from _flow_nodes(node.body)
+        for handler in node.handlers:
+            yield from _flow_nodes(handler.body)
+        yield from _flow_nodes(node.orelse)
+        yield from _flow_nodes(node.finalbody)
+    elif isinstance(node, Match):
+        for case in node.cases:
+            yield from _flow_nodes(case)
+
+
+def _events(node: FlowNode | None) -> Iterator[Event]:
+    for item in _flow_nodes(node):
+        if isinstance(item, Step):
+            yield from item.events
+        elif isinstance(item, If):
+            yield from item.test.events
+        elif isinstance(item, Loop):
+            yield from item.header.events
+        elif isinstance(item, Match):
+            yield from item.subject.events
+        elif isinstance(item, Exit):
+            yield from item.step.events
+
+
+def _forget(pending: _Pending, queue: Hashable) -> _Pending:
     return frozenset(item for item in pending if item[0].root != queue)
