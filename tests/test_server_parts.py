@@ -3,6 +3,7 @@ and the promise that the core install never imports pygls."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,32 @@ def test_server_without_the_extra_says_how_to_install_it() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 2
     assert 'pip install "asynclint[server]"' in done.stderr
+
+
+# -- when to lint ----------------------------------------------------------------------------
+
+
+def test_changes_in_quick_succession_are_linted_once() -> None:
+    from asynclint.server.documents import Documents
+
+    linted: list[str] = []
+
+    async def lint(uri: str) -> None:
+        linted.append(uri)
+
+    async def scenario() -> None:
+        documents = Documents(lint)
+        for _ in range(5):  # five keystrokes, each within the pause of the one before
+            documents.schedule("file:///a.py", delay=1.0)
+            await asyncio.sleep(0.01)
+        documents.schedule("file:///b.py")  # opened: at once
+        await asyncio.sleep(0.1)
+        assert linted == ["file:///b.py"]
+        await asyncio.sleep(1.5)
+        assert linted == ["file:///b.py", "file:///a.py"]
+        documents.schedule("file:///a.py", delay=0.1)
+        documents.close("file:///a.py")  # closed before its turn: never linted
+        await asyncio.sleep(0.2)
+        assert linted == ["file:///b.py", "file:///a.py"]
+
+    asyncio.run(scenario())
