@@ -8,6 +8,7 @@ from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.rules.cancellation import (
     AsyncioAttributeMissing,
+    CancellationEndsNormally,
     CancelledErrorSwallowed,
     LoopArgumentRemoved,
     TimeoutErrorMismatch,
@@ -131,6 +132,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     TimeoutErrorMismatch,
     AsyncioAttributeMissing,
     LoopArgumentRemoved,
+    CancellationEndsNormally,
     CoroutineNeverAwaited,
     TaskReferenceDropped,
     AsyncioRunInCoroutine,
