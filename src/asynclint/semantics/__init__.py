@@ -51,8 +51,9 @@ is in `queue_misuse.py`. Kinds also include "future" (`loop.create_future()`, `a
 and "executor" (`concurrent.futures.ThreadPoolExecutor`, also bound by `with ... as pool`).
 
 Cancellation, coroutines and versions: `cancellation.swallowed_cancellations` (`except`
-clauses and `contextlib.suppress()` blocks that catch `CancelledError` and let it go where
-that harms: the coroutine goes on, or a caller awaits it) and `timeout_mismatches` (`except
+clauses and `contextlib.suppress()` blocks that catch `CancelledError` and let it go on some
+path, found by `reraise.unraised_exits` over the flow model, and what follows: the coroutine
+goes on, a caller awaiting it goes on, or it ends normally) and `timeout_mismatches` (`except
 TimeoutError` that misses `asyncio.TimeoutError` below 3.11); `coroutines.returns_coroutine`,
 `unawaited_coroutines`, `dropped_tasks`, `runs_event_loop` (calls that make coroutines, which
 results are dropped, tasks nobody keeps, loops started from a coroutine);

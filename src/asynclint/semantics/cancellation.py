@@ -4,23 +4,24 @@ TimeoutError` clauses cannot see the `asyncio.TimeoutError` of Python 3.10 and o
 
 A catch *swallows* a cancellation when
 - it catches `CancelledError` (by name, in a tuple, through `BaseException` or a bare
-  `except:` in a module that uses asyncio; `Exception` does not catch it since 3.8),
+  `except:` in a module that uses asyncio; `Exception` does not catch it since 3.8), and no
+  earlier clause of the same `try` catches it first,
 - in a coroutine, around code that can be cancelled (an `await`, `async for`, `async with`:
   a `fut.result()` that raises a cancelled future's error is not the task's own cancellation),
-- and its handler has no `raise` (nor `sys.exit()`), does not keep the exception object
+- and on some path through its handler the cancellation leaves without a `raise` (nor
+  `sys.exit()`; see `reraise`), the handler does not keep the exception object
   (`errors.append(exc)`, `fut.set_exception(exc)`, `self._error = exc`: someone raises it
-  later), and calls neither `uncancel()` (the documented way to really suppress a
-  cancellation) nor `current_task().cancel()` (which asks for it again). A handler that
-  re-raises on some path has decided which cancellations to keep, as the
-  `current_task().cancelling()` idiom does.
-It is left alone when everything the guarded code awaits is a task the code cancelled itself
-(`t.cancel(); try: await t; except CancelledError: pass`, also `call_soon(t.cancel)`).
+  later), and calls neither `uncancel()` nor `cancelling()` (the documented ways to decide
+  which cancellations to keep) nor `current_task().cancel()` (which asks for it again).
+It is left alone when everything the guarded code awaits is a task the same function
+cancelled itself (`t.cancel(); try: await t; except CancelledError: pass`, also
+`call_soon(t.cancel)`).
 
-A swallowed cancellation is *harmful* when the coroutine goes on afterwards (the handler is
-in a loop that runs again, or code after it awaits more) or when a caller in the module
-awaits the coroutine directly (the caller then carries on as if nothing was cancelled). A
-coroutine that ends right after the handler and is only ever started as a task (or not
-called in the module at all) ends its task quietly: a common, deliberate idiom, left alone."""
+What follows decides the rule: the coroutine goes on (the handler is in a loop that runs
+again, or code after it awaits more: AIO501); it ends normally and a caller in the module
+awaits it directly, which then carries on as if nothing was cancelled (AIO501); or it ends
+normally otherwise, and its task reports itself finished instead of cancelled (AIO505),
+unless it is the program's entry point (`asyncio.run(main())`)."""
 
 from __future__ import annotations
 
