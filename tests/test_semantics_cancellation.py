@@ -287,9 +287,8 @@ def test_awaiting_something_else_as_well_is_not_exempt() -> None:
 
 def test_a_task_cancelled_by_another_method_of_the_class_is_not_exempt() -> None:
     # join() may be cancelled itself while it waits: the handler swallows that too.
-    assert (
-        swallowed(
-            """
+    assert swallowed(
+        """
         import asyncio
         class Worker:
             def stop(me):
@@ -301,9 +300,7 @@ def test_a_task_cancelled_by_another_method_of_the_class_is_not_exempt() -> None
                     pass
                 await asyncio.sleep(0)
         """
-        )
-        == [("join", GOES_ON)]
-    )
+    ) == [("join", GOES_ON)]
 
 
 # -- re-raise on every path -----------------------------------------------------------------
