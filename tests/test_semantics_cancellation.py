@@ -308,7 +308,8 @@ def test_a_task_cancelled_by_another_method_of_the_class_is_not_exempt() -> None
 PATH_SOURCE = """
 import asyncio
 import sys
-async def worker(q, items, log, closing):
+import pytest
+async def worker(q, items, log, closing, cancelled_class):
     while True:
         try:
             await q.get()
@@ -337,6 +338,7 @@ def swallowed_with(handler: str) -> list[tuple[str, str]]:
         "if isinstance(exc, (GeneratorExit, KeyboardInterrupt)):\n    raise",
         "if not isinstance(exc, asyncio.CancelledError):\n    raise",
         "if isinstance(exc, Exception):\n    raise",
+        "if isinstance(exc, cancelled_class()):\n    continue\nraise",
         "try:\n    raise\nexcept BaseException:\n    pass",
     ],
 )
@@ -359,6 +361,7 @@ def test_a_handler_that_lets_the_cancellation_go_on_some_path(handler: str) -> N
         "if not isinstance(exc, GeneratorExit):\n    raise",
         "if isinstance(exc, GeneratorExit):\n    return\nraise",
         "try:\n    log(exc)\nfinally:\n    raise",
+        "log(exc)\npytest.fail('cancelled')",
     ],
 )
 def test_a_handler_that_raises_on_every_path_of_a_cancellation(handler: str) -> None:

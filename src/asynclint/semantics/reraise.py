@@ -3,9 +3,10 @@
 
 The handler's body is run through the flow model (`flow.Interpreter`) with one bit of state
 per path: "the caught exception may still be of the kind we follow". `raise` (bare, or another
-exception) ends a path; `sys.exit()` and the like end it too. A test on the caught exception
-narrows the bit on each branch: under `if isinstance(exc, GeneratorExit): raise` the raise is
-taken only by exceptions that are not the one we follow, so it does not count for it."""
+exception) ends a path; `sys.exit()`, `pytest.fail()` and other calls that never return end it
+too. A test on the caught exception narrows the bit on each branch: under `if isinstance(exc,
+GeneratorExit): raise` the raise is taken only by exceptions that are not the one we follow,
+so it does not count for it; a test against a type we cannot name narrows nothing."""
 
 from __future__ import annotations
 
@@ -23,8 +24,18 @@ RETURN = "return"
 BREAK = "break"
 CONTINUE = "continue"
 
-# Calls that end the process: nothing after them runs, as after a raise.
-PROCESS_EXITS = frozenset({"sys.exit", "os._exit", "os.abort"})
+# Calls that never return (they end the process or raise): nothing after them runs.
+NEVER_RETURN = frozenset(
+    {
+        "sys.exit",
+        "os._exit",
+        "os.abort",
+        "pytest.fail",
+        "pytest.skip",
+        "pytest.xfail",
+        "pytest.exit",
+    }
+)
 
 # covers(names) -> may an exception matched by an isinstance() over these types be the kind
 # followed? `names` are import-resolved dotted names (None for what is not a name).
@@ -61,7 +72,7 @@ def unraised_exits(
     the followed exception reaches without raising."""
 
     def transfer(live: bool, event: Event) -> bool:
-        if event.kind == "call" and event.qualname in PROCESS_EXITS:
+        if event.kind == "call" and event.qualname in NEVER_RETURN:
             return False
         return live
 
@@ -104,4 +115,7 @@ def _is_followed(
         return None
     kinds = condition.args[1].value
     items = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
-    return covers(tuple(qualify(item) or dotted(item) for item in items))
+    names = tuple(qualify(item) or dotted(item) for item in items)
+    if None in names:
+        return None  # `isinstance(exc, get_cancelled_exc_class())`: we cannot tell
+    return covers(names)
