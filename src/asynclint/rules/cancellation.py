@@ -58,6 +58,9 @@ class CancellationEndsNormally(Rule):
     name = "cancellation-ends-normally"
     severity = Severity.WARNING
     summary = "A coroutine catches CancelledError and then returns normally"
+    # Opt-in: on real projects nearly every finding is a background task ended quietly on
+    # purpose; teams that want cancellation to propagate everywhere select it.
+    preview = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for swallowed in swallowed_cancellations(facts):
