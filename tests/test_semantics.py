@@ -8,6 +8,7 @@ import libcst as cst
 import pytest
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.flow import Interpreter
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
 from asynclint.settings import Settings
@@ -221,12 +222,37 @@ def _unmet(source: str) -> list[int]:
         ("try:\n    x()\nexcept E:\n    a()\n    raise", []),  # exception paths do not count
         ("while x:\n    a()\n    if y:\n        break\nelse:\n    b()", []),
         ("match x:\n    case 1:\n        a()\n    case _:\n        pass", [4]),
+        ("a()\nmatch x:\n    case 1:\n        return\nb()", []),  # no case taken: b() runs
+        ("a()\nmatch x:\n    case _:\n        return\nb()", [2]),  # b() is unreachable
+        ("a()\nmatch x:\n    case y:\n        return\nb()", [2]),
+        ("a()\nmatch x:\n    case _ if y:\n        return\nb()", []),
         ("a()\nwith c():\n    b()", []),
     ],
 )
 def test_obligations_follow_every_shape_of_control_flow(body: str, unmet: list[int]) -> None:
     source = "def f():\n" + textwrap.indent(body, "    ") + "\n"
     assert _unmet(source) == unmet
+
+
+def test_a_match_without_an_irrefutable_case_may_take_none() -> None:
+    source = "def f():\n    match x:\n        case 1:\n            return\n{}"
+    for last, falls_through in [("", True), ("        case _:\n            return\n", False)]:
+        f = function(facts_for(source.format(last)), "f")
+        outcome = Interpreter(lambda state, event: state).run(f.body, 0)
+        assert bool(outcome.normal) is falls_through
+
+
+def test_refine_narrows_the_states_of_each_branch() -> None:
+    source = "def f():\n    if ok:\n        a()\n    else:\n        return\n"
+    f = function(facts_for(source), "f")
+
+    def refine(state: int, condition: cst.BaseExpression, holds: bool) -> int | None:
+        assert isinstance(condition, cst.Name) and condition.value == "ok"
+        return state + 1 if holds else None  # the else branch cannot be taken
+
+    outcome = Interpreter(lambda state, event: state, refine).run(f.body, 0)
+    assert outcome.normal == {1}
+    assert outcome.returns == set()
 
 
 def test_pending_at_reports_open_obligations_on_some_path() -> None:

@@ -9,6 +9,9 @@ import libcst as cst
 import pytest
 
 from asynclint.semantics.cancellation import (
+    CALLER_GOES_ON,
+    ENDS,
+    GOES_ON,
     cancellation_catches,
     catches_cancellation,
     swallowed_cancellations,
@@ -22,9 +25,9 @@ def facts_for(source: str, target: tuple[int, int] = (3, 10)) -> ModuleFacts:
     return build_facts(cst.parse_module(textwrap.dedent(source)), Settings(target_version=target))
 
 
-def swallowed(source: str) -> list[tuple[str, bool]]:
-    """(function name, goes on) for each swallowed cancellation."""
-    return [(s.catch.function.name, s.goes_on) for s in swallowed_cancellations(facts_for(source))]
+def swallowed(source: str) -> list[tuple[str, str]]:
+    """(function name, what follows) for each swallowed cancellation."""
+    return [(s.catch.function.name, s.after) for s in swallowed_cancellations(facts_for(source))]
 
 
 @pytest.mark.parametrize(
@@ -82,7 +85,7 @@ def test_catch_all_counts_only_where_asyncio_is_used() -> None:
                     pass
     """
     assert swallowed(body) == []  # trio code, say: its cancellation is another class
-    assert swallowed("import asyncio\n" + textwrap.dedent(body)) == [("loop", True)]
+    assert swallowed("import asyncio\n" + textwrap.dedent(body)) == [("loop", GOES_ON)]
 
 
 def test_handler_in_a_loop_that_runs_again_goes_on() -> None:
@@ -96,7 +99,7 @@ def test_handler_in_a_loop_that_runs_again_goes_on() -> None:
                 except asyncio.CancelledError:
                     continue
         """
-    ) == [("worker", True)]
+    ) == [("worker", GOES_ON)]
 
 
 def test_await_after_the_try_goes_on() -> None:
@@ -110,10 +113,10 @@ def test_await_after_the_try_goes_on() -> None:
                 pass
             await r.close()
         """
-    ) == [("read", True)]
+    ) == [("read", GOES_ON)]
 
 
-def test_break_then_the_end_of_the_function_ends_quietly() -> None:
+def test_break_then_the_end_of_the_function_ends() -> None:
     source = """
         import asyncio
         async def heartbeat(conn):
@@ -127,10 +130,10 @@ def test_break_then_the_end_of_the_function_ends_quietly() -> None:
             task = asyncio.create_task(heartbeat(conn))
             task.cancel()
     """
-    assert swallowed(source) == []
-    # ... unless something follows the loop that awaits
+    assert swallowed(source) == [("heartbeat", ENDS)]
+    # ... and goes on when something follows the loop that awaits
     assert swallowed(source.replace('print("stopped")', "await conn.close()")) == [
-        ("heartbeat", True)
+        ("heartbeat", GOES_ON)
     ]
 
 
@@ -155,7 +158,7 @@ async def fetch(s):
 async def handler(s):
     {caller}
 """
-    assert swallowed(source) == [("fetch", False)]
+    assert swallowed(source) == [("fetch", CALLER_GOES_ON)]
 
 
 @pytest.mark.parametrize(
@@ -168,7 +171,7 @@ async def handler(s):
         "pass",
     ],
 )
-def test_quiet_end_of_a_task_is_left_alone(caller: str) -> None:
+def test_quiet_end_of_a_task_ends(caller: str) -> None:
     source = f"""
 import asyncio
 async def fetch(s):
@@ -179,7 +182,7 @@ async def fetch(s):
 async def handler(s, register):
     {caller}
 """
-    assert swallowed(source) == []
+    assert swallowed(source) == [("fetch", ENDS)]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +224,7 @@ async def worker(q, log, n):
         except asyncio.CancelledError as exc:
             {handler}
 """
-    assert swallowed(source) == [("worker", True)]
+    assert swallowed(source) == [("worker", GOES_ON)]
 
 
 def test_no_suspension_point_no_cancellation() -> None:
@@ -279,13 +282,13 @@ def test_awaiting_something_else_as_well_is_not_exempt() -> None:
                 pass
             await asyncio.sleep(0)
         """
-    ) == [("stop", True)]
+    ) == [("stop", GOES_ON)]
 
 
-def test_a_task_cancelled_by_another_method_of_the_class() -> None:
-    assert (
-        swallowed(
-            """
+def test_a_task_cancelled_by_another_method_of_the_class_is_not_exempt() -> None:
+    # join() may be cancelled itself while it waits: the handler swallows that too.
+    assert swallowed(
+        """
         import asyncio
         class Worker:
             def stop(me):
@@ -297,9 +300,187 @@ def test_a_task_cancelled_by_another_method_of_the_class() -> None:
                     pass
                 await asyncio.sleep(0)
         """
-        )
-        == []
-    )
+    ) == [("join", GOES_ON)]
+
+
+# -- re-raise on every path -----------------------------------------------------------------
+
+PATH_SOURCE = """
+import asyncio
+import sys
+import pytest
+async def worker(q, items, log, closing, cancelled_class):
+    while True:
+        try:
+            await q.get()
+        except BaseException as exc:
+HANDLER
+"""
+
+
+def swallowed_with(handler: str) -> list[tuple[str, str]]:
+    body = textwrap.indent(textwrap.dedent(handler).strip("\n"), " " * 12)
+    return swallowed(PATH_SOURCE.replace("HANDLER", body))
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "if closing:\n    raise",
+        "if closing:\n    raise\nelif log:\n    raise",
+        "for item in items:\n    raise",
+        "while closing:\n    raise",
+        "for item in items:\n    continue\n    raise",
+        "while True:\n    if closing:\n        break\n    raise",
+        "match closing:\n    case 1:\n        raise",
+        "match closing:\n    case 1:\n        raise\n    case _ if log:\n        raise",
+        "if isinstance(exc, GeneratorExit):\n    raise",
+        "if isinstance(exc, (GeneratorExit, KeyboardInterrupt)):\n    raise",
+        "if not isinstance(exc, asyncio.CancelledError):\n    raise",
+        "if isinstance(exc, Exception):\n    raise",
+        "if isinstance(exc, cancelled_class()):\n    continue\nraise",
+        "try:\n    raise\nexcept BaseException:\n    pass",
+    ],
+)
+def test_a_handler_that_lets_the_cancellation_go_on_some_path(handler: str) -> None:
+    assert swallowed_with(handler) == [("worker", GOES_ON)]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "raise",
+        "log(exc)\nraise",
+        "if closing:\n    raise\nraise RuntimeError('stopped') from exc",
+        "if closing:\n    raise\nelse:\n    sys.exit(1)",
+        "while True:\n    raise",
+        "for item in items:\n    pass\nraise",
+        "match closing:\n    case 1:\n        raise\n    case _:\n        raise",
+        "if isinstance(exc, asyncio.CancelledError):\n    raise",
+        "if isinstance(exc, (asyncio.CancelledError, KeyError)):\n    raise",
+        "if not isinstance(exc, GeneratorExit):\n    raise",
+        "if isinstance(exc, GeneratorExit):\n    return\nraise",
+        "try:\n    log(exc)\nfinally:\n    raise",
+        "log(exc)\npytest.fail('cancelled')",
+    ],
+)
+def test_a_handler_that_raises_on_every_path_of_a_cancellation(handler: str) -> None:
+    assert swallowed_with(handler) == []
+
+
+def test_the_ways_out_of_the_handler_decide_what_follows() -> None:
+    source = """
+        import asyncio
+        async def reader(r, done):
+            while True:
+                try:
+                    await r.read()
+                except asyncio.CancelledError:
+                    if done:
+                        return
+                    raise
+    """
+    found = swallowed_cancellations(facts_for(source))
+    assert [(s.after, s.ways_out) for s in found] == [(ENDS, frozenset({"return"}))]
+    # a `continue` on another path makes the loop run again
+    mixed = source.replace("raise", "continue")
+    assert swallowed(mixed) == [("reader", GOES_ON)]
+
+
+@pytest.mark.parametrize(
+    "clauses",
+    [
+        "except BaseException:\n        raise\n    except:\n        pass",
+        "except asyncio.CancelledError:\n        raise\n    except BaseException:\n        pass",
+    ],
+)
+def test_a_clause_after_one_that_takes_the_cancellation_never_sees_it(clauses: str) -> None:
+    source = f"""
+import asyncio
+async def f(r):
+    try:
+        await r.read()
+    {clauses}
+    await r.read()
+"""
+    assert swallowed(source) == []
+
+
+def test_a_clause_before_the_one_that_catches_cancellation_does_not_shadow_it() -> None:
+    source = """
+        import asyncio
+        async def f(r):
+            try:
+                await r.read()
+            except ValueError:
+                raise
+            except BaseException:
+                pass
+            await r.read()
+    """
+    assert swallowed(source) == [("f", GOES_ON)]
+
+
+@pytest.mark.parametrize(
+    "clause",
+    ["except (asyncio.CancelledError, TimeoutError):", "except (TimeoutError, CancelledError):"],
+)
+def test_cancellation_in_an_except_tuple(clause: str) -> None:
+    source = f"""
+import asyncio
+from asyncio import CancelledError
+async def fetch(s):
+    try:
+        return await s.get()
+    {clause}
+        return None
+"""
+    assert swallowed(source) == [("fetch", ENDS)]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("asyncio.run(main())", []),
+        ("if __name__ == '__main__':\n    asyncio.run(main())", []),
+        ("def cli():\n    asyncio.run(main())", []),
+        ("def cli():\n    asyncio.get_event_loop().run_until_complete(main())", []),
+        ("asyncio.create_task(main())", [("main", ENDS)]),
+    ],
+)
+def test_the_program_entry_point_may_end_on_cancellation(
+    entry: str, expected: list[tuple[str, str]]
+) -> None:
+    source = f"""
+import asyncio
+async def main():
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        print("bye")
+{entry}
+"""
+    assert swallowed(source) == expected
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "if asyncio.current_task().cancelling():\n            raise",
+        "asyncio.current_task().uncancel()",
+    ],
+)
+def test_a_handler_that_looks_at_cancelling_ends_by_decision(check: str) -> None:
+    source = f"""
+import asyncio
+async def fetch(s):
+    try:
+        return await s.get()
+    except asyncio.CancelledError:
+        {check}
+        return None
+"""
+    assert swallowed(source) == []
 
 
 # -- timeouts -------------------------------------------------------------------------------

@@ -340,6 +340,19 @@ RULES: tuple[RuleInfo, ...] = (
         fix_note="removes the `loop=` argument",
     ),
     RuleInfo(
+        "AIO505",
+        "cancellation-ends-normally",
+        WARNING,
+        (
+            "A coroutine catches `CancelledError` and then ends normally (returns, breaks out of "
+            "its loop, falls off the end): the task reports itself finished, not cancelled, and "
+            "`timeout()`/`TaskGroup` misbehave."
+        ),
+        # Opt-in: on real projects nearly every finding is a background task ended quietly on
+        # purpose; teams that want cancellation to propagate everywhere select it.
+        default=False,
+    ),
+    RuleInfo(
         "AIO601",
         "coroutine-never-awaited",
         ERROR,

@@ -7,7 +7,13 @@ from collections.abc import Iterator
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.semantics.cancellation import swallowed_cancellations, timeout_mismatches
+from asynclint.semantics.cancellation import (
+    ENDS,
+    GOES_ON,
+    CancellationCatch,
+    swallowed_cancellations,
+    timeout_mismatches,
+)
 from asynclint.semantics.compat import (
     describe_missing,
     missing_names,
@@ -18,23 +24,44 @@ from asynclint.semantics.compat import (
 from asynclint.semantics.model import ModuleFacts
 
 
+def _what(catch: CancellationCatch) -> str:
+    what = "`suppress()`" if isinstance(catch.node, cst.Call) else "this handler"
+    return f"{what} catches `CancelledError` (through {catch.catches})"
+
+
 class CancelledErrorSwallowed(Rule):
     code = "AIO501"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for swallowed in swallowed_cancellations(facts):
-            catch = swallowed.catch
-            what = "`suppress()`" if isinstance(catch.node, cst.Call) else "this handler"
+            if swallowed.after == ENDS:
+                continue  # AIO505
             after = (
                 "the coroutine keeps running after `cancel()`"
-                if swallowed.goes_on
+                if swallowed.after == GOES_ON
                 else "its caller carries on as if nothing was cancelled"
             )
             yield self.finding(
-                catch.node,
-                f"{what} catches `CancelledError` (through {catch.catches}) and never "
-                f"re-raises it: {after}, and `asyncio.timeout()` or a `TaskGroup` around it "
-                "cannot stop it; clean up, then `raise`",
+                swallowed.catch.node,
+                f"{_what(swallowed.catch)} and does not re-raise it on every path: {after}, "
+                "and `asyncio.timeout()` or a `TaskGroup` around it cannot stop it; clean "
+                "up, then `raise`",
+            )
+
+
+class CancellationEndsNormally(Rule):
+    code = "AIO505"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for swallowed in swallowed_cancellations(facts):
+            if swallowed.after != ENDS:
+                continue
+            yield self.finding(
+                swallowed.catch.node,
+                f"{_what(swallowed.catch)} and the coroutine then ends normally: its task "
+                "reports `cancelled()` False, a caller awaiting it keeps running after its "
+                "own cancellation, and `asyncio.timeout()` or a `TaskGroup` relying on the "
+                "exception misbehave; clean up, then `raise`",
             )
 
 

@@ -4,23 +4,24 @@ TimeoutError` clauses cannot see the `asyncio.TimeoutError` of Python 3.10 and o
 
 A catch *swallows* a cancellation when
 - it catches `CancelledError` (by name, in a tuple, through `BaseException` or a bare
-  `except:` in a module that uses asyncio; `Exception` does not catch it since 3.8),
+  `except:` in a module that uses asyncio; `Exception` does not catch it since 3.8), and no
+  earlier clause of the same `try` catches it first,
 - in a coroutine, around code that can be cancelled (an `await`, `async for`, `async with`:
   a `fut.result()` that raises a cancelled future's error is not the task's own cancellation),
-- and its handler has no `raise` (nor `sys.exit()`), does not keep the exception object
+- and on some path through its handler the cancellation leaves without a `raise` (nor
+  `sys.exit()`; see `reraise`), the handler does not keep the exception object
   (`errors.append(exc)`, `fut.set_exception(exc)`, `self._error = exc`: someone raises it
-  later), and calls neither `uncancel()` (the documented way to really suppress a
-  cancellation) nor `current_task().cancel()` (which asks for it again). A handler that
-  re-raises on some path has decided which cancellations to keep, as the
-  `current_task().cancelling()` idiom does.
-It is left alone when everything the guarded code awaits is a task the code cancelled itself
-(`t.cancel(); try: await t; except CancelledError: pass`, also `call_soon(t.cancel)`).
+  later), and calls neither `uncancel()` nor `cancelling()` (the documented ways to decide
+  which cancellations to keep) nor `current_task().cancel()` (which asks for it again).
+It is left alone when everything the guarded code awaits is a task the same function
+cancelled itself (`t.cancel(); try: await t; except CancelledError: pass`, also
+`call_soon(t.cancel)`).
 
-A swallowed cancellation is *harmful* when the coroutine goes on afterwards (the handler is
-in a loop that runs again, or code after it awaits more) or when a caller in the module
-awaits the coroutine directly (the caller then carries on as if nothing was cancelled). A
-coroutine that ends right after the handler and is only ever started as a task (or not
-called in the module at all) ends its task quietly: a common, deliberate idiom, left alone."""
+What follows decides the rule: the coroutine goes on (the handler is in a loop that runs
+again, or code after it awaits more: AIO501); it ends normally and a caller in the module
+awaits it directly, which then carries on as if nothing was cancelled (AIO501); or it ends
+normally otherwise, and its task reports itself finished instead of cancelled (AIO505),
+unless it is the program's entry point (`asyncio.run(main())`)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from asynclint.semantics import spawning
+from asynclint.semantics import reraise, spawning
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import (
     SCOPES,
@@ -47,7 +48,6 @@ CANCELLED_ERROR = "asyncio.CancelledError"
 _BASE_EXCEPTION = frozenset({"BaseException", "builtins.BaseException"})
 _BROAD = frozenset({"Exception", "builtins.Exception"}) | _BASE_EXCEPTION
 _SUPPRESS = frozenset({"contextlib.suppress"})
-_EXITS = frozenset({"sys.exit", "os._exit", "os.abort"})
 # Awaiting one of these awaits its arguments: a cancellation of the awaiting task reaches them.
 _WAITS_FOR_ARGUMENTS = frozenset(
     {"asyncio.gather", "asyncio.wait_for", "asyncio.wait", "asyncio.shield"}
@@ -89,10 +89,17 @@ class CancellationCatch:
     exception_name: str | None = None  # `except ... as name`
 
 
+# What happens once a handler has let the cancellation go.
+GOES_ON = "goes on"  # the coroutine reaches another suspension point
+CALLER_GOES_ON = "caller goes on"  # it ends normally, and a caller in the module awaits it
+ENDS = "ends"  # it ends normally: the task reports itself finished, not cancelled
+
+
 @dataclass(frozen=True)
 class SwallowedCancellation:
     catch: CancellationCatch
-    goes_on: bool  # the coroutine keeps running after the handler (else: its caller does)
+    after: str  # GOES_ON, CALLER_GOES_ON or ENDS
+    ways_out: frozenset[str]  # how the handler is left without raising (reraise.FALL, ...)
 
 
 def catches_cancellation(caught: tuple[str | None, ...]) -> str | None:
@@ -147,44 +154,71 @@ def _in_coroutine(function: FunctionInfo) -> bool:
 
 
 def swallowed_cancellations(facts: ModuleFacts) -> list[SwallowedCancellation]:
-    """The catches that let a cancellation of the running task go, where that does harm
-    (see the module doc)."""
+    """The catches that let a cancellation of the running task go, on some path, and what
+    follows (see the module doc)."""
+    return facts.memo(_swallowed_cancellations)
+
+
+def _swallowed_cancellations(facts: ModuleFacts) -> list[SwallowedCancellation]:
     result = []
+    shadowed = _shadowed_clauses(facts)
     for catch in cancellation_catches(facts):
+        if id(catch.node) in shadowed:
+            continue
         if not any(is_suspension_point(node) for node in body_nodes(catch.guarded)):
             continue
-        if (
-            _reraises(facts, catch)
-            or _keeps_exception(catch)
-            or _manages_cancellation(facts, catch)
-        ):
+        if _keeps_exception(catch) or _manages_cancellation(facts, catch):
             continue
         if _awaits_only_cancelled(facts, catch):
             continue
-        if _goes_on(catch):
-            result.append(SwallowedCancellation(catch, goes_on=True))
+        ways = _unraised_exits(facts, catch)
+        if not ways:
+            continue
+        if any(_goes_on(catch, way) for way in ways):
+            result.append(SwallowedCancellation(catch, GOES_ON, ways))
         elif _awaited_directly(facts, catch.function):
-            result.append(SwallowedCancellation(catch, goes_on=False))
+            result.append(SwallowedCancellation(catch, CALLER_GOES_ON, ways))
+        elif not _runs_as_program(facts, catch.function):
+            result.append(SwallowedCancellation(catch, ENDS, ways))
     return result
 
 
-def _reraises(facts: ModuleFacts, catch: CancellationCatch) -> bool:
-    for node in body_nodes(catch.body):
-        if isinstance(node, cst.Raise):
-            return True
-        if isinstance(node, cst.Call) and qualify(facts.imports, node.func) in _EXITS:
-            return True
-    return False
+def _shadowed_clauses(facts: ModuleFacts) -> set[int]:
+    """ids of `except` clauses that an earlier clause of the same `try` leaves no
+    cancellation to (`except BaseException:` then a bare `except:`)."""
+    seen: set[int] = set()
+    shadowed: set[int] = set()
+    for handler in facts.handlers:
+        if id(handler.try_node) in seen:
+            shadowed.add(id(handler.node))
+        elif catches_cancellation(handler.caught) is not None:
+            seen.add(id(handler.try_node))
+    return shadowed
+
+
+def _unraised_exits(facts: ModuleFacts, catch: CancellationCatch) -> frozenset[str]:
+    """How the handler is left without raising, on paths the cancellation may take."""
+    if not isinstance(catch.node, cst.ExceptHandler | cst.ExceptStarHandler):
+        return frozenset({reraise.FALL})  # suppress(): the block just ends
+    handler = reraise.flow_handler(catch.function, catch.node)
+    if handler is None:
+        return frozenset({reraise.FALL})  # not found: assume the worst
+
+    def covers(names: tuple[str | None, ...]) -> bool:
+        return catches_cancellation(names) is not None
+
+    return reraise.unraised_exits(handler, catch.exception_name, covers, facts.qualify)
 
 
 def _manages_cancellation(facts: ModuleFacts, catch: CancellationCatch) -> bool:
-    """`task.uncancel()` in the handler (the documented way to suppress a cancellation), or
+    """`task.uncancel()` in the handler (the documented way to suppress a cancellation), a
+    look at `task.cancelling()` (the handler decides which cancellations to keep), or
     `current_task().cancel()` (it asks for the cancellation again)."""
     for node in body_nodes(catch.body):
         if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)):
             continue
         method = node.func.attr.value
-        if method == "uncancel" or (
+        if method in ("uncancel", "cancelling") or (
             method == "cancel" and _is_current_task(facts, catch.function, node.func.value)
         ):
             return True
@@ -225,7 +259,7 @@ def _text(facts: ModuleFacts, node: cst.CSTNode) -> str:
 def _awaits_only_cancelled(facts: ModuleFacts, catch: CancellationCatch) -> bool:
     """Is every suspension point of the guarded code an await of something this code
     cancelled: `t.cancel()` then `await t` (or `gather(*tasks)` after cancelling each)?"""
-    cancelled = _cancelled_here(facts, catch.function)
+    cancelled = _cancels(facts, catch.function)
     if not cancelled:
         return False
     if _CURRENT_TASK in cancelled:
@@ -246,23 +280,6 @@ def _awaits_only_cancelled(facts: ModuleFacts, catch: CancellationCatch) -> bool
     return True
 
 
-def _cancelled_here(facts: ModuleFacts, function: FunctionInfo) -> set[str]:
-    """What `function` cancels, as code text: `t` for `t.cancel()` or `call_soon(t.cancel)`,
-    `tasks` too when `t` is the target of `for t in tasks:`; and `self.x` cancelled in any
-    method of the class."""
-    cancelled = _cancels(facts, function)
-    self_name = function.self_name
-    if self_name is not None and function.class_name is not None:
-        for method in facts.methods.get(function.class_name, {}).values():
-            if method is function or method.self_name is None:
-                continue
-            prefix = f"{method.self_name}."
-            for name in _cancels(facts, method):
-                if name.startswith(prefix):
-                    cancelled.add(f"{self_name}.{name[len(prefix) :]}")
-    return cancelled
-
-
 _CURRENT_TASK = "<the current task>"
 
 
@@ -279,6 +296,10 @@ def _is_current_task(facts: ModuleFacts, function: FunctionInfo, node: cst.CSTNo
 
 
 def _cancels(facts: ModuleFacts, function: FunctionInfo) -> set[str]:
+    """What `function` itself cancels, as code text: `t` for `t.cancel()` or
+    `call_soon(t.cancel)`, `tasks` too when `t` is the target of `for t in tasks:`. A task
+    cancelled by another method does not count: the caller's own cancellation may be what
+    arrives while this one waits, and the handler swallows that too."""
     cancelled: set[str] = set()
     for event in function.events:
         node = event.node
@@ -308,42 +329,30 @@ def _cancels(facts: ModuleFacts, function: FunctionInfo) -> set[str]:
 _Level = tuple[Sequence[cst.CSTNode], int, cst.CSTNode | None]
 
 
-def _goes_on(catch: CancellationCatch) -> bool:
-    """After the handler, can the coroutine reach another suspension point (a loop running
-    again, an await after the `try`), rather than end?"""
+def _goes_on(catch: CancellationCatch, way: str) -> bool:
+    """Leaving the handler that way (reraise.FALL, RETURN, BREAK, CONTINUE), can the
+    coroutine reach another suspension point (a loop running again, an await after the
+    `try`), rather than end?"""
     function_node = catch.function.node
     assert isinstance(function_node, cst.FunctionDef)
     path = _path(function_node.body.body, catch.statement, None)
     if path is None:
         return True  # not found: assume the worst
-    state = _exit_kind(catch.body)
+    state = way
     for block, index, container in reversed(path):
         in_loop_body = isinstance(container, (cst.For, cst.While)) and block is container.body.body
-        if state == "return":
+        if state == reraise.RETURN:
             return False
-        if state == "fall":
+        if state == reraise.FALL:
             if any(is_suspension_point(n) for n in body_nodes(block[index + 1 :])):
                 return True
             if in_loop_body:
                 return True  # the loop runs again
         elif in_loop_body:  # break or continue, at the loop they belong to
-            if state == "continue":
+            if state == reraise.CONTINUE:
                 return True
-            state = "fall"
+            state = reraise.FALL
     return False
-
-
-def _exit_kind(body: Sequence[cst.CSTNode]) -> str:
-    """How the handler's last statement leaves it: "return", "break", "continue" or "fall"."""
-    if body and isinstance(body[-1], cst.SimpleStatementLine):
-        last = body[-1].body[-1]
-        if isinstance(last, cst.Return):
-            return "return"
-        if isinstance(last, cst.Break):
-            return "break"
-        if isinstance(last, cst.Continue):
-            return "continue"
-    return "fall"
 
 
 def _path(
@@ -408,6 +417,12 @@ def _awaited_directly(facts: ModuleFacts, function: FunctionInfo) -> bool:
         ):
             return True
     return False
+
+
+def _runs_as_program(facts: ModuleFacts, function: FunctionInfo) -> bool:
+    """Is `function` the program's entry point (`asyncio.run(main())`)? Its cancellation
+    comes from Ctrl-C or the end of the program, and nothing runs after it."""
+    return any(spawn.how == spawning.RUN for spawn in spawning.spawns(facts).get(function, []))
 
 
 def _awaits_ref(function: FunctionInfo, event: Event) -> bool:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
+import libcst as cst
+
 from asynclint.semantics.events import Event
 
 S = TypeVar("S", bound=Hashable)
@@ -47,6 +49,7 @@ class If:
     test: Step
     body: Block
     orelse: Block | None
+    condition: cst.BaseExpression | None = None  # the test as written, for `Refine`
 
 
 @dataclass
@@ -61,6 +64,7 @@ class Loop:
 class Handler:
     catches_all: bool
     body: Block
+    node: cst.CSTNode | None = None  # the `except` clause
 
 
 @dataclass
@@ -75,6 +79,7 @@ class Try:
 class Match:
     subject: Step
     cases: list[Block]
+    exhaustive: bool = False  # the last case is an unguarded `case _:` or `case name:`
 
 
 @dataclass
@@ -104,11 +109,15 @@ class Outcome(Generic[S]):
 
 
 Transfer = Callable[[S, Event], S]
+# refine(state, condition, holds) -> the state on the branch where `condition` is `holds`, or
+# None when no path in that state can take the branch.
+Refine = Callable[[S, cst.BaseExpression, bool], S | None]
 
 
 class Interpreter(Generic[S]):
-    def __init__(self, transfer: Transfer[S]) -> None:
+    def __init__(self, transfer: Transfer[S], refine: Refine[S] | None = None) -> None:
         self.transfer = transfer
+        self.refine = refine
 
     def run(self, body: Block, initial: S) -> Outcome[S]:
         """States at the function's normal exits are `normal | returns`."""
@@ -157,12 +166,18 @@ class Interpreter(Generic[S]):
 
     def branch(self, node: If, ins: set[S]) -> Outcome[S]:
         after_test = self.step(node.test, ins)
-        body = self.block(node.body, after_test)
-        orelse = self.block(node.orelse, after_test)
+        body = self.block(node.body, self.narrow(node, after_test, True))
+        orelse = self.block(node.orelse, self.narrow(node, after_test, False))
         result: Outcome[S] = Outcome(body.normal | orelse.normal, raises=set(ins))
         result.absorb_jumps(body)
         result.absorb_jumps(orelse)
         return result
+
+    def narrow(self, node: If, states: set[S], holds: bool) -> set[S]:
+        if self.refine is None or node.condition is None:
+            return states
+        refined = (self.refine(state, node.condition, holds) for state in states)
+        return {state for state in refined if state is not None}
 
     def loop(self, node: Loop, ins: set[S]) -> Outcome[S]:
         entry = set(ins)
@@ -224,7 +239,8 @@ class Interpreter(Generic[S]):
 
     def match(self, node: Match, ins: set[S]) -> Outcome[S]:
         after_subject = self.step(node.subject, ins)
-        result: Outcome[S] = Outcome(set(after_subject), raises=set(ins))
+        no_case = set() if node.exhaustive else set(after_subject)
+        result: Outcome[S] = Outcome(no_case, raises=set(ins))
         for case in node.cases:
             out = self.block(case, after_subject)
             result.normal |= out.normal

@@ -217,6 +217,15 @@ def _is_true(node: cst.BaseExpression) -> bool:
     return False
 
 
+def _irrefutable(case: cst.MatchCase) -> bool:
+    """`case _:` or `case name:` without a guard: the match always takes some case."""
+    return (
+        case.guard is None
+        and isinstance(case.pattern, cst.MatchAs)
+        and case.pattern.pattern is None
+    )
+
+
 def _body_statements(
     suite: cst.BaseSuite,
 ) -> tuple[cst.BaseStatement | cst.BaseSmallStatement, ...]:
@@ -366,7 +375,7 @@ class _Builder:
             step = self.new_step(node)
             self.expr(node.subject)
             cases = [self.block(_body_statements(case.body)) for case in node.cases]
-            block.items.append(Match(step, cases))
+            block.items.append(Match(step, cases, _irrefutable(node.cases[-1])))
 
     def small_statement(
         self, node: cst.BaseSmallStatement, line: cst.CSTNode, block: Block
@@ -470,7 +479,7 @@ class _Builder:
             self.statement(node.orelse, orelse)  # an `elif` on the version may be decided
         elif isinstance(node.orelse, cst.Else):
             orelse = self.block(_body_statements(node.orelse.body))
-        return If(step, body, orelse)
+        return If(step, body, orelse, node.test)
 
     def loop(self, node: cst.For | cst.While) -> Loop:
         loop_id = next(self.ids)
@@ -517,7 +526,7 @@ class _Builder:
                 )
                 self.handlers.append(HandlerInfo(self.fn, handler, node, self.caught(handler)))
                 flow_handlers.append(
-                    Handler(catches_all, self.block(_body_statements(handler.body)))
+                    Handler(catches_all, self.block(_body_statements(handler.body)), handler)
                 )
         finally:
             self.in_handler -= 1
