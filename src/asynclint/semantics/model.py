@@ -763,9 +763,9 @@ class _Builder:
             self.emit(self.event("escape", value, ref=ref))
 
     def iterate(self, iterable: cst.BaseExpression, node: cst.CSTNode) -> None:
-        ref = self.ref(iterable)
-        if ref is not None:
-            self.emit(self.event("iter", node, ref=ref))
+        # Recorded even over an unnamed iterable (`async for x in gen():`): every step of an
+        # `async for` may suspend.
+        self.emit(self.event("iter", node, ref=self.ref(iterable)))
 
     def expr(self, node: cst.CSTNode, awaited: bool = False) -> None:
         if isinstance(node, cst.Call):
