@@ -8,6 +8,7 @@ import textwrap
 import libcst as cst
 import pytest
 
+from asynclint.rules.subprocess import SubprocessStdinNotClosed
 from asynclint.semantics import processes as p
 from asynclint.semantics.events import Event
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
@@ -209,6 +210,55 @@ def test_unclosed_stdin_writes_report_the_last_write_and_spare_conversations() -
     assert [(code(facts, f.write.node), code(facts, f.probe.node)) for f in found] == [
         ("proc.stdin.write(b)", "proc.stdout.read()")
     ]
+
+
+STREAM_THEN_COMMUNICATE = """
+async def compress(data):
+    proc = await asyncio.create_subprocess_exec("gzip", stdin=PIPE, stdout=PIPE)
+    proc.stdin.write(data)
+    await proc.stdin.drain()
+    out, _ = await proc.communicate()
+    return out
+async def compress_by_reading(data):
+    proc = await asyncio.create_subprocess_exec("gzip", stdin=PIPE, stdout=PIPE)
+    proc.stdin.write(data)
+    out = await proc.stdout.read()
+    await proc.wait()
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "reported"),
+    [
+        ((3, 10), ["proc.communicate()", "proc.stdout.read()"]),
+        ((3, 11), ["proc.communicate()", "proc.stdout.read()"]),
+        ((3, 12), ["proc.stdout.read()"]),
+        ((3, 13), ["proc.stdout.read()"]),
+    ],
+)
+def test_communicate_without_input_closes_stdin_from_312(
+    target: tuple[int, int], reported: list[str]
+) -> None:
+    facts = build_facts(
+        cst.parse_module(HEADER + STREAM_THEN_COMMUNICATE), Settings(target_version=target)
+    )
+    found = list(p.unclosed_stdin_writes(facts))
+    assert [code(facts, f.probe.node) for f in found] == reported
+
+
+@pytest.mark.parametrize("target", [(3, 10), (3, 11)])
+def test_aio203_names_the_target_version_when_communicate_leaves_stdin_open(
+    target: tuple[int, int],
+) -> None:
+    facts = build_facts(
+        cst.parse_module(HEADER + STREAM_THEN_COMMUNICATE), Settings(target_version=target)
+    )
+    messages = [f.message for f in SubprocessStdinNotClosed().check(facts)]
+    assert len(messages) == 2
+    version = f"Python {target[0]}.{target[1]} (the target version)"
+    assert version in messages[0] and "`communicate()` without input" in messages[0]
+    assert version not in messages[1]
 
 
 def test_reads_blocking_on_an_unread_pipe() -> None:

@@ -142,12 +142,19 @@ class SubprocessStdinNotClosed(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in unclosed_stdin_writes(facts):
             stdin = _receiver(facts, found.write)
+            why = "a child that reads its input to the end waits for EOF for ever"
+            if found.probe.kind == "call" and found.probe.method == "communicate":
+                target = ".".join(map(str, facts.settings.target_version))
+                why = (
+                    f"on Python {target} (the target version) `communicate()` without input "
+                    "leaves stdin open (it closes it only from 3.12), so a child that reads its "
+                    "input to the end waits for EOF for ever"
+                )
             yield self.finding(
                 found.write.node,
                 f"`{stdin}` is never closed after this write before "
-                f"{_describe_wait(facts, found.probe)}: a child that reads its input to the end "
-                f"waits for EOF for ever; call `{stdin}.close()` first, or pass the data to "
-                "`communicate(input)`",
+                f"{_describe_wait(facts, found.probe)}: {why}; call `{stdin}.close()` first, "
+                "or pass the data to `communicate(input)`",
             )
 
 

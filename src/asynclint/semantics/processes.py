@@ -435,11 +435,23 @@ def _exits(node: cst.CSTNode, breaks: bool) -> bool:
     return any(_exits(child, breaks) for child in child_nodes(node))
 
 
+# From CPython 3.12 `communicate()` always closes stdin; before, without input it left stdin
+# open (3.10/3.11 feed it with a no-op), so a child reading to EOF never saw the end.
+COMMUNICATE_CLOSES_STDIN_IN = (3, 12)
+
+
+def communicate_closes_stdin(facts: ModuleFacts, event: Event) -> bool:
+    """Does this `communicate()` call close stdin on the target version?"""
+    return _has_input(event) or facts.settings.target_version >= COMMUNICATE_CLOSES_STDIN_IN
+
+
 def waits_for_exit(facts: ModuleFacts, event: Event) -> Hashable | None:
     """The process whose exit (or end of output) `event` waits for: `await proc.wait()`,
-    `communicate()` without input, or a blocking read of stdout/stderr to the end."""
+    `communicate()` that leaves stdin open, or a blocking read of stdout/stderr to the end."""
     if event.kind == "call" and facts.kind(event.root) == api.PROCESS:
-        if is_wait(facts, event) or (event.method == "communicate" and not _has_input(event)):
+        if is_wait(facts, event) or (
+            event.method == "communicate" and not communicate_closes_stdin(facts, event)
+        ):
             return facts.objects.find(event.root)
         return None
     owner = blocking_read_to_eof(facts, event)
@@ -463,7 +475,8 @@ def closes_stdin(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
     if event.root == stdin and event.method in ("close", "write_eof"):
         return True
     if event.root == process and (
-        event.method in SIGNALS or (event.method == "communicate" and _has_input(event))
+        event.method in SIGNALS
+        or (event.method == "communicate" and communicate_closes_stdin(facts, event))
     ):
         return True
     return any(
