@@ -11,6 +11,7 @@ import pytest
 from asynclint.rules.subprocess import SubprocessStdinNotClosed
 from asynclint.semantics import processes as p
 from asynclint.semantics.events import Event
+from asynclint.semantics.flow import If
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
 from asynclint.semantics.obligations import unmet_obligations
 from asynclint.semantics.str_values import bytes_literal, str_description
@@ -580,3 +581,51 @@ def test_holds_only_created_processes() -> None:
     assert held("local") == [True]
     assert held("parameter") == [False]
     assert held("rebound") == [False]
+
+
+def test_none_guards_on_piped_streams_have_a_dead_none_branch() -> None:
+    facts = facts_for(
+        """
+        async def run(flag):
+            proc = await asyncio.create_subprocess_exec("x", stdout=PIPE)
+            if proc.stdout is None:
+                pass
+            if proc.stdout is not None:
+                pass
+            if not proc.stdout:
+                pass
+            if proc.stdout:
+                pass
+            if proc.stderr is None:
+                pass
+            if flag is None:
+                pass
+        """
+    )
+    run = function(facts, "run")
+    ifs = [item for item in run.body.items if isinstance(item, If)]
+    assert [p.dead_none_branch(facts, node) for node in ifs] == [
+        "body",
+        "orelse",
+        "body",
+        "orelse",
+        None,  # stderr is not piped: it is None
+        None,  # not a stream
+    ]
+
+
+def test_a_wait_through_a_task_is_found_at_the_await() -> None:
+    facts = facts_for(
+        """
+        async def run():
+            proc = await asyncio.create_subprocess_exec("x", stderr=PIPE)
+            waiter = asyncio.create_task(proc.wait())
+            other = asyncio.create_task(asyncio.sleep(1))
+            await other
+            await waiter
+        """
+    )
+    found = p.task_waits(facts, function(facts, "run"))
+    assert [(code(facts, a.node), code(facts, w.node)) for a, w in found.items()] == [
+        ("await waiter", "proc.wait()")
+    ]

@@ -42,6 +42,15 @@ class SubprocessWaitWithPipe(Rule):
             assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
             process = facts.module.code_for_node(call.func.value)
             fix = None
+            if unread.through is not None:
+                yield self.finding(
+                    call,
+                    f"`{process}.wait()` runs as a task that is awaited while {streams} is a "
+                    "PIPE that nothing reads: the child blocks once the pipe buffer fills and "
+                    "the task never ends; read the output concurrently or use `communicate()`",
+                    related=((unread.through.node, "the task is awaited here"),),
+                )
+                continue
             if not call.args:
                 fix = FixSpec(
                     "replace",

@@ -44,6 +44,9 @@ class If:
     test: Step
     body: Block
     orelse: Block | None
+    # A test that says whether a value is None (`if proc.stdout is None:`), as an unlisted
+    # "guard" event whose `extra["none_branch"]` ("body"/"orelse") runs when it is None.
+    guard: Event | None = None
 
 
 @dataclass
@@ -101,11 +104,14 @@ class Outcome(Generic[S]):
 
 
 Transfer = Callable[[S, Event], S]
+# Which branch of an `if` can never run ("body" or "orelse"), or None when both can.
+DeadBranch = Callable[[If], str | None]
 
 
 class Interpreter(Generic[S]):
-    def __init__(self, transfer: Transfer[S]) -> None:
+    def __init__(self, transfer: Transfer[S], dead: DeadBranch | None = None) -> None:
         self.transfer = transfer
+        self.dead = dead
 
     def run(self, body: Block, initial: S) -> Outcome[S]:
         """States at the function's normal exits are `normal | returns`."""
@@ -154,8 +160,9 @@ class Interpreter(Generic[S]):
 
     def branch(self, node: If, ins: set[S]) -> Outcome[S]:
         after_test = self.step(node.test, ins)
-        body = self.block(node.body, after_test)
-        orelse = self.block(node.orelse, after_test)
+        dead = self.dead(node) if self.dead is not None else None
+        body = self.block(node.body, after_test if dead != "body" else set())
+        orelse = self.block(node.orelse, after_test if dead != "orelse" else set())
         result: Outcome[S] = Outcome(body.normal | orelse.normal, raises=set(ins))
         result.absorb_jumps(body)
         result.absorb_jumps(orelse)

@@ -12,6 +12,7 @@ import libcst as cst
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.expressions import call_qualname
+from asynclint.semantics.flow import If
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
 from asynclint.semantics.str_values import bound_only_by_assignment
@@ -23,10 +24,13 @@ OUTPUT_STREAMS = ("stdout", "stderr")
 
 @dataclass(frozen=True)
 class UnreadWait:
-    """`await proc.wait()` reached while `streams` of the process are piped and unread."""
+    """`await proc.wait()` reached while `streams` of the process are piped and unread. When
+    the wait runs as a task (`t = create_task(proc.wait())`), `event` is the `proc.wait()` call
+    and `through` the `await t` that waits for it."""
 
     event: Event
     streams: tuple[str, ...]
+    through: Event | None = None
 
 
 def is_wait(facts: ModuleFacts, event: Event) -> bool:
@@ -40,14 +44,33 @@ def is_wait(facts: ModuleFacts, event: Event) -> bool:
 
 def unread_waits(facts: ModuleFacts) -> Iterator[UnreadWait]:
     for function in facts.functions:
-        if not any(is_wait(facts, e) for e in function.events):
+        if not any(is_wait(facts, e) or e.method == "wait" for e in function.events):
             continue
         yield from _waits_after_create(facts, function)
         yield from _waits_elsewhere(facts, function)
 
 
+def task_waits(facts: ModuleFacts, function: FunctionInfo) -> dict[Event, Event]:
+    """`await t` where `t = asyncio.create_task(proc.wait())` (or `ensure_future`), mapped to
+    the `proc.wait()` call: a wait through a task is still a wait."""
+    calls = {id(e.node): e for e in function.events if e.kind == "call"}
+    found: dict[Event, Event] = {}
+    for event in function.events:
+        if event.kind != "await" or facts.kind(event.root) != api.TASK:
+            continue
+        for origin in facts.objects.origins(event.root):
+            node = origin.node
+            if not (isinstance(node, cst.Call) and node.args):
+                continue
+            wait = calls.get(id(node.args[0].value))
+            if wait is not None and wait.method == "wait" and facts.kind(wait.root) == api.PROCESS:
+                found[event] = wait
+    return found
+
+
 def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnreadWait]:
     """The process was created in this function: follow each path from creation to wait."""
+    through_tasks = task_waits(facts, function)
 
     def opens(event: Event) -> Hashable | None:
         if event.kind != "create":
@@ -63,12 +86,18 @@ def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[
         process, stream, _name = key
         return reads_to_eof(facts, event, stream, process)
 
-    for event, pending in pending_at(function, opens, closes, lambda e: is_wait(facts, e)).items():
-        unread = sorted(
-            key[2] for key in pending if isinstance(key, tuple) and key[0] == event.root
-        )
+    found = pending_at(
+        function,
+        opens,
+        closes,
+        lambda e: is_wait(facts, e) or e in through_tasks,
+        lambda n: dead_none_branch(facts, n),
+    )
+    for event, pending in found.items():
+        wait = through_tasks.get(event, event)
+        unread = sorted(key[2] for key in pending if isinstance(key, tuple) and key[0] == wait.root)
         if unread:
-            yield UnreadWait(event, tuple(unread))
+            yield UnreadWait(wait, tuple(unread), event if wait is not event else None)
 
 
 def _waits_elsewhere(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnreadWait]:
@@ -84,6 +113,24 @@ def _waits_elsewhere(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unr
         unread = sorted(name for name in piped if not _read_anywhere(facts, event.root, name))
         if unread:
             yield UnreadWait(event, tuple(unread))
+
+
+def dead_none_branch(facts: ModuleFacts, node: If) -> str | None:
+    """After `stdout=PIPE`, `proc.stdout` is never None: the branch of `if proc.stdout is
+    None:` (or of `if proc.stderr is not None:`, `if not proc.stdout:`) that runs when it is
+    None is dead. Typed code writes these tests for mypy."""
+    guard = node.guard
+    if guard is None:
+        return None
+    owner = stream_owner(facts, guard.root)
+    if owner is None:
+        return None
+    process, name = owner
+    modes = process_streams(facts, process)
+    if modes is None or modes.get(name) != PIPED:
+        return None
+    branch = guard.extra.get("none_branch")
+    return branch if isinstance(branch, str) else None
 
 
 def _read_anywhere(facts: ModuleFacts, process: Hashable, name: str) -> bool:
@@ -658,7 +705,13 @@ def _blocked_after_create(
         process, stream, _name = key
         return reads_to_eof(facts, event, stream, process)
 
-    found = pending_at(function, opens, closes, lambda e: probes.get(e) is not None)
+    found = pending_at(
+        function,
+        opens,
+        closes,
+        lambda e: probes.get(e) is not None,
+        lambda n: dead_none_branch(facts, n),
+    )
     for event, pending in found.items():
         owner = probes[event]
         assert owner is not None
