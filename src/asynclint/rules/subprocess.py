@@ -10,6 +10,7 @@ from asynclint.diagnostics import Severity
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
+from asynclint.semantics.live_pipes import blocked_drains, idle_pipes
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.processes import (
     NOT_PIPED,
@@ -347,4 +348,55 @@ class BlockingSubprocessInAsync(Rule):
                 f"{found.name} blocks the event loop until the child exits; use "
                 "`asyncio.create_subprocess_exec()` and `await proc.wait()`, or "
                 "`asyncio.to_thread()`",
+            )
+
+
+class SubprocessPipeUnreadWhileRunning(Rule):
+    code = "AIO211"
+    name = "subprocess-pipe-unread-while-running"
+    severity = Severity.WARNING
+    summary = "A stdout/stderr PIPE that nothing reads while the process runs"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in idle_pipes(facts):
+            stream = found.stream
+            related: tuple[tuple[cst.CSTNode, str], ...] = ()
+            if found.how == "stored":
+                how = "the process is kept on the instance and nothing in the module reads it"
+            elif found.how == "container":
+                how = "the process is stored in a container and nothing in the module reads it"
+            elif found.how == "awaits":
+                assert found.at is not None
+                how = "the code goes on to wait in a loop for something else before reading it"
+                related = ((found.at.node, "waits here with the pipe unread"),)
+            else:
+                assert found.at is not None
+                other = "stderr" if stream == "stdout" else "stdout"
+                how = f"the code streams {other} in a loop and never reads {stream}"
+                related = ((found.at.node, f"reads {other} here while {stream} fills"),)
+            yield self.finding(
+                found.create.node,
+                f"{stream} is a PIPE that nothing reads while the process runs: {how}; once "
+                "about 64 KiB are waiting the child blocks and never finishes; read it in a "
+                "task, or use `DEVNULL` or a file",
+                related=related,
+            )
+
+
+class SubprocessStdinBlockedByFullOutput(Rule):
+    code = "AIO212"
+    name = "subprocess-stdin-blocked-by-full-stdout"
+    severity = Severity.WARNING
+    summary = "Draining `proc.stdin` while a stdout/stderr PIPE is not read concurrently"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in blocked_drains(facts):
+            streams = " and ".join(found.streams)
+            stdin = _receiver(facts, found.drain)
+            yield self.finding(
+                found.drain.node,
+                f"`await {stdin}.drain()` while {streams} is a PIPE that no task reads yet: "
+                "once the child's output fills the pipe it stops reading its input, and "
+                "`drain()` never returns; read the output in a task started before writing, "
+                "or use `communicate(input)`",
             )

@@ -184,8 +184,8 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
         return True
     if event.root == stream and event.method in READ_METHODS:
         if event.method == "read":
-            return _reads_all(event) or bool(event.loops) or event.repeated
-        return bool(event.loops) or event.repeated
+            return _reads_all(event) or in_a_loop(event)
+        return in_a_loop(event)
     if event.target is not None:
         made = facts.calls_made(event.target)
         return any(
@@ -193,6 +193,12 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
             for root, m in made
         )
     return False
+
+
+def in_a_loop(event: Event) -> bool:
+    """Does `event` run repeatedly: in a loop body, a comprehension, or a loop header
+    (`while line := await proc.stdout.readline():`)?"""
+    return bool(event.loops) or event.repeated or isinstance(event.stmt, (cst.While, cst.For))
 
 
 def _reads_all(event: Event) -> bool:
