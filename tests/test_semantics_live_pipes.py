@@ -41,6 +41,13 @@ def test_a_container_read_elsewhere_in_the_module_is_trusted() -> None:
     """
     )
     assert idle(read_later) == []
+    read_here = """
+        async def start(command, procs):
+            proc = await asyncio.create_subprocess_exec(*command, stdout=PIPE)
+            procs.append(proc)
+            return await proc.stdout.read()
+    """
+    assert idle(read_here) == []
 
 
 def test_each_piped_output_is_named_and_devnull_is_not() -> None:

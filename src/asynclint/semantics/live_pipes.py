@@ -20,12 +20,12 @@ from asynclint.semantics.processes import (
     OUTPUT_STREAMS,
     PIPED,
     SIGNALS,
-    _conversations,
-    _writes_a_command,
+    conversations,
     dead_none_branch,
     process_streams,
     reads_blocking_on_unread_pipe,
     stream_owner,
+    writes_a_command,
 )
 from asynclint.semantics.streams import READ_METHODS, in_a_loop, stream_of, suspends
 
@@ -105,7 +105,11 @@ def _idle(
         # waits for it with the pipe unread is AIO201's).
         if not _read_anywhere(facts, process, stream) and not _waited_anywhere(facts, process):
             return IdlePipe(create, name, "stored")
-    elif _stored_in_container(function, create) and not _unknown_reads(facts, name):
+    elif (
+        _stored_in_container(function, create)
+        and not _read_directly(facts, process, stream)
+        and not _unknown_reads(facts, name)
+    ):
         return IdlePipe(create, name, "container")
     poll = _first_loop_await(facts, function, create, process, stream)
     if poll is not None:
@@ -218,6 +222,15 @@ def _read_anywhere(facts: ModuleFacts, process: Hashable, stream: Hashable) -> b
     return False
 
 
+def _read_directly(facts: ModuleFacts, process: Hashable, stream: Hashable) -> bool:
+    """Is the stream itself read or handed on, or the process's output collected with
+    communicate(), anywhere in the module (storing the process in a container aside)?"""
+    return any(
+        e.root == stream or (e.kind == "call" and e.root == process and e.method == "communicate")
+        for _f, e in facts.events()
+    )
+
+
 def _waited_anywhere(facts: ModuleFacts, process: Hashable) -> bool:
     return any(
         e.kind == "call" and e.root == process and e.method == "wait" for _f, e in facts.events()
@@ -251,7 +264,7 @@ def blocked_drains(facts: ModuleFacts) -> Iterator[BlockedDrain]:
         creates = [e for e in function.events if e.kind == "create"]
         if not creates or not function.is_async:
             continue
-        talking = _conversations(facts, function)
+        talking = conversations(facts, function)
         for create in creates:
             process = facts.objects.find(create.root)
             if process in talking:
@@ -272,7 +285,7 @@ def _drains_of(
         for e in function.events
         if e.kind == "call" and e.method in ("write", "writelines") and e.root == stdin
     ]
-    if not outputs or not writes or all(_writes_a_command(w) for w in writes):
+    if not outputs or not writes or all(writes_a_command(w) for w in writes):
         return
     keys = {name: stream_of(facts, process, name) for name in outputs}
 

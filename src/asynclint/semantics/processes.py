@@ -557,7 +557,7 @@ def unclosed_stdin_writes(facts: ModuleFacts) -> Iterator[UnclosedWrite]:
 
 
 def _unclosed_in(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnclosedWrite]:
-    talking = _conversations(facts, function)
+    talking = conversations(facts, function)
     writers = {e: _stdin_write_owner(facts, e) for e in function.events}
     writers = {e: p for e, p in writers.items() if p is not None and p not in talking}
     probes = {e: waits_for_exit(facts, e) for e in function.events}
@@ -580,14 +580,14 @@ def _unclosed_in(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unclose
         if not writes:
             continue
         last = max(writes, key=order.__getitem__)
-        if last in reported or _writes_a_command(last):
+        if last in reported or writes_a_command(last):
             continue
         if not _closed_in_same_try(facts, function, last):
             reported.add(last)
             yield UnclosedWrite(last, probe)
 
 
-def _writes_a_command(write: Event) -> bool:
+def writes_a_command(write: Event) -> bool:
     """`proc.stdin.write(b"quit\n")`: a fixed literal sent last is a command (ffmpeg's `q`,
     `quit`, `exit`) that the child may well act on by exiting, not data it reads to the end."""
     call = write.node
@@ -623,7 +623,7 @@ def _closed_in_same_try(facts: ModuleFacts, function: FunctionInfo, write: Event
 PARTIAL_READS = frozenset({"readline", "readuntil", "readexactly", "readchunk"})
 
 
-def _conversations(facts: ModuleFacts, function: FunctionInfo) -> set[Hashable]:
+def conversations(facts: ModuleFacts, function: FunctionInfo) -> set[Hashable]:
     """Processes whose output the function reads line by line (`readline()`, `readuntil()`,
     an `async for` that stops early): a child that answers request by request, and may well
     exit on a command rather than at the end of its input."""
