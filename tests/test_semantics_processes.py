@@ -8,8 +8,10 @@ import textwrap
 import libcst as cst
 import pytest
 
+from asynclint.rules.subprocess import SubprocessStdinNotClosed
 from asynclint.semantics import processes as p
 from asynclint.semantics.events import Event
+from asynclint.semantics.flow import If
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
 from asynclint.semantics.obligations import unmet_obligations
 from asynclint.semantics.str_values import bytes_literal, str_description
@@ -209,6 +211,55 @@ def test_unclosed_stdin_writes_report_the_last_write_and_spare_conversations() -
     assert [(code(facts, f.write.node), code(facts, f.probe.node)) for f in found] == [
         ("proc.stdin.write(b)", "proc.stdout.read()")
     ]
+
+
+STREAM_THEN_COMMUNICATE = """
+async def compress(data):
+    proc = await asyncio.create_subprocess_exec("gzip", stdin=PIPE, stdout=PIPE)
+    proc.stdin.write(data)
+    await proc.stdin.drain()
+    out, _ = await proc.communicate()
+    return out
+async def compress_by_reading(data):
+    proc = await asyncio.create_subprocess_exec("gzip", stdin=PIPE, stdout=PIPE)
+    proc.stdin.write(data)
+    out = await proc.stdout.read()
+    await proc.wait()
+    return out
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "reported"),
+    [
+        ((3, 10), ["proc.communicate()", "proc.stdout.read()"]),
+        ((3, 11), ["proc.communicate()", "proc.stdout.read()"]),
+        ((3, 12), ["proc.stdout.read()"]),
+        ((3, 13), ["proc.stdout.read()"]),
+    ],
+)
+def test_communicate_without_input_closes_stdin_from_312(
+    target: tuple[int, int], reported: list[str]
+) -> None:
+    facts = build_facts(
+        cst.parse_module(HEADER + STREAM_THEN_COMMUNICATE), Settings(target_version=target)
+    )
+    found = list(p.unclosed_stdin_writes(facts))
+    assert [code(facts, f.probe.node) for f in found] == reported
+
+
+@pytest.mark.parametrize("target", [(3, 10), (3, 11)])
+def test_aio203_names_the_target_version_when_communicate_leaves_stdin_open(
+    target: tuple[int, int],
+) -> None:
+    facts = build_facts(
+        cst.parse_module(HEADER + STREAM_THEN_COMMUNICATE), Settings(target_version=target)
+    )
+    messages = [f.message for f in SubprocessStdinNotClosed().check(facts)]
+    assert len(messages) == 2
+    version = f"Python {target[0]}.{target[1]} (the target version)"
+    assert version in messages[0] and "`communicate()` without input" in messages[0]
+    assert version not in messages[1]
 
 
 def test_reads_blocking_on_an_unread_pipe() -> None:
@@ -530,3 +581,51 @@ def test_holds_only_created_processes() -> None:
     assert held("local") == [True]
     assert held("parameter") == [False]
     assert held("rebound") == [False]
+
+
+def test_none_guards_on_piped_streams_have_a_dead_none_branch() -> None:
+    facts = facts_for(
+        """
+        async def run(flag):
+            proc = await asyncio.create_subprocess_exec("x", stdout=PIPE)
+            if proc.stdout is None:
+                pass
+            if proc.stdout is not None:
+                pass
+            if not proc.stdout:
+                pass
+            if proc.stdout:
+                pass
+            if proc.stderr is None:
+                pass
+            if flag is None:
+                pass
+        """
+    )
+    run = function(facts, "run")
+    ifs = [item for item in run.body.items if isinstance(item, If)]
+    assert [p.dead_none_branch(facts, node) for node in ifs] == [
+        "body",
+        "orelse",
+        "body",
+        "orelse",
+        None,  # stderr is not piped: it is None
+        None,  # not a stream
+    ]
+
+
+def test_a_wait_through_a_task_is_found_at_the_await() -> None:
+    facts = facts_for(
+        """
+        async def run():
+            proc = await asyncio.create_subprocess_exec("x", stderr=PIPE)
+            waiter = asyncio.create_task(proc.wait())
+            other = asyncio.create_task(asyncio.sleep(1))
+            await other
+            await waiter
+        """
+    )
+    found = p.task_waits(facts, function(facts, "run"))
+    assert [(code(facts, a.node), code(facts, w.node)) for a, w in found.items()] == [
+        ("await waiter", "proc.wait()")
+    ]

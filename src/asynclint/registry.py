@@ -225,6 +225,24 @@ RULES: tuple[RuleInfo, ...] = (
         "Blocking subprocess or os.wait call inside `async def`.",
     ),
     RuleInfo(
+        "AIO211",
+        "subprocess-pipe-unread-while-running",
+        WARNING,
+        (
+            "A stdout/stderr PIPE that nothing reads while the process runs (kept on `self`, in "
+            "a container, behind a poll loop, or next to a loop over the other stream)."
+        ),
+    ),
+    RuleInfo(
+        "AIO212",
+        "subprocess-stdin-blocked-by-full-stdout",
+        WARNING,
+        (
+            "`await proc.stdin.drain()` while a stdout/stderr PIPE of the same process is not "
+            "read concurrently."
+        ),
+    ),
+    RuleInfo(
         "AIO301",
         "lock-acquire-without-finally",
         WARNING,
@@ -281,8 +299,9 @@ RULES: tuple[RuleInfo, ...] = (
         "stream-write-without-drain",
         WARNING,
         (
-            "`StreamWriter.write()`/`writelines()` in an `async def` with no `await writer.drain()`"
-            " after it: no flow control, unbounded memory, and connection errors are lost."
+            "`StreamWriter.write()`/`writelines()` in an `async def` not drained (or closed) "
+            "before the coroutine suspends or ends: no flow control, unbounded memory, and "
+            "connection errors are lost."
         ),
         fix_safety="safe",
         fix_note="inserts `await writer.drain()` after the write",

@@ -21,19 +21,11 @@ class StreamWriteWithoutDrain(Rule):
     code = "AIO401"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
-        writes = undrained_writes(facts)
-        # In a run of writes to one writer, report (and fix) only the last.
-        followed = {
-            id(a.stmt)
-            for a in writes
-            for b in writes
-            if a.root == b.root and facts.next_statement.get(id(a.stmt)) is b.stmt
-        }
-        for write in writes:
-            if id(write.stmt) in followed:
-                continue
+        for found in undrained_writes(facts):
+            write = found.write
             writer = writer_expression(facts, write) or "writer"
             fix = None
+            # The drain goes right after the last write of the run: before whatever suspends.
             if isinstance(write.stmt, cst.SimpleStatementLine) and len(write.stmt.body) == 1:
                 fix = FixSpec(
                     "insert_after",
@@ -42,11 +34,21 @@ class StreamWriteWithoutDrain(Rule):
                     safe=True,
                     description=f"Insert `await {writer}.drain()`",
                 )
+            if found.suspension is None:
+                yield self.finding(
+                    write.node,
+                    f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()`: "
+                    "without it the buffer grows without limit when the peer reads slowly",
+                    fix,
+                )
+                continue
             yield self.finding(
                 write.node,
-                f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()`: "
-                "without it the buffer grows without limit when the peer reads slowly",
+                f"`{writer}.{write.method}()` is never followed by `await {writer}.drain()` "
+                "before the coroutine suspends: the buffer grows without limit when the peer "
+                "reads slowly, and a lost connection goes unnoticed",
                 fix,
+                related=((found.suspension.node, "the coroutine suspends here first"),),
             )
 
 

@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
+from asynclint.semantics.live_pipes import blocked_drains, idle_pipes
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.processes import (
     NOT_PIPED,
@@ -37,6 +38,15 @@ class SubprocessWaitWithPipe(Rule):
             assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
             process = facts.module.code_for_node(call.func.value)
             fix = None
+            if unread.through is not None:
+                yield self.finding(
+                    call,
+                    f"`{process}.wait()` runs as a task that is awaited while {streams} is a "
+                    "PIPE that nothing reads: the child blocks once the pipe buffer fills and "
+                    "the task never ends; read the output concurrently or use `communicate()`",
+                    related=((unread.through.node, "the task is awaited here"),),
+                )
+                continue
             if not call.args:
                 fix = FixSpec(
                     "replace",
@@ -131,12 +141,19 @@ class SubprocessStdinNotClosed(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in unclosed_stdin_writes(facts):
             stdin = _receiver(facts, found.write)
+            why = "a child that reads its input to the end waits for EOF for ever"
+            if found.probe.kind == "call" and found.probe.method == "communicate":
+                target = ".".join(map(str, facts.settings.target_version))
+                why = (
+                    f"on Python {target} (the target version) `communicate()` without input "
+                    "leaves stdin open (it closes it only from 3.12), so a child that reads its "
+                    "input to the end waits for EOF for ever"
+                )
             yield self.finding(
                 found.write.node,
                 f"`{stdin}` is never closed after this write before "
-                f"{_describe_wait(facts, found.probe)}: a child that reads its input to the end "
-                f"waits for EOF for ever; call `{stdin}.close()` first, or pass the data to "
-                "`communicate(input)`",
+                f"{_describe_wait(facts, found.probe)}: {why}; call `{stdin}.close()` first, "
+                "or pass the data to `communicate(input)`",
             )
 
 
@@ -298,4 +315,49 @@ class BlockingSubprocessInAsync(Rule):
                 f"{found.name} blocks the event loop until the child exits; use "
                 "`asyncio.create_subprocess_exec()` and `await proc.wait()`, or "
                 "`asyncio.to_thread()`",
+            )
+
+
+class SubprocessPipeUnreadWhileRunning(Rule):
+    code = "AIO211"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in idle_pipes(facts):
+            stream = found.stream
+            related: tuple[tuple[cst.CSTNode, str], ...] = ()
+            if found.how == "stored":
+                how = "the process is kept on the instance and nothing in the module reads it"
+            elif found.how == "container":
+                how = "the process is stored in a container and nothing in the module reads it"
+            elif found.how == "awaits":
+                assert found.at is not None
+                how = "the code goes on to wait in a loop for something else before reading it"
+                related = ((found.at.node, "waits here with the pipe unread"),)
+            else:
+                assert found.at is not None
+                other = "stderr" if stream == "stdout" else "stdout"
+                how = f"the code streams {other} in a loop and never reads {stream}"
+                related = ((found.at.node, f"reads {other} here while {stream} fills"),)
+            yield self.finding(
+                found.create.node,
+                f"{stream} is a PIPE that nothing reads while the process runs: {how}; once "
+                "about 64 KiB are waiting the child blocks and never finishes; read it in a "
+                "task, or use `DEVNULL` or a file",
+                related=related,
+            )
+
+
+class SubprocessStdinBlockedByFullOutput(Rule):
+    code = "AIO212"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in blocked_drains(facts):
+            streams = " and ".join(found.streams)
+            stdin = _receiver(facts, found.drain)
+            yield self.finding(
+                found.drain.node,
+                f"`await {stdin}.drain()` while {streams} is a PIPE that no task reads yet: "
+                "once the child's output fills the pipe it stops reading its input, and "
+                "`drain()` never returns; read the output in a task started before writing, "
+                "or use `communicate(input)`",
             )

@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 RawRef = tuple[Union[str, int, "RawRef"], ...]
 
 # "call", "await" (awaiting something that is not a call), "escape" (an object handed to other
-# code), "iter" (`async for` over it), "create" (a process is created), "enter" (a `with` item)
-EventKind = Literal["call", "await", "escape", "iter", "create", "enter"]
+# code), "iter" (`async for` over it), "create" (a process is created), "enter" (a `with` item),
+# "guard" (a None test of an `if`, kept on the `If` node and in `FunctionInfo.guards`, not in
+# the function's events)
+EventKind = Literal["call", "await", "escape", "iter", "create", "enter", "guard"]
+NoneBranch = Literal["body", "orelse"]
 # For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
 # (`target = [await] call(...)`, see `Event.assigned`), "returned", or "".
 CallRole = Literal["discarded", "assigned", "returned", ""]
@@ -57,6 +60,8 @@ class Event:
     is_async_with: bool = False
     # "await": the `await lock` of `with (await lock):`, part of entering the `with` item.
     with_item: bool = False
+    # "guard": the branch of the `if` that runs when the tested value is None.
+    none_branch: NoneBranch | None = None
     pipes: frozenset[str] = frozenset()
     # A callable handed to a thread or an executor (see launch.py) and, once resolved, the
     # module's own function that runs, or the (object identity, method) of a bound method.

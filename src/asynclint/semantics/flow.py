@@ -50,6 +50,9 @@ class If:
     body: Block
     orelse: Block | None
     condition: cst.BaseExpression | None = None  # the test as written, for `Refine`
+    # A test that says whether a value is None (`if proc.stdout is None:`), as an unlisted
+    # "guard" event whose `none_branch` ("body"/"orelse") runs when it is None.
+    guard: Event | None = None
 
 
 @dataclass
@@ -112,12 +115,20 @@ Transfer = Callable[[S, Event], S]
 # refine(state, condition, holds) -> the state on the branch where `condition` is `holds`, or
 # None when no path in that state can take the branch.
 Refine = Callable[[S, cst.BaseExpression, bool], S | None]
+# Which branch of an `if` can never run ("body" or "orelse"), or None when both can.
+DeadBranch = Callable[[If], str | None]
 
 
 class Interpreter(Generic[S]):
-    def __init__(self, transfer: Transfer[S], refine: Refine[S] | None = None) -> None:
+    def __init__(
+        self,
+        transfer: Transfer[S],
+        refine: Refine[S] | None = None,
+        dead: DeadBranch | None = None,
+    ) -> None:
         self.transfer = transfer
         self.refine = refine
+        self.dead = dead
 
     def run(self, body: Block, initial: S) -> Outcome[S]:
         """States at the function's normal exits are `normal | returns`."""
@@ -166,8 +177,11 @@ class Interpreter(Generic[S]):
 
     def branch(self, node: If, ins: set[S]) -> Outcome[S]:
         after_test = self.step(node.test, ins)
-        body = self.block(node.body, self.narrow(node, after_test, True))
-        orelse = self.block(node.orelse, self.narrow(node, after_test, False))
+        dead = self.dead(node) if self.dead is not None else None
+        body_ins = self.narrow(node, after_test, True) if dead != "body" else set()
+        orelse_ins = self.narrow(node, after_test, False) if dead != "orelse" else set()
+        body = self.block(node.body, body_ins)
+        orelse = self.block(node.orelse, orelse_ins)
         result: Outcome[S] = Outcome(body.normal | orelse.normal, raises=set(ins))
         result.absorb_jumps(body)
         result.absorb_jumps(orelse)

@@ -16,7 +16,7 @@ from typing import Literal, TypeVar, cast
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.events import CallRole, Event, EventKind, RawRef
+from asynclint.semantics.events import CallRole, Event, EventKind, NoneBranch, RawRef
 from asynclint.semantics.expressions import dotted, qualify
 from asynclint.semantics.flow import (
     Block,
@@ -74,6 +74,9 @@ class FunctionInfo:
     classes: dict[str, str] = field(default_factory=dict)  # class name -> qualname
     body: Block = field(default_factory=Block)
     events: list[Event] = field(default_factory=list)
+    # None tests of `if` statements (see flow.If.guard): resolved like events, kept apart so
+    # that analyses which read every event do not see them.
+    guards: list[Event] = field(default_factory=list)
     loop_nodes: dict[int, cst.CSTNode] = field(default_factory=dict)
 
     @property
@@ -472,6 +475,7 @@ class _Builder:
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
         self.expr(node.test)
+        guard = self.none_guard(node.test)
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
@@ -479,7 +483,31 @@ class _Builder:
             self.statement(node.orelse, orelse)  # an `elif` on the version may be decided
         elif isinstance(node.orelse, cst.Else):
             orelse = self.block(_body_statements(node.orelse.body))
-        return If(step, body, orelse, node.test)
+        return If(step, body, orelse, node.test, guard)
+
+    def none_guard(self, test: cst.BaseExpression) -> Event | None:
+        """`x is None` / `x is not None` / `x` / `not x` on an attribute such as
+        `proc.stdout`: which branch runs when it is None."""
+        none_branch: NoneBranch = "orelse"
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, none_branch = test.expression, "body"
+        elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            comparison = test.comparisons[0]
+            if not _is_none(comparison.comparator):
+                return None
+            if isinstance(comparison.operator, cst.Is):
+                none_branch = "body"
+            elif not isinstance(comparison.operator, cst.IsNot):
+                return None
+            test = test.left
+        if not isinstance(test, cst.Attribute):
+            return None
+        ref = self.ref(test)
+        if ref is None:
+            return None
+        guard = self.event("guard", test, ref=ref, none_branch=none_branch)
+        self.fn.guards.append(guard)
+        return guard
 
     def loop(self, node: cst.For | cst.While) -> Loop:
         loop_id = next(self.ids)
@@ -834,9 +862,9 @@ class _Builder:
             self.emit(self.event("escape", value, ref=ref))
 
     def iterate(self, iterable: cst.BaseExpression, node: cst.CSTNode) -> None:
-        ref = self.ref(iterable)
-        if ref is not None:
-            self.emit(self.event("iter", node, ref=ref))
+        # Recorded even over an unnamed iterable (`async for x in gen():`): every step of an
+        # `async for` may suspend.
+        self.emit(self.event("iter", node, ref=self.ref(iterable)))
 
     def expr(self, node: cst.CSTNode, awaited: bool = False) -> None:
         if isinstance(node, cst.Call):
@@ -1027,10 +1055,13 @@ class _Resolver:
                     event.qualname = None  # `sleep` is a parameter here, not time.sleep
                 if event.ref is not None:
                     event.identity = self.identity(event.ref)
+            for guard in function.guards:
+                if guard.ref is not None:
+                    guard.identity = self.identity(guard.ref)
         # Only now are all streams known (`proc.stdin` of a helper's parameter included).
         self.objects.canonical_streams(self.identities)
         for function in b.functions:
-            for event in function.events:
+            for event in [*function.events, *function.guards]:
                 if event.identity is not None:
                     event.root = self.objects.find(event.identity)
         constants = frozenset(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 
 from asynclint.semantics.events import Event
-from asynclint.semantics.flow import Interpreter, TooComplex
+from asynclint.semantics.flow import DeadBranch, Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo
 
 # opens(event) -> a key when the event creates an obligation; closes(event, key) -> True when
@@ -60,9 +60,14 @@ def unmet_obligations(
 
 
 def pending_at(
-    function: FunctionInfo, opens: Opens, closes: Closes, probes: Callable[[Event], bool]
+    function: FunctionInfo,
+    opens: Opens,
+    closes: Closes,
+    probes: Callable[[Event], bool],
+    dead: DeadBranch | None = None,
 ) -> dict[Event, set[Hashable]]:
-    """For each probe event: the keys of obligations still open when some path reaches it."""
+    """For each probe event: the keys of obligations still open when some path reaches it.
+    `dead` names the branches no path can take (they are skipped)."""
     found: dict[Event, set[Hashable]] = {}
     keyed: dict[Event, Hashable] = {}
 
@@ -78,7 +83,7 @@ def pending_at(
         return pending
 
     try:
-        Interpreter(transfer).run(function.body, frozenset())
+        Interpreter(transfer, dead=dead).run(function.body, frozenset())
     except TooComplex:
         return {}
     return found

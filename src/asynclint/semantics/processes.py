@@ -12,6 +12,7 @@ import libcst as cst
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.expressions import call_qualname
+from asynclint.semantics.flow import If
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
 from asynclint.semantics.str_values import bound_only_by_assignment
@@ -23,10 +24,13 @@ OUTPUT_STREAMS = ("stdout", "stderr")
 
 @dataclass(frozen=True)
 class UnreadWait:
-    """`await proc.wait()` reached while `streams` of the process are piped and unread."""
+    """`await proc.wait()` reached while `streams` of the process are piped and unread. When
+    the wait runs as a task (`t = create_task(proc.wait())`), `event` is the `proc.wait()` call
+    and `through` the `await t` that waits for it."""
 
     event: Event
     streams: tuple[str, ...]
+    through: Event | None = None
 
 
 def is_wait(facts: ModuleFacts, event: Event) -> bool:
@@ -40,14 +44,33 @@ def is_wait(facts: ModuleFacts, event: Event) -> bool:
 
 def unread_waits(facts: ModuleFacts) -> Iterator[UnreadWait]:
     for function in facts.functions:
-        if not any(is_wait(facts, e) for e in function.events):
+        if not any(is_wait(facts, e) or e.method == "wait" for e in function.events):
             continue
         yield from _waits_after_create(facts, function)
         yield from _waits_elsewhere(facts, function)
 
 
+def task_waits(facts: ModuleFacts, function: FunctionInfo) -> dict[Event, Event]:
+    """`await t` where `t = asyncio.create_task(proc.wait())` (or `ensure_future`), mapped to
+    the `proc.wait()` call: a wait through a task is still a wait."""
+    calls = {id(e.node): e for e in function.events if e.kind == "call"}
+    found: dict[Event, Event] = {}
+    for event in function.events:
+        if event.kind != "await" or facts.kind(event.root) != api.TASK:
+            continue
+        for origin in facts.objects.origins(event.root):
+            node = origin.node
+            if not (isinstance(node, cst.Call) and node.args):
+                continue
+            wait = calls.get(id(node.args[0].value))
+            if wait is not None and wait.method == "wait" and facts.kind(wait.root) == api.PROCESS:
+                found[event] = wait
+    return found
+
+
 def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnreadWait]:
     """The process was created in this function: follow each path from creation to wait."""
+    through_tasks = task_waits(facts, function)
 
     def opens(event: Event) -> Hashable | None:
         if event.kind != "create":
@@ -63,12 +86,18 @@ def _waits_after_create(facts: ModuleFacts, function: FunctionInfo) -> Iterator[
         process, stream, _name = key
         return reads_to_eof(facts, event, stream, process)
 
-    for event, pending in pending_at(function, opens, closes, lambda e: is_wait(facts, e)).items():
-        unread = sorted(
-            key[2] for key in pending if isinstance(key, tuple) and key[0] == event.root
-        )
+    found = pending_at(
+        function,
+        opens,
+        closes,
+        lambda e: is_wait(facts, e) or e in through_tasks,
+        lambda n: dead_none_branch(facts, n),
+    )
+    for event, pending in found.items():
+        wait = through_tasks.get(event, event)
+        unread = sorted(key[2] for key in pending if isinstance(key, tuple) and key[0] == wait.root)
         if unread:
-            yield UnreadWait(event, tuple(unread))
+            yield UnreadWait(wait, tuple(unread), event if wait is not event else None)
 
 
 def _waits_elsewhere(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnreadWait]:
@@ -84,6 +113,24 @@ def _waits_elsewhere(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unr
         unread = sorted(name for name in piped if not _read_anywhere(facts, event.root, name))
         if unread:
             yield UnreadWait(event, tuple(unread))
+
+
+def dead_none_branch(facts: ModuleFacts, node: If) -> str | None:
+    """After `stdout=PIPE`, `proc.stdout` is never None: the branch of `if proc.stdout is
+    None:` (or of `if proc.stderr is not None:`, `if not proc.stdout:`) that runs when it is
+    None is dead. Typed code writes these tests for mypy."""
+    guard = node.guard
+    if guard is None:
+        return None
+    owner = stream_owner(facts, guard.root)
+    if owner is None:
+        return None
+    process, name = owner
+    modes = process_streams(facts, process)
+    if modes is None or modes.get(name) != PIPED:
+        return None
+    branch = guard.none_branch
+    return branch if isinstance(branch, str) else None
 
 
 def _read_anywhere(facts: ModuleFacts, process: Hashable, name: str) -> bool:
@@ -435,11 +482,23 @@ def _exits(node: cst.CSTNode, breaks: bool) -> bool:
     return any(_exits(child, breaks) for child in child_nodes(node))
 
 
+# From CPython 3.12 `communicate()` always closes stdin; before, without input it left stdin
+# open (3.10/3.11 feed it with a no-op), so a child reading to EOF never saw the end.
+COMMUNICATE_CLOSES_STDIN_IN = (3, 12)
+
+
+def communicate_closes_stdin(facts: ModuleFacts, event: Event) -> bool:
+    """Does this `communicate()` call close stdin on the target version?"""
+    return _has_input(event) or facts.settings.target_version >= COMMUNICATE_CLOSES_STDIN_IN
+
+
 def waits_for_exit(facts: ModuleFacts, event: Event) -> Hashable | None:
     """The process whose exit (or end of output) `event` waits for: `await proc.wait()`,
-    `communicate()` without input, or a blocking read of stdout/stderr to the end."""
+    `communicate()` that leaves stdin open, or a blocking read of stdout/stderr to the end."""
     if event.kind == "call" and facts.kind(event.root) == api.PROCESS:
-        if is_wait(facts, event) or (event.method == "communicate" and not _has_input(event)):
+        if is_wait(facts, event) or (
+            event.method == "communicate" and not communicate_closes_stdin(facts, event)
+        ):
             return facts.objects.find(event.root)
         return None
     owner = blocking_read_to_eof(facts, event)
@@ -463,7 +522,8 @@ def closes_stdin(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
     if event.root == stdin and event.method in ("close", "write_eof"):
         return True
     if event.root == process and (
-        event.method in SIGNALS or (event.method == "communicate" and _has_input(event))
+        event.method in SIGNALS
+        or (event.method == "communicate" and communicate_closes_stdin(facts, event))
     ):
         return True
     return any(
@@ -497,7 +557,7 @@ def unclosed_stdin_writes(facts: ModuleFacts) -> Iterator[UnclosedWrite]:
 
 
 def _unclosed_in(facts: ModuleFacts, function: FunctionInfo) -> Iterator[UnclosedWrite]:
-    talking = _conversations(facts, function)
+    talking = conversations(facts, function)
     writers = {e: _stdin_write_owner(facts, e) for e in function.events}
     writers = {e: p for e, p in writers.items() if p is not None and p not in talking}
     probes = {e: waits_for_exit(facts, e) for e in function.events}
@@ -520,14 +580,14 @@ def _unclosed_in(facts: ModuleFacts, function: FunctionInfo) -> Iterator[Unclose
         if not writes:
             continue
         last = max(writes, key=order.__getitem__)
-        if last in reported or _writes_a_command(last):
+        if last in reported or writes_a_command(last):
             continue
         if not _closed_in_same_try(facts, function, last):
             reported.add(last)
             yield UnclosedWrite(last, probe)
 
 
-def _writes_a_command(write: Event) -> bool:
+def writes_a_command(write: Event) -> bool:
     """`proc.stdin.write(b"quit\n")`: a fixed literal sent last is a command (ffmpeg's `q`,
     `quit`, `exit`) that the child may well act on by exiting, not data it reads to the end."""
     call = write.node
@@ -563,7 +623,7 @@ def _closed_in_same_try(facts: ModuleFacts, function: FunctionInfo, write: Event
 PARTIAL_READS = frozenset({"readline", "readuntil", "readexactly", "readchunk"})
 
 
-def _conversations(facts: ModuleFacts, function: FunctionInfo) -> set[Hashable]:
+def conversations(facts: ModuleFacts, function: FunctionInfo) -> set[Hashable]:
     """Processes whose output the function reads line by line (`readline()`, `readuntil()`,
     an `async for` that stops early): a child that answers request by request, and may well
     exit on a command rather than at the end of its input."""
@@ -645,7 +705,13 @@ def _blocked_after_create(
         process, stream, _name = key
         return reads_to_eof(facts, event, stream, process)
 
-    found = pending_at(function, opens, closes, lambda e: probes.get(e) is not None)
+    found = pending_at(
+        function,
+        opens,
+        closes,
+        lambda e: probes.get(e) is not None,
+        lambda n: dead_none_branch(facts, n),
+    )
     for event, pending in found.items():
         owner = probes[event]
         assert owner is not None

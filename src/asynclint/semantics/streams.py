@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
+from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import unmet_obligations
 
@@ -56,27 +58,95 @@ def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     return False
 
 
-def undrained_writes(facts: ModuleFacts) -> list[Event]:
-    """Writes in coroutines that no drain, close or hand-over follows on any path.
+@dataclass(frozen=True)
+class UndrainedWrite:
+    """The last write of a run that no drain or close follows in time, and where the coroutine
+    first suspends with it unflushed (None: the function ends first)."""
+
+    write: Event
+    suspension: Event | None
+
+
+def suspends(event: Event) -> bool:
+    """Can the coroutine give control to the event loop at `event`?"""
+    if event.kind == "call":
+        return event.awaited
+    if event.kind in ("await", "iter"):
+        return True
+    if event.kind == "enter":
+        # Entering a timeout scope only arms a timer; it never waits.
+        return event.is_async_with and event.qualname not in TIMEOUT_MANAGERS
+    return False
+
+
+def unflushed_writes(
+    facts: ModuleFacts, function: FunctionInfo, opens: Callable[[Event], Hashable | None]
+) -> dict[Event, Event | None]:
+    """Writes (`opens` gives their writer) that some path carries unflushed to a suspension
+    point or to the end of the function, mapped to that suspension (None for the end).
+
+    A run of writes to one writer with nothing awaited in between counts as one: only its last
+    write is returned. A write that some path does flush in time is trusted (precision first).
+    Returns nothing when the function is too tangled to analyse."""
+    keys: dict[Event, Hashable] = {}
+    for event in function.events:
+        key = opens(event)
+        if key is not None:
+            keys[event] = key
+    if not keys:
+        return {}
+    order = {event: index for index, event in enumerate(function.events)}
+    gaps: dict[Event, Event | None] = {}
+    met: set[Event] = set()
+
+    def note(pending: frozenset[Event], suspension: Event | None) -> None:
+        for writer in {keys[write] for write in pending}:
+            run = [write for write in pending if keys[write] == writer]
+            gaps.setdefault(max(run, key=order.__getitem__), suspension)
+
+    def transfer(pending: frozenset[Event], event: Event) -> frozenset[Event]:
+        if pending:
+            done = {write for write in pending if flushes(facts, event, keys[write])}
+            if done:
+                met.update(done)
+                pending = pending - done
+            if pending and suspends(event):
+                note(pending, event)
+                pending = frozenset()
+        if event in keys:
+            pending = pending | {event}
+        return pending
+
+    try:
+        outcome = Interpreter(transfer).run(function.body, frozenset())
+    except TooComplex:
+        return {}
+    for pending in outcome.normal | outcome.returns:
+        note(pending, None)
+    return {write: at for write, at in gaps.items() if write not in met}
+
+
+def undrained_writes(facts: ModuleFacts) -> list[UndrainedWrite]:
+    """Writes in coroutines that are not drained or closed before the coroutine suspends,
+    before a loop that suspends comes round again, or before the function ends.
 
     A coroutine that writes to a writer it was given and returns without draining leaves the
     drain to its caller: such a write is reported only if some awaited call of the coroutine
-    in the module is not followed by a drain of that writer either, or if the coroutine is
-    never called in the module (then nothing shows that anyone drains)."""
-    result: list[Event] = []
+    in the module is not drained in time either, or if the coroutine is never called in the
+    module (then nothing shows that anyone drains)."""
+    result: list[UndrainedWrite] = []
     for function in facts.functions:
         if not function.is_async:
             continue  # a plain function cannot drain; its async caller is responsible
-        writes = unmet_obligations(
-            function,
-            lambda e: e.root if is_write(facts, e) else None,
-            lambda e, writer: flushes(facts, e, writer),
-        )
-        if writes:
-            callers = _call_sites(facts, function)
-            result.extend(
-                w for w in writes if not callers or not _all_drain_after(facts, callers, w)
-            )
+        gaps = unflushed_writes(facts, function, lambda e: e.root if is_write(facts, e) else None)
+        callers = _call_sites(facts, function) if None in gaps.values() else []
+        for write in function.events:
+            if write not in gaps:
+                continue
+            suspension = gaps[write]
+            if suspension is None and callers and _all_drain_after(facts, callers, write):
+                continue
+            result.append(UndrainedWrite(write, suspension))
     return result
 
 
@@ -91,15 +161,11 @@ def _all_drain_after(
 
 
 def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, write: Event) -> bool:
-    """Does every path after the awaited call `site` drain the writer of `write`?"""
+    """Is the writer of `write` drained after the awaited call `site` before the caller
+    suspends again or ends?"""
     if not (site.awaited and caller.is_async):
         return False
-    unmet = unmet_obligations(
-        caller,
-        lambda e: write.root if e is site else None,
-        lambda e, writer: e is not site and flushes(facts, e, writer),
-    )
-    return not unmet
+    return not unflushed_writes(facts, caller, lambda e: write.root if e is site else None)
 
 
 def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Hashable) -> bool:
@@ -118,8 +184,8 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
         return True
     if event.root == stream and event.method in READ_METHODS:
         if event.method == "read":
-            return _reads_all(event) or bool(event.loops) or event.repeated
-        return bool(event.loops) or event.repeated
+            return _reads_all(event) or in_a_loop(event)
+        return in_a_loop(event)
     if event.target is not None:
         made = facts.calls_made(event.target)
         return any(
@@ -127,6 +193,12 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
             for root, m in made
         )
     return False
+
+
+def in_a_loop(event: Event) -> bool:
+    """Does `event` run repeatedly: in a loop body, a comprehension, or a loop header
+    (`while line := await proc.stdout.readline():`)?"""
+    return bool(event.loops) or event.repeated or isinstance(event.stmt, (cst.While, cst.For))
 
 
 def _reads_all(event: Event) -> bool:
