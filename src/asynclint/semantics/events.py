@@ -41,8 +41,10 @@ class Event:
     repeated: bool = False  # inside a comprehension or generator expression
     # `with`/`async with` items around the event in its function, outermost first.
     held: tuple[Event, ...] = ()
-    # For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
-    # (`target = [await] call(...)`, see `assigned`), "returned", or "".
+    # For calls: "discarded" (a bare expression statement, awaited or not, or an element of a
+    # list/tuple/set display that is one), "assigned" (`target = [await] call(...)`, also
+    # annotated, chained or `(target := call())`, see `assigned`), "returned", "tested" (only
+    # the truth of the result is used: `if call():`, `while not call():`), or "".
     role: str = ""
     assigned: RawRef | None = None
     # Filled in by the model once the module is read:

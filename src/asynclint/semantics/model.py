@@ -189,6 +189,13 @@ def _reraises(body: cst.BaseSuite) -> bool:
     return False
 
 
+def _without_not(test: cst.BaseExpression) -> cst.BaseExpression:
+    """`not x` tests the truth of `x` too."""
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return test
+
+
 def _is_true(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value == "True"
@@ -348,14 +355,15 @@ class _Builder:
             self.expr(node.value)
             for target in node.targets:
                 self.assign(target.target, node.value)
-            if len(node.targets) == 1:
-                self.mark_call(node.value, "assigned", self.target_ref(node.targets[0].target))
+            refs = [self.target_ref(target.target) for target in node.targets]
+            self.mark_call(node.value, "assigned", refs[0], tuple(refs[1:]))
         elif isinstance(node, cst.AnnAssign):
             if node.value is not None:
                 self.expr(node.value)
             self.annotated(node.target, node.annotation.annotation)
             if node.value is not None:
                 self.assign(node.target, node.value)
+                self.mark_call(node.value, "assigned", self.target_ref(node.target))
         elif isinstance(node, cst.AugAssign):
             self.expr(node.value)
             self.expr(node.target)
@@ -391,8 +399,24 @@ class _Builder:
         if step.events:
             block.items.append(step)
 
-    def mark_call(self, value: cst.BaseExpression, role: str, target: RawRef | None = None) -> None:
-        """Record what happens to a call's result when the call is the whole expression."""
+    def mark_call(
+        self,
+        value: cst.BaseExpression,
+        role: str,
+        target: RawRef | None = None,
+        also: tuple[RawRef | None, ...] = (),
+    ) -> None:
+        """Record what happens to a call's result when the call is the whole expression (or an
+        element of a display thrown away with it). `also`: the further targets of a chained
+        assignment (`a = b = call()`), kept in `extra["also_assigned"]`."""
+        if isinstance(value, cst.NamedExpr) and role in ("discarded", "tested"):
+            # `(t := call())` thrown away or only tested: what happens next is up to `t`.
+            role, target, value = "assigned", self.target_ref(value.target), value.value
+        if role == "discarded" and isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            for element in value.elements:
+                if isinstance(element, cst.Element):
+                    self.mark_call(element.value, role)
+            return
         if isinstance(value, cst.Await):
             value = value.expression
         if not isinstance(value, cst.Call):
@@ -401,11 +425,14 @@ class _Builder:
             if event.node is value:
                 event.role = role
                 event.assigned = target
+                if also:
+                    event.extra["also_assigned"] = also
                 return
 
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
         self.expr(node.test)
+        self.mark_call(_without_not(node.test), "tested")
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
@@ -426,6 +453,7 @@ class _Builder:
             self.bind_target(node.target, None)
         else:
             self.expr(node.test)
+            self.mark_call(_without_not(node.test), "tested")
             infinite = _is_true(node.test)
         self.loops.append(loop_id)
         try:
