@@ -128,5 +128,6 @@ def test_the_readme_table_lists_every_code_as_the_registry_describes_it() -> Non
         meta = metadata(code)
         assert meta is not None
         assert name == meta.name
-        assert severity == meta.severity.value + (" (preview)" if meta.preview else "")
+        status = " (preview)" if meta.preview else " (opt-in)" if meta.opt_in else ""
+        assert severity == meta.severity.value + status
         assert fix == (meta.fix_safety or "\u2013")  # an en dash marks "no fix"

@@ -295,7 +295,7 @@ def list_rules() -> None:
         meta = metadata(code)
         if meta is None:
             continue
-        status = "preview" if meta.preview else "default"
+        status = "preview" if meta.preview else "opt-in" if meta.opt_in else "default"
         rows.append(
             (code, meta.name, meta.severity.value, status, meta.fix_safety or "-", meta.summary)
         )

@@ -22,10 +22,16 @@ def is_enabled(code: str, settings: Settings) -> bool:
     if selected < 0 or ignored >= selected:
         return False
     meta = metadata(code)
-    if meta is not None and meta.preview and not settings.preview:
-        # Preview rules run only when asked for by their full code.
+    if meta is not None and (meta.opt_in or (meta.preview and not settings.preview)):
+        # Opt-in rules, and preview rules outside preview mode, run only when asked for by
+        # their full code: a prefix such as the default `AIO` does not turn them on.
         return code in settings.select + settings.extend_select
     return True
+
+
+def on_by_default(code: str) -> bool:
+    """Does the default selection (`AIO`, no preview) run `code`?"""
+    return is_enabled(code, Settings())
 
 
 @functools.lru_cache(maxsize=64)

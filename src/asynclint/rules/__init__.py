@@ -72,6 +72,7 @@ class ToolDiagnostic:
     summary: str
     preview: bool = False
     fix_safety: str | None = None
+    opt_in: bool = False
 
 
 INTERNAL_ERROR = ToolDiagnostic(

@@ -47,6 +47,9 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]  # one line for `asynclint rules`
     preview: ClassVar[bool] = False
+    # Opt-in: a stable rule left out of the default selection (it reports style or
+    # modernisation rather than bugs); it runs only when selected by its full code.
+    opt_in: ClassVar[bool] = False
     fix_safety: ClassVar[str | None] = None  # "safe", "unsafe" or None
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:

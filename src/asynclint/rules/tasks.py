@@ -85,6 +85,9 @@ class GetEventLoopInCoroutine(Rule):
     severity = Severity.WARNING
     summary = "asyncio.get_event_loop() inside a coroutine"
     fix_safety = "safe"
+    # Inside a coroutine get_event_loop() returns the running loop on every supported Python:
+    # replacing it is modernisation, not a bug fix, so mature code is not flooded with it.
+    opt_in = True
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function, event in facts.events():
