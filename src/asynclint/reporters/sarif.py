@@ -113,7 +113,11 @@ def _rule(code: str, info: RuleInfo | None) -> dict[str, Any]:
         "fix": info.fix_safety or "none",
         "preview": info.preview,
         **({"optIn": True} if info.opt_in else {}),
-        "tags": ["asyncio", *(["preview"] if info.preview else []), *(["opt-in"] if info.opt_in else [])],
+        "tags": [
+            "asyncio",
+            *(["preview"] if info.preview else []),
+            *(["opt-in"] if info.opt_in else []),
+        ],
     }
     return descriptor
 

@@ -55,6 +55,7 @@ from asynclint.rules.subprocess import (
 from asynclint.rules.tasks import (
     AsyncioRunInCoroutine,
     BlockingCallInAsync,
+    BlockingFileOpenInAsync,
     BusyWaitSleepLoop,
     CoroutineNeverAwaited,
     GetEventLoopInCoroutine,
@@ -138,6 +139,7 @@ RULE_CLASSES: tuple[type[Rule], ...] = (
     GetEventLoopInCoroutine,
     BlockingCallInAsync,
     BusyWaitSleepLoop,
+    BlockingFileOpenInAsync,
 )
 
 RULES_BY_CODE: dict[str, type[Rule]] = {rule.code: rule for rule in RULE_CLASSES}

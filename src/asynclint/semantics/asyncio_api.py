@@ -38,6 +38,23 @@ FUTURE = "future"
 EXECUTOR = "executor"  # a concurrent.futures.ThreadPoolExecutor
 # A threading.Lock/RLock/Semaphore/Condition: a blocking primitive, not an asyncio one.
 THREADING = "threading"
+# Synchronous objects whose methods block the event loop's thread (for AIO605, AIO607).
+SYNC_HTTP_CLIENT = "sync-http-client"  # httpx.Client, requests.Session, a urllib3 pool
+PATH = "path"  # a pathlib.Path
+_SYNC_HTTP_CLIENTS = (
+    "httpx.Client",
+    "requests.Session",
+    "requests.sessions.Session",
+    "urllib3.PoolManager",
+    "urllib3.ProxyManager",
+    "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool",
+)
+_PATHS = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+BLOCKING_OBJECTS: dict[str, str] = {
+    **{name: SYNC_HTTP_CLIENT for name in _SYNC_HTTP_CLIENTS},
+    **{name: PATH for name in _PATHS},
+}
 
 CONSTRUCTORS: dict[str, str] = {
     "asyncio.Queue": QUEUE,
@@ -61,11 +78,13 @@ CONSTRUCTORS: dict[str, str] = {
     "threading.Semaphore": THREADING,
     "threading.BoundedSemaphore": THREADING,
     "threading.Condition": THREADING,
+    **BLOCKING_OBJECTS,
 }
 # Context managers whose `__enter__` returns the object itself (`with Executor() as pool:`).
 SELF_ENTERING: dict[str, str] = {
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
+    **{name: SYNC_HTTP_CLIENT for name in _SYNC_HTTP_CLIENTS},
 }
 # Methods of an event loop whose result is an object of a known kind (`loop.create_future()`).
 LOOP_PRODUCTS: dict[str, str] = {"create_future": FUTURE, "create_task": TASK}
@@ -98,6 +117,7 @@ ANNOTATIONS: dict[str, str] = {
     "asyncio.Future": FUTURE,
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.Executor": EXECUTOR,
+    **BLOCKING_OBJECTS,
 }
 
 # The streams of a Process, and the kind of object each one is.
