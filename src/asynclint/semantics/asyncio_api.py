@@ -43,6 +43,7 @@ SYNC_HTTP_CLIENT = "sync-http-client"  # httpx.Client, requests.Session, a urlli
 PATH = "path"  # a pathlib.Path
 _SYNC_HTTP_CLIENTS = (
     "httpx.Client",
+    "httpx2.Client",  # the maintained continuation of httpx
     "requests.Session",
     "requests.sessions.Session",
     "urllib3.PoolManager",

@@ -32,7 +32,11 @@ BLOCKING_CALLS: dict[str, str] = {
     "socket.gethostbyname_ex": "use `await loop.getaddrinfo()`",
     "socket.gethostbyaddr": "use `await loop.getnameinfo()`",
     **{f"requests.{verb}": _USE_THREAD for verb in _HTTP_VERBS},
-    **{f"httpx.{verb}": "use `httpx.AsyncClient`" for verb in (*_HTTP_VERBS, "stream")},
+    **{
+        f"{module}.{verb}": f"use `{module}.AsyncClient`"
+        for module in ("httpx", "httpx2")
+        for verb in (*_HTTP_VERBS, "stream")
+    },
     "urllib3.request": _USE_THREAD,
 }
 _BUILTIN_BLOCKING = {"input": "read input with `await asyncio.to_thread(input)`"}

@@ -44,7 +44,8 @@ class Event:
     # For calls: "discarded" (a bare expression statement, awaited or not, or an element of a
     # list/tuple/set display that is one), "assigned" (`target = [await] call(...)`, also
     # annotated, chained or `(target := call())`, see `assigned`), "returned", "tested" (only
-    # the truth of the result is used: `if call():`, `while not call():`), or "".
+    # the truth of the result is used: `if call():`, `while not call():`, `a if call() else b`,
+    # `[x for x in xs if call()]`), or "".
     role: str = ""
     assigned: RawRef | None = None
     # Filled in by the model once the module is read:

@@ -805,6 +805,10 @@ class _Builder:
                 self.emit(self.event("await", node, ref=self.ref(inner), awaited=True))
         elif isinstance(node, cst.Lambda):
             self.escape_all(node.body)
+        elif isinstance(node, cst.IfExp):
+            for child in child_nodes(node):
+                self.expr(child)
+            self.mark_call(_without_not(node.test), "tested")
         elif isinstance(node, _COMPREHENSIONS):
             self.repeated += 1
             try:
@@ -842,6 +846,7 @@ class _Builder:
             self.iterate(node.iter, node)
         for condition in node.ifs:
             self.expr(condition.test)
+            self.mark_call(_without_not(condition.test), "tested")
         if node.inner_for_in is not None:
             self.comp_for(node.inner_for_in)
 
