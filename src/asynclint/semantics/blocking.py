@@ -38,6 +38,7 @@ BLOCKING_CALLS: dict[str, str] = {
         for verb in (*_HTTP_VERBS, "stream")
     },
     "urllib3.request": _USE_THREAD,
+    "builtins.input": "read input with `await asyncio.to_thread(input)`",
 }
 _BUILTIN_BLOCKING = {"input": "read input with `await asyncio.to_thread(input)`"}
 FILE_METHODS = frozenset({"read", "readline", "readlines", "write", "writelines"})
@@ -136,12 +137,42 @@ def receiver_kind(facts: ModuleFacts, function: FunctionInfo, event: Event) -> s
     knows, or a constructor call written in place (`httpx.Client().get()`)."""
     kind = facts.kind(event.root)
     if kind is not None:
-        return kind
+        return None if _rebound_to_a_literal(facts, function, event) else kind
     func = event.node.func if isinstance(event.node, cst.Call) else None
     receiver = func.value if isinstance(func, cst.Attribute) else None
     if isinstance(receiver, cst.Call) and not is_shadowed(function, receiver.func):
         return api.BLOCKING_OBJECTS.get(qualify(facts.imports, receiver.func) or "")
     return None
+
+
+_LITERALS = (
+    cst.Integer,
+    cst.Float,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.List,
+    cst.Dict,
+    cst.Set,
+    cst.Tuple,
+)
+
+
+def _rebound_to_a_literal(facts: ModuleFacts, function: FunctionInfo, event: Event) -> bool:
+    """Is the receiver a name that its scope also binds to a number, string or display
+    (`client = httpx.Client()` ... `client: int = 4`)? Then which object a call reaches is
+    not known. `None` does not count: `client = None` before the client is made is common."""
+    func = event.node.func if isinstance(event.node, cst.Call) else None
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    if not isinstance(receiver, cst.Name):
+        return False
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        values = facts.assignments.get(scope.id, {}).get(receiver.value)
+        if values is not None or receiver.value in scope.locals:  # the scope binding the name
+            return any(isinstance(value, _LITERALS) for value in values or [])
+        scope = scope.parent
+    return False
 
 
 def _sleeps_zero(call: cst.Call) -> bool:
