@@ -18,15 +18,16 @@ import pytest
 from click.testing import CliRunner, Result
 
 from asynclint.cli import cli
+from asynclint.settings import Settings
 
 LOOP_604 = """\
 import asyncio
 
 
 async def read_file(path):
-\t# the loop runs the blocking read
+\t# the loop runs the work on a thread
 \tloop = asyncio.get_event_loop()  # keep this comment
-\treturn await loop.run_in_executor(None, open(path, "rb").read)
+\treturn await loop.run_in_executor(None, len, path)
 """
 LOOP_604_FIXED = LOOP_604.replace("get_event_loop()", "get_running_loop()")
 
@@ -90,7 +91,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def invoke(*args: str, stdin: bytes | None = None) -> Result:
-    return CliRunner().invoke(cli, ["--no-cache", *args], input=stdin, catch_exceptions=False)
+    # AIO604 is opt-in; its fix is one of those exercised here.
+    command = ["--no-cache", "--extend-select", "AIO604", *args]
+    return CliRunner().invoke(cli, command, input=stdin, catch_exceptions=False)
 
 
 def _write_bytes(root: Path, name: str, data: bytes) -> Path:
@@ -342,7 +345,7 @@ def test_flake8_reports_but_never_changes_the_file(project: Path) -> None:
     path.chmod(0o644)
     before = path.stat().st_mtime_ns
     result = subprocess.run(
-        [sys.executable, "-m", "flake8", "--isolated", "--select", "AIO", "m.py"],
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "AIO,AIO604", "m.py"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -367,6 +370,7 @@ def test_flake8_plugin_asks_the_engine_for_no_fixes(monkeypatch: pytest.MonkeyPa
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "check_source", spy)
+    monkeypatch.setattr(Plugin, "settings", Settings(extend_select=("AIO604",), respect_noqa=False))
     found = list(Plugin(None, LOOP_604.splitlines(keepends=True), "m.py").run())  # type: ignore[arg-type]
     assert [message.split()[0] for _, _, message, _ in found] == ["AIO604"]
     assert calls and all(not call.get("fix") and not call.get("unsafe") for call in calls)

@@ -171,6 +171,18 @@ def test_preview_rules_are_marked_and_not_enabled_by_default() -> None:
     assert "fullDescription" not in rule and "help" not in rule  # no doc
 
 
+def test_opt_in_rules_are_marked_and_not_enabled_by_default() -> None:
+    info = sarif.RuleInfo("AIO998", "x", Severity.WARNING, "s", "safe", opt_in=True)
+    (rule,) = run_of(_render([_diag("AIO998")], {"AIO998": info}))["tool"]["driver"]["rules"]
+    assert rule["defaultConfiguration"] == {"enabled": False, "level": "warning"}
+    assert rule["properties"] == {
+        "fix": "safe",
+        "preview": False,
+        "optIn": True,
+        "tags": ["asyncio", "opt-in"],
+    }
+
+
 def test_clean_run_is_a_valid_log_without_results(project: Path, validator: Any) -> None:
     _write(project, {"ok.py": CLEAN})
     result = invoke("--format", "sarif", ".")
@@ -443,7 +455,7 @@ def test_sarif_fixes_applied_by_position_give_what_fix_writes(project: Path) -> 
         '\twriter.write(b"x")\r\n'
     )
     (project / "m.py").write_bytes(b"\xef\xbb\xbf" + source.encode())
-    run = run_of(invoke("--format", "sarif", "m.py").stdout)
+    run = run_of(invoke("--format", "sarif", "--extend-select", "AIO604", "m.py").stdout)
     assert {r["ruleId"] for r in run["results"] if "fixes" in r} == {
         "AIO401",
         "AIO504",
@@ -451,5 +463,5 @@ def test_sarif_fixes_applied_by_position_give_what_fix_writes(project: Path) -> 
         "AIO604",
     }
     by_sarif = _apply_sarif_fixes(source, run["results"])
-    assert invoke("--fix", "m.py").exit_code == 0
+    assert invoke("--fix", "--extend-select", "AIO604", "m.py").exit_code == 0
     assert (project / "m.py").read_bytes() == b"\xef\xbb\xbf" + by_sarif.encode()

@@ -117,6 +117,7 @@ def _rule_info(code: str) -> sarif.RuleInfo | None:
         summary=meta.summary,
         fix_safety=meta.fix_safety,
         preview=meta.preview,
+        opt_in=meta.opt_in,
         doc=rule_doc(code),
     )
 

@@ -22,10 +22,15 @@ def is_enabled(code: str, settings: Settings) -> bool:
     if selected < 0 or ignored >= selected:
         return False
     meta = metadata(code)
-    if meta is not None and ((meta.preview and not settings.preview) or not meta.default):
+    if meta is not None and ((meta.preview and not settings.preview) or meta.opt_in):
         # Preview and opt-in rules run only when asked for by their full code.
         return code in settings.select + settings.extend_select
     return True
+
+
+def on_by_default(code: str) -> bool:
+    """Does the default selection (`AIO`, no preview) run `code`?"""
+    return is_enabled(code, Settings())
 
 
 @functools.lru_cache(maxsize=64)

@@ -47,6 +47,7 @@ class RuleInfo:
     summary: str
     fix_safety: str | None = None  # "safe", "unsafe" or None
     preview: bool = False
+    opt_in: bool = False  # stable, but not in the default selection
     doc: str | None = None
 
 
@@ -105,13 +106,18 @@ def _rule(code: str, info: RuleInfo | None) -> dict[str, Any]:
     if info.doc:
         descriptor["help"] = {"text": info.doc, "markdown": info.doc}
     descriptor["defaultConfiguration"] = {
-        "enabled": not info.preview,
+        "enabled": not (info.preview or info.opt_in),
         "level": _level(info.severity),
     }
     descriptor["properties"] = {
         "fix": info.fix_safety or "none",
         "preview": info.preview,
-        "tags": ["asyncio", *(["preview"] if info.preview else [])],
+        **({"optIn": True} if info.opt_in else {}),
+        "tags": [
+            "asyncio",
+            *(["preview"] if info.preview else []),
+            *(["opt-in"] if info.opt_in else []),
+        ],
     }
     return descriptor
 

@@ -43,6 +43,7 @@ class Rule:
     severity: ClassVar[Severity]
     summary: ClassVar[str]
     preview: ClassVar[bool]
+    opt_in: ClassVar[bool]
     fix_safety: ClassVar[FixSafety | None]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -52,7 +53,7 @@ class Rule:
             raise TypeError(f"{cls.__name__}: {cls.code} has no rule entry in asynclint.registry")
         cls.info = info
         cls.name, cls.severity, cls.summary = info.name, info.severity, info.summary
-        cls.preview, cls.fix_safety = info.preview, info.fix_safety
+        cls.preview, cls.opt_in, cls.fix_safety = info.preview, info.opt_in, info.fix_safety
         IMPLEMENTATIONS[cls.code] = cls
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:

@@ -16,6 +16,7 @@ from asynclint.semantics.coroutines import (
     unawaited_coroutines,
 )
 from asynclint.semantics.expressions import call_qualname
+from asynclint.semantics.file_opening import file_openings
 from asynclint.semantics.model import ModuleFacts
 
 
@@ -106,6 +107,19 @@ class BlockingCallInAsync(Rule):
                 found.event.node,
                 f"`{found.callee}` blocks the event loop's thread: no other task runs until "
                 f"it returns; {found.instead}",
+            )
+
+
+class BlockingFileOpenInAsync(Rule):
+    code = "AIO607"
+
+    def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        for found in file_openings(facts):
+            yield self.finding(
+                found.event.node,
+                f"`{found.callee}` opens a file on the event loop's thread, and reading or "
+                "writing it blocks too: no other task runs meanwhile; do the file work in "
+                "`await asyncio.to_thread(...)` (or use an async file library)",
             )
 
 

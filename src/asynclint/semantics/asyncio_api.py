@@ -41,6 +41,8 @@ ObjectKind = Literal[
     "future",
     "executor",
     "threading",
+    "sync-http-client",
+    "path",
 ]
 
 QUEUE: Final = "queue"
@@ -57,6 +59,24 @@ FUTURE: Final = "future"
 EXECUTOR: Final = "executor"  # a concurrent.futures.ThreadPoolExecutor
 # A threading.Lock/RLock/Semaphore/Condition: a blocking primitive, not an asyncio one.
 THREADING: Final = "threading"
+# Synchronous objects whose methods block the event loop's thread (for AIO605, AIO607).
+SYNC_HTTP_CLIENT: Final = "sync-http-client"  # httpx.Client, requests.Session, a urllib3 pool
+PATH: Final = "path"  # a pathlib.Path
+_SYNC_HTTP_CLIENTS = (
+    "httpx.Client",
+    "httpx2.Client",  # the maintained continuation of httpx
+    "requests.Session",
+    "requests.sessions.Session",
+    "urllib3.PoolManager",
+    "urllib3.ProxyManager",
+    "urllib3.HTTPConnectionPool",
+    "urllib3.HTTPSConnectionPool",
+)
+_PATHS = ("pathlib.Path", "pathlib.PosixPath", "pathlib.WindowsPath")
+BLOCKING_OBJECTS: dict[str, ObjectKind] = {
+    **{name: SYNC_HTTP_CLIENT for name in _SYNC_HTTP_CLIENTS},
+    **{name: PATH for name in _PATHS},
+}
 
 CONSTRUCTORS: dict[str, ObjectKind] = {
     "asyncio.Queue": QUEUE,
@@ -80,11 +100,13 @@ CONSTRUCTORS: dict[str, ObjectKind] = {
     "threading.Semaphore": THREADING,
     "threading.BoundedSemaphore": THREADING,
     "threading.Condition": THREADING,
+    **BLOCKING_OBJECTS,
 }
 # Context managers whose `__enter__` returns the object itself (`with Executor() as pool:`).
 SELF_ENTERING: dict[str, ObjectKind] = {
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.thread.ThreadPoolExecutor": EXECUTOR,
+    **{name: SYNC_HTTP_CLIENT for name in _SYNC_HTTP_CLIENTS},
 }
 # Methods of an event loop whose result is an object of a known kind (`loop.create_future()`).
 LOOP_PRODUCTS: dict[str, ObjectKind] = {"create_future": FUTURE, "create_task": TASK}
@@ -118,6 +140,7 @@ ANNOTATIONS: dict[str, ObjectKind] = {
     "asyncio.Future": FUTURE,
     "concurrent.futures.ThreadPoolExecutor": EXECUTOR,
     "concurrent.futures.Executor": EXECUTOR,
+    **BLOCKING_OBJECTS,
 }
 
 # The streams of a Process, and the kind of object each one is.

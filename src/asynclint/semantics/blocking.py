@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_qualname, dotted, is_shadowed, qualify
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
@@ -31,13 +32,40 @@ BLOCKING_CALLS: dict[str, str] = {
     "socket.gethostbyname_ex": "use `await loop.getaddrinfo()`",
     "socket.gethostbyaddr": "use `await loop.getnameinfo()`",
     **{f"requests.{verb}": _USE_THREAD for verb in _HTTP_VERBS},
-    **{f"httpx.{verb}": "use `httpx.AsyncClient`" for verb in (*_HTTP_VERBS, "stream")},
+    **{
+        f"{module}.{verb}": f"use `{module}.AsyncClient`"
+        for module in ("httpx", "httpx2")
+        for verb in (*_HTTP_VERBS, "stream")
+    },
+    "urllib3.request": _USE_THREAD,
+    "builtins.input": "read input with `await asyncio.to_thread(input)`",
 }
 _BUILTIN_BLOCKING = {"input": "read input with `await asyncio.to_thread(input)`"}
-_FILE_METHODS = frozenset({"read", "readline", "readlines", "write", "writelines"})
-_OPENERS = frozenset({"io.open", "builtins.open", "codecs.open"})
+FILE_METHODS = frozenset({"read", "readline", "readlines", "write", "writelines"})
+OPENERS = frozenset({"io.open", "io.open_code", "os.fdopen", "builtins.open", "codecs.open"})
 _PATH_METHODS = frozenset({"read_text", "read_bytes", "write_text", "write_bytes"})
 _USE_FILE_THREAD = "run the file I/O with `await asyncio.to_thread(...)`"
+# Methods of a synchronous HTTP client (httpx.Client, requests.Session, a urllib3 pool) that
+# do network I/O, or close pooled connections, on the calling thread.
+_CLIENT_METHODS = frozenset(
+    {
+        *_HTTP_VERBS,
+        "send",
+        "stream",
+        "close",
+        "urlopen",
+        "request_encode_url",
+        "request_encode_body",
+    }
+)
+_USE_ASYNC_CLIENT = (
+    "use an asyncio client (`httpx.AsyncClient`, aiohttp) or `await asyncio.to_thread(...)`"
+)
+# Blocking methods by the kind of object they are called on, and what to do instead.
+BLOCKING_METHODS: dict[str, tuple[frozenset[str], str]] = {
+    api.SYNC_HTTP_CLIENT: (_CLIENT_METHODS, _USE_ASYNC_CLIENT),
+    api.PATH: (_PATH_METHODS, _USE_FILE_THREAD),
+}
 
 
 @dataclass(frozen=True)
@@ -85,22 +113,68 @@ def _blocking(
         return BLOCKING_CALLS[qualname]
     func = call.func
     if isinstance(func, cst.Name) and func.value in _BUILTIN_BLOCKING:
-        return _BUILTIN_BLOCKING[func.value] if _is_builtin(facts, function, func.value) else None
+        return _BUILTIN_BLOCKING[func.value] if is_builtin(facts, function, func.value) else None
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
         opener = func.value.func
         name = None if is_shadowed(function, opener) else qualify(facts.imports, opener)
-        if event.method in _FILE_METHODS and (
-            name in _OPENERS
+        if event.method in FILE_METHODS and (
+            name in OPENERS
             or (
                 isinstance(opener, cst.Name)
                 and opener.value == "open"
-                and _is_builtin(facts, function, "open")
+                and is_builtin(facts, function, "open")
             )
         ):
             return _USE_FILE_THREAD
-        if event.method in _PATH_METHODS and name == "pathlib.Path":
-            return _USE_FILE_THREAD
+    if event.method and isinstance(func, cst.Attribute):
+        kind = receiver_kind(facts, function, event)
+        methods, instead = BLOCKING_METHODS.get(kind or "", (frozenset(), ""))
+        if event.method in methods:
+            return instead
     return None
+
+
+def receiver_kind(facts: ModuleFacts, function: FunctionInfo, event: Event) -> str | None:
+    """The kind of the object a method is called on: a name or attribute whose kind the model
+    knows, or a constructor call written in place (`httpx.Client().get()`)."""
+    kind = facts.kind(event.root)
+    if kind is not None:
+        return None if _rebound_to_a_literal(facts, function, event) else kind
+    func = event.node.func if isinstance(event.node, cst.Call) else None
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    if isinstance(receiver, cst.Call) and not is_shadowed(function, receiver.func):
+        return api.BLOCKING_OBJECTS.get(qualify(facts.imports, receiver.func) or "")
+    return None
+
+
+_LITERALS = (
+    cst.Integer,
+    cst.Float,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.List,
+    cst.Dict,
+    cst.Set,
+    cst.Tuple,
+)
+
+
+def _rebound_to_a_literal(facts: ModuleFacts, function: FunctionInfo, event: Event) -> bool:
+    """Is the receiver a name that its scope also binds to a number, string or display
+    (`client = httpx.Client()` ... `client: int = 4`)? Then which object a call reaches is
+    not known. `None` does not count: `client = None` before the client is made is common."""
+    func = event.node.func if isinstance(event.node, cst.Call) else None
+    receiver = func.value if isinstance(func, cst.Attribute) else None
+    if not isinstance(receiver, cst.Name):
+        return False
+    scope: FunctionInfo | None = function
+    while scope is not None:
+        values = facts.assignments.get(scope.id, {}).get(receiver.value)
+        if values is not None or receiver.value in scope.locals:  # the scope binding the name
+            return any(isinstance(value, _LITERALS) for value in values or [])
+        scope = scope.parent
+    return False
 
 
 def _sleeps_zero(call: cst.Call) -> bool:
@@ -161,7 +235,7 @@ def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression
     return None
 
 
-def _is_builtin(facts: ModuleFacts, function: FunctionInfo, name: str) -> bool:
+def is_builtin(facts: ModuleFacts, function: FunctionInfo, name: str) -> bool:
     """Does `name` in `function` refer to the builtin (nothing imported or bound as it)?"""
     if name in facts.imports:
         return False

@@ -152,15 +152,19 @@ def unawaited_coroutines(facts: ModuleFacts) -> list[UnawaitedCall]:
 
 
 def dropped_tasks(facts: ModuleFacts) -> list[UnawaitedCall]:
-    """`create_task()` / `ensure_future()` / `loop.create_task()` results nobody keeps."""
+    """`create_task()` / `ensure_future()` / `loop.create_task()` results nobody keeps: thrown
+    away, only tested for truth, or bound to local names never read. A module-level, `global`
+    or `nonlocal` name keeps its task whether or not anything reads it."""
     found = []
     for function, event in facts.events():
-        if event.awaited or event.role not in ("discarded", "assigned"):
+        if event.awaited or event.role not in ("discarded", "assigned", "tested"):
             continue
         spawner = task_spawner(facts, function, event)
         if spawner is None:
             continue
-        if event.role == "assigned" and not _assigned_name_unused(facts, function, event):
+        if event.role == "assigned" and not _assigned_name_unused(
+            facts, function, event, outer_keeps=True
+        ):
             continue
         found.append(UnawaitedCall(function, event, spawner))
     return found
@@ -188,16 +192,26 @@ def task_spawner(facts: ModuleFacts, function: FunctionInfo, event: Event) -> st
     return None
 
 
-def _assigned_name_unused(facts: ModuleFacts, function: FunctionInfo, event: Event) -> bool:
-    """`name = call()` where `name` is a plain local never read in its function (nor, for a
-    module-level, `global` or `nonlocal` name, anywhere in the module)."""
-    target = event.assigned
-    if target is None or target[0] != "name":
+def _assigned_name_unused(
+    facts: ModuleFacts, function: FunctionInfo, event: Event, outer_keeps: bool = False
+) -> bool:
+    """`name = call()` (or `a = b = call()`) where every target is a plain local never read in
+    its function. A module-level, `global` or `nonlocal` name counts as unused when nothing in
+    the module reads it, unless `outer_keeps`: such a name outlives the call, so it keeps what
+    it holds."""
+    targets = [event.assigned, *event.also_assigned]
+    return all(_name_unused(facts, function, target, outer_keeps) for target in targets)
+
+
+def _name_unused(
+    facts: ModuleFacts, function: FunctionInfo, target: object, outer_keeps: bool
+) -> bool:
+    if not (isinstance(target, tuple) and target and target[0] == "name"):
         return False
     name = str(target[2])
     scope = function.node
     if not isinstance(scope, cst.FunctionDef) or _declared_outer(scope, name):
-        return not reads_name(facts.module, name)
+        return not outer_keeps and not reads_name(facts.module, name)
     return not reads_name(scope.body, name) and not any(
         reads_name(d.decorator, name) for d in scope.decorators
     )

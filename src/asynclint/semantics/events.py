@@ -27,9 +27,8 @@ RawRef = tuple[Union[str, int, "RawRef"], ...]
 # the function's events)
 EventKind = Literal["call", "await", "escape", "iter", "create", "enter", "guard"]
 NoneBranch = Literal["body", "orelse"]
-# For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
-# (`target = [await] call(...)`, see `Event.assigned`), "returned", or "".
-CallRole = Literal["discarded", "assigned", "returned", ""]
+# For calls: what happens to the result (see `Event.role`).
+CallRole = Literal["discarded", "assigned", "returned", "tested", ""]
 
 
 @dataclass(eq=False)
@@ -50,8 +49,14 @@ class Event:
     repeated: bool = False  # inside a comprehension or generator expression
     # `with`/`async with` items around the event in its function, outermost first.
     held: tuple[Event, ...] = ()
+    # For calls: "discarded" (a bare expression statement, awaited or not, or an element of a
+    # list/tuple/set display that is one), "assigned" (`target = [await] call(...)`, also
+    # annotated, chained or `(target := call())`, see `assigned`), "returned", "tested" (only
+    # the truth of the result is used: `if call():`, `while not call():`, `a if call() else b`,
+    # `[x for x in xs if call()]`), or "".
     role: CallRole = ""
     assigned: RawRef | None = None
+    also_assigned: tuple[RawRef | None, ...] = ()  # further targets of `a = b = call()`
     # Filled in by the model once the module is read:
     root: object = None  # the resolved object identity of `ref`
     identity: object = None  # the identity of `ref` itself, before aliases are merged

@@ -212,6 +212,13 @@ def _reraises(body: cst.BaseSuite) -> bool:
     return False
 
 
+def _without_not(test: cst.BaseExpression) -> cst.BaseExpression:
+    """`not x` tests the truth of `x` too."""
+    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        test = test.expression
+    return test
+
+
 def _is_true(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Name):
         return node.value == "True"
@@ -391,14 +398,15 @@ class _Builder:
             self.expr(node.value)
             for target in node.targets:
                 self.assign(target.target, node.value)
-            if len(node.targets) == 1:
-                self.mark_call(node.value, "assigned", self.target_ref(node.targets[0].target))
+            refs = [self.target_ref(target.target) for target in node.targets]
+            self.mark_call(node.value, "assigned", refs[0], tuple(refs[1:]))
         elif isinstance(node, cst.AnnAssign):
             if node.value is not None:
                 self.expr(node.value)
             self.annotated(node.target, node.annotation.annotation)
             if node.value is not None:
                 self.assign(node.target, node.value)
+                self.mark_call(node.value, "assigned", self.target_ref(node.target))
         elif isinstance(node, cst.AugAssign):
             self.expr(node.value)
             self.expr(node.target)
@@ -443,9 +451,23 @@ class _Builder:
                 return
 
     def mark_call(
-        self, value: cst.BaseExpression, role: CallRole, target: RawRef | None = None
+        self,
+        value: cst.BaseExpression,
+        role: CallRole,
+        target: RawRef | None = None,
+        also: tuple[RawRef | None, ...] = (),
     ) -> None:
-        """Record what happens to a call's result when the call is the whole expression."""
+        """Record what happens to a call's result when the call is the whole expression (or an
+        element of a display thrown away with it). `also`: the further targets of a chained
+        assignment (`a = b = call()`), kept in `Event.also_assigned`."""
+        if isinstance(value, cst.NamedExpr) and role in ("discarded", "tested"):
+            # `(t := call())` thrown away or only tested: what happens next is up to `t`.
+            role, target, value = "assigned", self.target_ref(value.target), value.value
+        if role == "discarded" and isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            for element in value.elements:
+                if isinstance(element, cst.Element):
+                    self.mark_call(element.value, role)
+            return
         if isinstance(value, cst.Await):
             value = value.expression
         if not isinstance(value, cst.Call):
@@ -454,6 +476,8 @@ class _Builder:
             if event.node is value:
                 event.role = role
                 event.assigned = target
+                if also:
+                    event.also_assigned = also
                 return
 
     def live_branch(
@@ -476,6 +500,7 @@ class _Builder:
         step = self.new_step(node)
         self.expr(node.test)
         guard = self.none_guard(node.test)
+        self.mark_call(_without_not(node.test), "tested")
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
@@ -521,6 +546,7 @@ class _Builder:
             self.bind_target(node.target, None)
         else:
             self.expr(node.test)
+            self.mark_call(_without_not(node.test), "tested")
             infinite = _is_true(node.test)
         self.loops.append(loop_id)
         try:
@@ -876,6 +902,10 @@ class _Builder:
                 self.emit(self.event("await", node, ref=self.ref(inner), awaited=True))
         elif isinstance(node, cst.Lambda):
             self.escape_all(node.body)
+        elif isinstance(node, cst.IfExp):
+            for child in child_nodes(node):
+                self.expr(child)
+            self.mark_call(_without_not(node.test), "tested")
         elif isinstance(node, _COMPREHENSIONS):
             self.repeated += 1
             try:
@@ -913,6 +943,7 @@ class _Builder:
             self.iterate(node.iter, node)
         for condition in node.ifs:
             self.expr(condition.test)
+            self.mark_call(_without_not(condition.test), "tested")
         if node.inner_for_in is not None:
             self.comp_for(node.inner_for_in)
 
