@@ -398,3 +398,60 @@ def test_a_helpers_stream_is_the_callers_stream() -> None:
     close = next(e for e in function(facts, "main").events if e.method == "close")
     assert facts.kind(write.root) == api.WRITER
     assert write.root == close.root
+
+
+def test_task_done_skips_are_told_apart() -> None:
+    from asynclint.semantics.queues import analyse
+
+    facts = facts_for(
+        """
+        import asyncio
+        async def late(q: asyncio.Queue):
+            while True:
+                item = await q.get()
+                data = parse(item)
+                try:
+                    await work(data)
+                finally:
+                    q.task_done()
+        async def skipped(q: asyncio.Queue):
+            while True:
+                item = await q.get()
+                if item is None:
+                    continue
+                try:
+                    await work(item)
+                finally:
+                    q.task_done()
+        async def plain(q: asyncio.Queue):
+            while True:
+                item = await q.get()
+                await work(item)
+                q.task_done()
+        async def covered(q: asyncio.Queue):
+            while True:
+                item = await q.get()
+                try:
+                    data = parse(item)
+                    if data is None:
+                        continue
+                    await work(data)
+                finally:
+                    q.task_done()
+        async def main():
+            q = asyncio.Queue()
+            workers = [
+                asyncio.create_task(late(q)),
+                asyncio.create_task(skipped(q)),
+                asyncio.create_task(plain(q)),
+                asyncio.create_task(covered(q)),
+            ]
+            await q.join()
+        """
+    )
+    found = {(function_of(facts, u.task_done), u.why) for u in analyse(facts).unprotected}
+    assert found == {("late", "before try"), ("skipped", "skipped"), ("plain", "no finally")}
+
+
+def function_of(facts: ModuleFacts, event: object) -> str:
+    return next(f.qualname for f in facts.functions if event in f.events)
