@@ -144,7 +144,39 @@ def test_extend_exclude_from_the_command_line(project: Path) -> None:
 def test_nonexistent_path(project: Path) -> None:
     result = invoke("missing.py")
     assert result.exit_code == 2
-    assert result.stderr == "asynclint: error: missing.py: No such file or directory\n"
+    assert result.stderr.startswith("asynclint: error: missing.py: No such file or directory\n")
+
+
+def test_missing_path_is_reported_and_the_rest_still_checked(project: Path) -> None:
+    _write(project, {"bad.py": SYNTAX_ERROR, "good.py": CLEAN})
+    result = invoke("check", "nope/", "bad.py", "good.py")
+    assert result.exit_code == 2  # findings too, but not everything asked for was checked
+    assert result.stdout.startswith("bad.py:1:18: AIO001")
+    assert "asynclint: error: nope/: No such file or directory" in result.stderr
+    clean = invoke("check", "--exit-zero", "nope/", "good.py")
+    assert clean.exit_code == 2  # --exit-zero forgives findings, not a missing path
+
+
+def test_mistyped_command_is_named_with_a_suggestion(project: Path) -> None:
+    _write(project, {"bad.py": SYNTAX_ERROR})
+    result = invoke("chek", ".")
+    assert result.exit_code == 2
+    assert "No such command 'chek'. Did you mean 'check'?" in result.stderr
+
+
+@pytest.mark.parametrize("first", ["bad.py", "pkg", "./pkg", "--select", "-"])
+def test_path_or_option_first_still_means_check(project: Path, first: str) -> None:
+    _write(project, {"bad.py": SYNTAX_ERROR, "pkg/bad.py": SYNTAX_ERROR})
+    args = {"--select": ["--select", "AIO0", "bad.py"], "-": ["-"]}.get(first, [first])
+    result = invoke(*args, stdin=SYNTAX_ERROR.encode())
+    assert result.exit_code == 1
+    assert "AIO001" in result.stdout
+
+
+def test_path_shaped_missing_argument_is_a_missing_path(project: Path) -> None:
+    result = invoke("nope.py")
+    assert result.exit_code == 2
+    assert "nope.py: No such file or directory" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -454,9 +486,13 @@ def test_installed_command_exit_codes_and_streams(project: Path) -> None:
     assert found.stderr == b"Found 1 error.\n"
     clean = shell("check", "ok.py", cwd=project)
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, b"", b"All checks passed!\n")
-    missing = shell("nope.py", cwd=project)
+    missing = shell("nope.py", "a.py", cwd=project)
     assert missing.returncode == 2
     assert b"nope.py: No such file or directory" in missing.stderr
+    assert missing.stdout == b"a.py:1:18: AIO001 syntax error: invalid syntax\n"
+    typo = shell("chek", ".", cwd=project)
+    assert typo.returncode == 2
+    assert b"No such command 'chek'. Did you mean 'check'?" in typo.stderr
     unknown = shell("--select", "AIO999", cwd=project)
     assert unknown.returncode == 2
     assert b"unknown rule code or prefix 'AIO999'" in unknown.stderr

@@ -16,7 +16,7 @@ import click
 
 from asynclint import __version__
 from asynclint.config import CliOptions, Config, ConfigError, check_selectors, resolve
-from asynclint.files import DiscoveryError, is_excluded
+from asynclint.files import PYTHON_SUFFIXES, is_excluded
 from asynclint.reporters import FORMATS
 from asynclint.runner import Outcome, check_bytes, rule_names, run
 
@@ -33,13 +33,22 @@ class UsageFailure(click.ClickException):
 
 
 class DefaultToCheck(click.Group):
-    """`asynclint src/` means `asynclint check src/`, as with ruff's old interface."""
+    """`asynclint src/` means `asynclint check src/`, as with ruff's old interface, but only
+    when the first argument cannot be a mistyped command: an option, `-`, an existing path or
+    something path-shaped (`x.py`, `pkg/`). A bare word that is none of these (`chek`) is an
+    unknown command, with click's "Did you mean" suggestion."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         top_level = {"--help", "-h", "--version"}
         if not args or (args[0] not in self.commands and args[0] not in top_level):
-            args = ["check", *args]
+            if not args or _means_check(args[0]):
+                args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+def _means_check(first: str) -> bool:
+    path_shaped = first.endswith(PYTHON_SUFFIXES) or "/" in first or os.sep in first
+    return first.startswith("-") or first.startswith(".") or path_shaped or os.path.exists(first)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,7 +56,8 @@ class DefaultToCheck(click.Group):
 def cli() -> None:
     """Find asyncio deadlocks and pitfalls: undrained stream writers, piped subprocesses that
     are waited on, unbalanced queues, shell injection. `asynclint PATH` is `asynclint check
-    PATH`."""
+    PATH` when PATH exists or looks like a path (`x.py`, `src/`); any other word is taken as a
+    command name."""
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -192,12 +202,16 @@ def check(
                 project_root=config.project_root,
                 before_analysis=lambda: check_selectors(config.selector_sources),
             )
-        except (ConfigError, DiscoveryError) as error:
+        except ConfigError as error:
             raise UsageFailure(str(error)) from None
         if not quiet:
             for warning in outcome.warnings:
                 click.echo(f"asynclint: warning: {warning}", err=True)
+        for error in outcome.path_errors:
+            click.echo(f"asynclint: error: {error}", err=True)
         code = _finish(outcome, report, diff=diff, fix=fix)
+        if outcome.path_errors:
+            code = EXIT_ERROR  # the rest was checked, but not everything that was asked for
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
     sys.exit(code)

@@ -203,7 +203,7 @@ def print_report(
     err: TextIO = sys.stderr
     if fix and report.show_fixes:
         _print_fixed(outcome, err)
-    if not outcome.results and stdin_data is None:
+    if not outcome.results and stdin_data is None and not outcome.path_errors:
         print("asynclint: warning: no Python files found", file=err)
     print(summary(outcome, fix=fix, unsafe=report.unsafe), file=err)
 
