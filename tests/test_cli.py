@@ -138,6 +138,44 @@ def test_extend_exclude_from_the_command_line(project: Path) -> None:
     assert invoke("--extend-exclude", "*_pb2.py").exit_code == 0
 
 
+# Other tools' codes, quiet runs, messages
+
+
+def test_another_tools_code_in_ignore_is_a_warning(project: Path) -> None:
+    _write(project, {"bad.py": SYNTAX_ERROR})
+    result = invoke("--ignore", "E501,AIO001", "--per-file-ignores", "x/*:B008", "bad.py")
+    assert result.exit_code == 0
+    assert "asynclint: warning: --ignore: 'E501' is not an asynclint code; ignored" in (
+        result.stderr
+    )
+    assert "--per-file-ignores 'x/*': 'B008' is not an asynclint code" in result.stderr
+    (project / "pyproject.toml").write_text('[tool.asynclint]\nignore = ["W503"]\n')
+    from_config = invoke("bad.py")
+    assert from_config.exit_code == 1  # the run went on and reported the syntax error
+    assert "ignore: 'W503' is not an asynclint code; ignored" in from_config.stderr
+
+
+def test_quiet_keeps_the_fixes_list_asked_for(project: Path) -> None:
+    _write(project, {"send.py": AIO401_SNIPPET})
+    result = invoke("--fix", "--show-fixes", "-q", "--no-cache")
+    assert result.stderr.splitlines() == [
+        "Fixed 1 error:",
+        "- send.py:",
+        "    1 x AIO401 (stream-write-without-drain)",
+    ]
+
+
+def test_pipe_wait_message_agrees_in_number(project: Path) -> None:
+    spawn = "proc = await asyncio.create_subprocess_exec('ls', {})\n    await proc.wait()\n"
+    both = "stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE"
+    one = "stdout=asyncio.subprocess.PIPE"
+    for name, pipes in (("both.py", both), ("one.py", one)):
+        _write(project, {name: f"import asyncio\nasync def run():\n    {spawn.format(pipes)}"})
+    result = invoke("--select", "AIO201", "--no-cache", "both.py", "one.py")
+    assert "while stderr and stdout are PIPEs that nothing reads" in result.stdout
+    assert "while stdout is a PIPE that nothing reads" in result.stdout
+
+
 # Usage and configuration errors: exit 2 with a clear message
 
 
@@ -183,7 +221,8 @@ def test_path_shaped_missing_argument_is_a_missing_path(project: Path) -> None:
     ("args", "message"),
     [
         (["--select", "AIO999"], "--select: unknown rule code or prefix 'AIO999'"),
-        (["--ignore", "E501"], "--ignore: unknown rule code or prefix 'E501'"),
+        (["--ignore", "AIO999"], "--ignore: unknown rule code or prefix 'AIO999'"),
+        (["--select", "E501"], "--select: unknown rule code or prefix 'E501'"),
         (["--target-version", "py27"], "--target-version: invalid target version 'py27'"),
         (["--jobs", "0"], "Invalid value for '-j' / '--jobs'"),
         (["--format", "xml"], "Invalid value for '--format'"),

@@ -12,6 +12,7 @@ from asynclint.config import (
     ConfigError,
     check_selectors,
     find_config,
+    foreign_ignores,
     read_config,
     resolve,
 )
@@ -276,10 +277,23 @@ def test_unknown_selectors_on_the_command_line(project: Path, cli: CliOptions, o
 
 
 def test_unknown_code_in_per_file_ignores_of_the_file(project: Path) -> None:
-    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["BAD1"]\n')
+    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["AIO88"]\n')
     config = resolve(CliOptions(), start=".")
     with pytest.raises(ConfigError, match=r"per-file-ignores 't/\*': unknown rule code"):
         check_selectors(config.selector_sources)
+
+
+def test_other_tools_codes_in_ignores_are_warnings_not_errors(project: Path) -> None:
+    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["BAD1"]\n')
+    config = resolve(CliOptions(ignore=("E501", "AIO4", "A")), start=".")
+    check_selectors(config.selector_sources)  # does not raise
+    warnings = foreign_ignores(config.selector_sources)
+    assert [warning.rsplit(": ", 1)[-1] for warning in warnings] == [
+        "'E501' is not an asynclint code; ignored",
+        "'BAD1' is not an asynclint code; ignored",
+    ]
+    selecting = resolve(CliOptions(select=("E501",)), start=".").selector_sources
+    assert not any("E501" in warning for warning in foreign_ignores(selecting))
 
 
 def test_project_root_is_where_the_config_lives(project: Path) -> None:

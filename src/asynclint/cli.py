@@ -15,7 +15,14 @@ from typing import Any
 import click
 
 from asynclint import __version__
-from asynclint.config import CliOptions, Config, ConfigError, check_selectors, resolve
+from asynclint.config import (
+    CliOptions,
+    Config,
+    ConfigError,
+    check_selectors,
+    foreign_ignores,
+    resolve,
+)
 from asynclint.files import PYTHON_SUFFIXES, is_excluded
 from asynclint.reporters import FORMATS
 from asynclint.runner import Outcome, check_bytes, rule_names, run
@@ -100,7 +107,11 @@ class Report:
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (AIO, AIO4).")
-@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Rule codes or prefixes to disable (other tools' codes: a warning).",
+)
 @click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
 @click.option(
     "--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="e.g. 'tests/*:AIO401'."
@@ -136,7 +147,9 @@ class Report:
     help="Config file to use instead of the nearest pyproject.toml.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print findings (and --show-fixes) only: no summary."
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
@@ -184,6 +197,9 @@ def check(
         )
     except ConfigError as error:
         raise UsageFailure(str(error)) from None
+    if not quiet:
+        for warning in foreign_ignores(config.selector_sources):
+            click.echo(f"asynclint: warning: {warning}", err=True)
     report = Report(output_format, output, statistics, show_fixes, quiet, unsafe_fixes)
     fixing = fix or diff
     if use_stdin:

@@ -38,6 +38,8 @@ class SelectorSource:
 
     origin: str  # "pyproject.toml: [tool.asynclint] select" or "--select"
     selectors: tuple[str, ...]
+    # ignore / per-file-ignores: another tool's code there (E501) is a warning, not an error
+    ignoring: bool = False
 
 
 @dataclass(frozen=True)
@@ -251,26 +253,29 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
     origin = f"{file.path}: {SECTION}" if os.path.basename(file.path) == CONFIG_FILE else file.path
     sources: list[SelectorSource] = []
 
-    def note(where: str, selectors: tuple[str, ...] | None) -> tuple[str, ...]:
+    def note(
+        where: str, selectors: tuple[str, ...] | None, *, ignoring: bool = False
+    ) -> tuple[str, ...]:
         if selectors:
-            sources.append(SelectorSource(where, selectors))
+            sources.append(SelectorSource(where, selectors, ignoring))
         return selectors or ()
 
     if cli.select is not None:
         select = note("--select", cli.select)
         extend_select = note("--extend-select", cli.extend_select)
-        ignore = note("--ignore", cli.ignore)
+        ignore = note("--ignore", cli.ignore, ignoring=True)
     else:
         select = note(f"{origin} select", file.select) if file.select is not None else ("AIO",)
         extend_select = note(f"{origin} extend-select", file.extend_select)
         extend_select += note("--extend-select", cli.extend_select)
-        ignore = note(f"{origin} ignore", file.ignore) + note("--ignore", cli.ignore)
+        ignore = note(f"{origin} ignore", file.ignore, ignoring=True)
+        ignore += note("--ignore", cli.ignore, ignoring=True)
     if cli.per_file_ignores is not None:
         per_file, per_file_origin = cli.per_file_ignores, "--per-file-ignores"
     else:
         per_file, per_file_origin = file.per_file_ignores or (), f"{origin} per-file-ignores"
     for glob, codes in per_file:
-        note(f"{per_file_origin} {glob!r}", codes)
+        note(f"{per_file_origin} {glob!r}", codes, ignoring=True)
     root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
     settings = Settings(
         select=select,
@@ -300,14 +305,39 @@ def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:
     return file.target_version or file.requires_python or DEFAULT_TARGET
 
 
+CODE_PREFIX = "AIO"
+
+
+def _foreign(selector: str) -> bool:
+    """Another tool's code (E501, B008): no asynclint code could ever start with it."""
+    return bool(selector) and not (
+        selector.startswith(CODE_PREFIX) or CODE_PREFIX.startswith(selector)
+    )
+
+
+def foreign_ignores(sources: tuple[SelectorSource, ...]) -> list[str]:
+    """Warnings for other tools' codes given to ignore: flake8 configurations and scripts
+    pass them along, and ignoring a code that asynclint never reports is harmless."""
+    return [
+        f"{source.origin}: {selector!r} is not an asynclint code; ignored"
+        for source in sources
+        if source.ignoring
+        for selector in source.selectors
+        if _foreign(selector)
+    ]
+
+
 def check_selectors(sources: tuple[SelectorSource, ...]) -> None:
-    """Raise ConfigError for a selector that names no rule. Imports the rule registry."""
+    """Raise ConfigError for a selector that names no rule (other tools' codes are only
+    warned about in ignores, see `foreign_ignores`). Imports the rule registry."""
     import difflib
 
     from asynclint.rules import ALL_CODES, is_known_selector
 
     for source in sources:
         for selector in source.selectors:
+            if source.ignoring and _foreign(selector):
+                continue
             if not selector or not is_known_selector(selector):
                 close = difflib.get_close_matches(selector, ALL_CODES, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""

@@ -198,11 +198,13 @@ def print_report(
 ) -> None:
     """`errors`: the run's internal errors, for formats that record them (SARIF)."""
     _emit(render(outcome, report, stdin_data, errors), report.output, to_stderr=to_stderr)
-    if report.quiet or report.machine:
+    if report.machine:
         return
     err: TextIO = sys.stderr
     if fix and report.show_fixes:
-        _print_fixed(outcome, err)
+        _print_fixed(outcome, err)  # asked for by name: -q hides the summary, not this
+    if report.quiet:
+        return
     if not outcome.results and stdin_data is None and not outcome.path_errors:
         print("asynclint: warning: no Python files found", file=err)
     print(summary(outcome, fix=fix, unsafe=report.unsafe), file=err)
