@@ -125,6 +125,22 @@ def test_per_file_ignores_on_the_command_line(project: Path) -> None:
     assert "expected GLOB:CODE" in broken.stderr
 
 
+def test_extend_per_file_ignores_adds_to_the_config(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.asynclint.per-file-ignores]\n"gen/*" = ["AIO001"]\n'
+    )
+    _write(project, {"gen/bad.py": SYNTAX_ERROR, "t/bad.py": SYNTAX_ERROR, "bad.py": SYNTAX_ERROR})
+    reported = {line.split(":")[0] for line in invoke(".").stdout.splitlines()}
+    assert reported == {"bad.py", "t/bad.py"}
+    extended = invoke("--extend-per-file-ignores", "t/*:AIO001", ".")
+    assert extended.stdout.splitlines() == ["bad.py:1:18: AIO001 syntax error: invalid syntax"]
+    replaced = invoke("--per-file-ignores", "t/*:AIO001", ".")  # the config's entry is dropped
+    assert {line.split(":")[0] for line in replaced.stdout.splitlines()} == {"bad.py", "gen/bad.py"}
+    broken = invoke("--extend-per-file-ignores", "t/*", ".")
+    assert broken.exit_code == 2
+    assert "--extend-per-file-ignores: expected GLOB:CODE" in broken.stderr
+
+
 def test_force_exclude_skips_explicitly_named_excluded_files(project: Path) -> None:
     _write(project, {"build/bad.py": SYNTAX_ERROR})
     assert invoke("build/bad.py").exit_code == 1

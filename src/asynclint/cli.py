@@ -76,14 +76,14 @@ def _codes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(code.upper() for code in _split(values))
 
 
-def _per_file_ignores(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-    if not values:
-        return None
+def _per_file_ignores(
+    values: Sequence[str], option: str = "--per-file-ignores"
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     entries = []
     for value in values:
         glob, sep, codes = value.rpartition(":")
         if not sep or not glob or not codes.strip():
-            raise UsageFailure(f"--per-file-ignores: expected GLOB:CODE[,CODE...], got {value!r}")
+            raise UsageFailure(f"{option}: expected GLOB:CODE[,CODE...], got {value!r}")
         entries.append((glob, _codes([codes])))
     return tuple(entries)
 
@@ -114,7 +114,16 @@ class Report:
 )
 @click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
 @click.option(
-    "--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="e.g. 'tests/*:AIO401'."
+    "--per-file-ignores",
+    multiple=True,
+    metavar="GLOB:CODES",
+    help="e.g. 'tests/*:AIO401'; replaces the config's per-file-ignores.",
+)
+@click.option(
+    "--extend-per-file-ignores",
+    multiple=True,
+    metavar="GLOB:CODES",
+    help="Like --per-file-ignores, added to the config's.",
 )
 @click.option("--target-version", metavar="pyXY", help="Python version to check for (py311).")
 @click.option("--preview/--no-preview", default=None, help="Enable preview rules.")
@@ -156,6 +165,7 @@ def check(
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
     per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
     target_version: str | None,
     preview: bool | None,
     output_format: str,
@@ -181,7 +191,10 @@ def check(
         select=_codes(select) if select else None,
         ignore=_codes(ignore),
         extend_select=_codes(extend_select),
-        per_file_ignores=_per_file_ignores(per_file_ignores),
+        per_file_ignores=_per_file_ignores(per_file_ignores) if per_file_ignores else None,
+        extend_per_file_ignores=_per_file_ignores(
+            extend_per_file_ignores, "--extend-per-file-ignores"
+        ),
         exclude=_split(exclude) if exclude else None,
         extend_exclude=_split(extend_exclude),
         force_exclude=force_exclude,

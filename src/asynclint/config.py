@@ -4,7 +4,7 @@ Precedence is command line > config file > defaults. A `--select` on the command
 the selection afresh (the file's select, extend-select and ignore no longer apply, so
 `--select AIO401` runs AIO401 even if the file ignores it); otherwise the command line's
 `--ignore`/`--extend-select` add to the file's. `--exclude` and `--per-file-ignores` replace the
-file's; `--extend-exclude` adds to it.
+file's; `--extend-exclude` and `--extend-per-file-ignores` add to them.
 
 Rule selectors are checked against the registry only when rules are about to run (see
 `check_selectors`): the registry imports the parser, and a run answered entirely from the cache
@@ -67,6 +67,7 @@ class CliOptions:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
@@ -276,6 +277,9 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
         per_file, per_file_origin = file.per_file_ignores or (), f"{origin} per-file-ignores"
     for glob, codes in per_file:
         note(f"{per_file_origin} {glob!r}", codes, ignoring=True)
+    for glob, codes in cli.extend_per_file_ignores:
+        note(f"--extend-per-file-ignores {glob!r}", codes, ignoring=True)
+    per_file += cli.extend_per_file_ignores
     root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
     settings = Settings(
         select=select,
