@@ -367,6 +367,49 @@ def test_statistics(project: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--statistics", "--format", "sarif"],
+            "--statistics cannot be combined with --format sarif",
+        ),
+        (["--statistics", "--format", "github"], "cannot be combined with --format github"),
+        (["--statistics", "--diff"], "--statistics cannot be combined with --diff"),
+        (
+            ["--statistics", "-o", "x.sarif"],
+            "--output x.sarif: would write a text report to a .sarif",
+        ),
+        (["-o", "x.sarif"], "--output x.sarif: would write a text report to a .sarif file"),
+        (["--format", "json", "-o", "x.sarif"], "would write a json report to a .sarif file"),
+        (["--diff", "-o", "x.sarif"], "would write a diff to a .sarif file"),
+        (["--format", "sarif", "-o", "x.json"], "would write a sarif report to a .json file"),
+    ],
+)
+def test_statistics_and_output_combinations_that_are_refused(
+    project: Path, args: list[str], message: str
+) -> None:
+    _write(project, {"a.py": SYNTAX_ERROR})
+    result = invoke(*args, "a.py")
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert not (project / "x.sarif").exists() and not (project / "x.json").exists()
+
+
+def test_statistics_combine_with_json_and_output(project: Path) -> None:
+    _write(project, {"a.py": SYNTAX_ERROR})
+    result = invoke("--statistics", "--format", "json", "-o", "stats.json", "a.py")
+    assert (result.exit_code, result.stdout) == (1, "")
+    counts = json.loads((project / "stats.json").read_text())
+    assert counts == [{"code": "AIO001", "name": "syntax-error", "count": 1, "fixable": False}]
+    text = invoke("--statistics", "-o", "stats.txt", "a.py")
+    assert (text.exit_code, text.stdout) == (1, "")
+    assert (project / "stats.txt").read_text() == "1  AIO001  syntax-error\n"
+    sarif = invoke("--format", "sarif", "-o", "x.sarif", "a.py")
+    assert json.loads((project / "x.sarif").read_text())["version"] == "2.1.0"
+    assert sarif.exit_code == 1
+
+
 def test_output_file(project: Path) -> None:
     _write(project, {"a.py": SYNTAX_ERROR})
     result = invoke("--output", "report.txt", "a.py")

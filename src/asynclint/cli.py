@@ -47,9 +47,8 @@ class DefaultToCheck(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         top_level = {"--help", "-h", "--version"}
-        if not args or (args[0] not in self.commands and args[0] not in top_level):
-            if not args or _means_check(args[0]):
-                args = ["check", *args]
+        if not args or (args[0] not in {*self.commands, *top_level} and _means_check(args[0])):
+            args = ["check", *args]
         return super().parse_args(ctx, args)
 
 
@@ -214,6 +213,7 @@ def check(
         for warning in foreign_ignores(config.selector_sources):
             click.echo(f"asynclint: warning: {warning}", err=True)
     report = Report(output_format, output, statistics, show_fixes, quiet, unsafe_fixes)
+    _check_combination(report, diff=diff)
     fixing = fix or diff
     if use_stdin:
         code = _check_stdin(config, report, stdin_filename, fix=fix, diff=diff)
@@ -244,6 +244,31 @@ def check(
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+# What a report file's name promises; a report in another format must not be written to it.
+_SUFFIX_FORMATS = {".sarif": "sarif", ".json": "json"}
+
+
+def _check_combination(report: Report, *, diff: bool) -> None:
+    """Refuse option combinations whose output would not be what was asked for."""
+    if report.statistics and diff:
+        raise UsageFailure("--statistics cannot be combined with --diff (it prints a diff)")
+    if report.statistics and report.format not in ("text", "json"):
+        raise UsageFailure(
+            f"--statistics cannot be combined with --format {report.format}: "
+            "use --format json for statistics a tool can read"
+        )
+    if report.output is not None:
+        suffix = os.path.splitext(report.output)[1].lower()
+        promised = _SUFFIX_FORMATS.get(suffix)
+        written = "diff" if diff else report.format
+        if promised is not None and promised != written:
+            what = "a diff" if diff else f"a {written} report"
+            raise UsageFailure(
+                f"--output {report.output}: would write {what} to a {suffix} file; "
+                f"use --format {promised} or another file name"
+            )
 
 
 def _config_start(paths: Sequence[str], stdin_filename: str | None) -> str:
