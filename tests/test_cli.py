@@ -552,10 +552,64 @@ def test_rule_prints_its_documentation() -> None:
     assert result.stdout == docs.read_text(encoding="utf-8")
 
 
+def test_rule_by_name_prints_the_same_documentation() -> None:
+    by_name = invoke("rule", "stream-write-without-drain")
+    assert by_name.exit_code == 0
+    assert by_name.stdout == invoke("rule", "AIO401").stdout
+    assert by_name.stdout.startswith("# AIO401 stream-write-without-drain\n")
+
+
 def test_unknown_rule_exits_two() -> None:
     result = invoke("rule", "AIO999")
     assert result.exit_code == 2
-    assert "unknown rule code 'AIO999'" in result.stderr
+    assert "unknown rule code or name 'AIO999'" in result.stderr
+    typo = invoke("rule", "stream-write-without-drian")
+    assert typo.exit_code == 2
+    assert "(did you mean stream-write-without-drain?)" in typo.stderr
+
+
+def test_rules_as_json_for_tools() -> None:
+    result = invoke("rules", "--format", "json")
+    assert result.exit_code == 0
+    entries = json.loads(result.stdout)
+    assert [entry["code"] for entry in entries] == list(ALL_CODES)
+    by_code = {entry["code"]: entry for entry in entries}
+    assert by_code["AIO401"] == {
+        "code": "AIO401",
+        "name": "stream-write-without-drain",
+        "severity": "warning",
+        "preview": False,
+        "fix": "safe",
+        "summary": by_code["AIO401"]["summary"],
+        "doc": "asynclint rule AIO401",
+    }
+    assert by_code["AIO401"]["summary"].strip()
+    assert by_code["AIO001"]["fix"] is None
+
+
+def test_show_settings_for_a_file(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.11"\n[tool.asynclint]\nignore = ["AIO6"]\n'
+        '[tool.asynclint.per-file-ignores]\n"tests/*" = ["AIO2"]\n'
+    )
+    _write(project, {"tests/t.py": CLEAN, "src/m.py": CLEAN})
+    result = invoke("check", "--show-settings", "--extend-select", "AIO601", "tests/t.py")
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        "Settings for tests/t.py",
+        f"config file: {project / 'pyproject.toml'}",
+        f"project root: {project}",
+        "target version: py311",
+    ]
+    assert "ignore: AIO6" in lines
+    assert "extend-select: AIO601" in lines
+    enabled = next(line for line in lines if line.startswith("enabled codes"))
+    assert "AIO401" in enabled and "AIO601" in enabled
+    assert "AIO201" not in enabled and "AIO602" not in enabled
+    other = invoke("check", "--show-settings", "src/m.py").stdout
+    assert "AIO201" in next(line for line in other.splitlines() if line.startswith("enabled"))
+    assert invoke("check", "--show-settings", "src", "tests").exit_code == 2
 
 
 def test_rules_lists_every_code() -> None:

@@ -156,6 +156,12 @@ class Report:
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
 @click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to the one PATH given (config file, target version,"
+    " enabled codes) and exit.",
+)
+@click.option(
     "-q", "--quiet", is_flag=True, help="Print findings (and --show-fixes) only: no summary."
 )
 def check(
@@ -183,6 +189,7 @@ def check(
     force_exclude: bool,
     config_file: str | None,
     stdin_filename: str | None,
+    show_settings: bool,
     quiet: bool,
 ) -> None:
     """Check PATHs (default: the current directory); `-` reads standard input."""
@@ -209,6 +216,9 @@ def check(
         )
     except ConfigError as error:
         raise UsageFailure(str(error)) from None
+    if show_settings:
+        _show_settings(paths, config)
+        return
     if not quiet:
         for warning in foreign_ignores(config.selector_sources):
             click.echo(f"asynclint: warning: {warning}", err=True)
@@ -236,14 +246,26 @@ def check(
         if not quiet:
             for warning in outcome.warnings:
                 click.echo(f"asynclint: warning: {warning}", err=True)
-        for error in outcome.path_errors:
-            click.echo(f"asynclint: error: {error}", err=True)
+        for missing in outcome.path_errors:
+            click.echo(f"asynclint: error: {missing}", err=True)
         code = _finish(outcome, report, diff=diff, fix=fix)
         if outcome.path_errors:
             code = EXIT_ERROR  # the rest was checked, but not everything that was asked for
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _show_settings(paths: Sequence[str], config: Config) -> None:
+    from asynclint.show_settings import describe
+
+    if len(paths) != 1 or paths == ("-",):
+        raise UsageFailure("--show-settings needs exactly one file or directory")
+    try:
+        check_selectors(config.selector_sources)
+    except ConfigError as error:
+        raise UsageFailure(str(error)) from None
+    click.echo(describe(paths[0], config), nl=False)
 
 
 # What a report file's name promises; a report in another format must not be written to it.
@@ -337,16 +359,25 @@ def _finish(
 
 
 @cli.command()
-@click.argument("code")
+@click.argument("code", metavar="CODE_OR_NAME")
 def rule(code: str) -> None:
-    """Explain a rule: what it finds, why it matters, what to write instead."""
-    from asynclint.ruledocs import rule_doc
-    from asynclint.rules import metadata
+    """Explain a rule (AIO401 or stream-write-without-drain): what it finds, why it matters,
+    what to write instead."""
+    import difflib
 
-    code = code.strip().upper()
+    from asynclint.ruledocs import rule_doc
+    from asynclint.rules import ALL_CODES, metadata
+
+    wanted = code.strip()
+    names = {meta.name: c for c in ALL_CODES if (meta := metadata(c)) is not None}
+    code = names.get(wanted.lower(), wanted.upper())
     meta = metadata(code)
     if meta is None:
-        raise UsageFailure(f"unknown rule code {code!r}; `asynclint rules` lists them all")
+        close = difflib.get_close_matches(wanted.lower(), names, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageFailure(
+            f"unknown rule code or name {wanted!r}{hint}; `asynclint rules` lists them all"
+        )
     doc = rule_doc(code)
     if doc is None:
         doc = f"# {code} {meta.name}\n\n{meta.summary}\n"
@@ -354,10 +385,36 @@ def rule(code: str) -> None:
 
 
 @cli.command(name="rules")
-def list_rules() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="A table, or JSON for tools.",
+)
+def list_rules(output_format: str) -> None:
     """List every rule: code, name, severity, whether on by default, fix availability."""
     from asynclint.rules import ALL_CODES, metadata
 
+    if output_format == "json":
+        import json
+
+        entries = [
+            {
+                "code": code,
+                "name": meta.name,
+                "severity": meta.severity.value,
+                "preview": meta.preview,
+                "fix": meta.fix_safety,
+                "summary": meta.summary,
+                "doc": f"asynclint rule {code}",
+            }
+            for code in ALL_CODES
+            if (meta := metadata(code)) is not None
+        ]
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
     rows = [("CODE", "NAME", "SEVERITY", "STATUS", "FIX", "SUMMARY")]
     for code in ALL_CODES:
         meta = metadata(code)
