@@ -84,7 +84,9 @@ def test_syntax_error_next_to_a_finding_both_reported(project: Path) -> None:
     assert lines[0] == "a_bad.py:1:18: AIO001 syntax error: invalid syntax"
     assert lines[1].startswith(f"b_send.py:{AIO401_LINE}")
     assert len(lines) == 2
-    assert result.stderr.startswith("Found 2 errors.\n[*] 1 fixable with the `--fix` option.")
+    assert result.stderr.startswith(
+        "Found 2 findings: 1 error, 1 warning.\n[*] 1 fixable with the `--fix` option."
+    )
 
 
 def test_exit_zero_keeps_the_report(project: Path) -> None:
@@ -175,7 +177,7 @@ def test_quiet_keeps_the_fixes_list_asked_for(project: Path) -> None:
     _write(project, {"send.py": AIO401_SNIPPET})
     result = invoke("--fix", "--show-fixes", "-q", "--no-cache")
     assert result.stderr.splitlines() == [
-        "Fixed 1 error:",
+        "Fixed 1 finding:",
         "- send.py:",
         "    1 x AIO401 (stream-write-without-drain)",
     ]
@@ -241,7 +243,7 @@ def test_path_shaped_missing_argument_is_a_missing_path(project: Path) -> None:
         (["--select", "E501"], "--select: unknown rule code or prefix 'E501'"),
         (["--target-version", "py27"], "--target-version: invalid target version 'py27'"),
         (["--jobs", "0"], "Invalid value for '-j' / '--jobs'"),
-        (["--format", "xml"], "Invalid value for '--format'"),
+        (["--format", "xml"], "Invalid value for '--output-format' / '--format'"),
         (["-", "x.py"], "`-` (standard input) cannot be combined with other paths"),
     ],
 )
@@ -410,6 +412,76 @@ def test_statistics_combine_with_json_and_output(project: Path) -> None:
     assert sarif.exit_code == 1
 
 
+def test_concise_format_keeps_the_first_clause(project: Path) -> None:
+    _write(project, {"send.py": AIO401_SNIPPET})
+    result = invoke("--output-format", "concise", "--no-cache", "send.py")
+    assert result.stdout == (
+        "send.py:4:5: AIO401 `writer.write()` is never followed by `await writer.drain()`\n"
+    )
+    assert result.stderr.startswith("Found 1 finding: 1 warning.\n")
+    assert invoke("--format", "concise", "send.py").stdout == result.stdout  # one option
+
+
+def test_full_format_shows_the_source_line_fix_and_rule(project: Path) -> None:
+    _write(project, {"send.py": AIO401_SNIPPET, "bad.py": SYNTAX_ERROR})
+    result = invoke("--output-format", "full", "--no-cache", "send.py", "bad.py")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "bad.py:1:18: AIO001 syntax error\n"
+        "  |\n"
+        "1 | async def broken(:\n"
+        "  |                  ^\n"
+        "  |\n"
+        "  = invalid syntax\n"
+        "  = rule: syntax-error (asynclint rule AIO001)\n"
+        "\n"
+        "send.py:4:5: AIO401 [*] `writer.write()` is never followed by `await writer.drain()`\n"
+        "  |\n"
+        '4 |     writer.write(b"ping")\n'
+        "  |     ^^^^^^^^^^^^^^^^^^^^^\n"
+        "  |\n"
+        "  = without it the buffer grows without limit when the peer reads slowly\n"
+        "  = fix (safe): Insert `await writer.drain()`\n"
+        "  = rule: stream-write-without-drain (asynclint rule AIO401)\n"
+    )
+    assert result.stderr.startswith("Found 2 findings: 1 error, 1 warning.\n")
+
+
+def test_default_format_is_full_in_a_terminal_and_text_otherwise(project: Path) -> None:
+    import pty
+
+    _write(project, {"send.py": AIO401_SNIPPET})
+    piped = shell("--no-cache", "send.py", cwd=project)
+    assert piped.stdout.decode().startswith(f"send.py:{AIO401_LINE}: without it")
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*COMMAND, "--no-cache", "send.py"],
+            cwd=project,
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            check=False,
+            timeout=120,
+        )
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(leader)
+    assert proc.returncode == 1
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert shown.startswith("send.py:4:5: AIO401 [*] `writer.write()` is never followed")
+    assert '4 |     writer.write(b"ping")\n' in shown
+    assert "  = rule: stream-write-without-drain (asynclint rule AIO401)\n" in shown
+
+
 def test_output_file(project: Path) -> None:
     _write(project, {"a.py": SYNTAX_ERROR})
     result = invoke("--output", "report.txt", "a.py")
@@ -447,7 +519,7 @@ def test_stdin_fix_prints_the_fixed_source(project: Path) -> None:
     result = invoke("-", "--fix", "--stdin-filename", "send.py", stdin=AIO401_SNIPPET.encode())
     assert result.exit_code == 0
     assert result.stdout == AIO401_FIXED
-    assert "Found 1 error (1 fixed, 0 remaining)." in result.stderr
+    assert "Found 1 finding (1 fixed, 0 remaining)." in result.stderr
 
 
 def test_stdin_fix_without_fixes_prints_the_source_unchanged(project: Path) -> None:
@@ -468,7 +540,7 @@ def test_fix_writes_the_file_keeping_mode_and_line_endings(project: Path) -> Non
     assert result.exit_code == 0
     assert path.read_bytes() == AIO401_FIXED.replace("\n", "\r\n").encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
-    assert result.stderr == "Found 1 error (1 fixed, 0 remaining).\n"
+    assert result.stderr == "Found 1 finding (1 fixed, 0 remaining).\n"
     assert [p.name for p in project.iterdir()] == ["send.py"]  # no temporary file left
     again = invoke("--fix", "--no-cache", "send.py")
     assert (again.exit_code, again.stderr) == (0, "All checks passed!\n")
@@ -498,7 +570,7 @@ def test_fix_reports_remaining_findings(project: Path) -> None:
     result = invoke("--fix", "--no-cache")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == ["bad.py:1:18: AIO001 syntax error: invalid syntax"]
-    assert result.stderr == "Found 2 errors (1 fixed, 1 remaining).\n"
+    assert result.stderr == "Found 2 findings (1 fixed, 1 remaining: 1 error).\n"
     assert (project / "send.py").read_text() == AIO401_FIXED
 
 
@@ -506,7 +578,7 @@ def test_show_fixes_lists_what_was_fixed(project: Path) -> None:
     _write(project, {"send.py": AIO401_SNIPPET})
     result = invoke("--fix", "--show-fixes", "--no-cache")
     assert result.stderr.splitlines()[:3] == [
-        "Fixed 1 error:",
+        "Fixed 1 finding:",
         "- send.py:",
         "    1 x AIO401 (stream-write-without-drain)",
     ]
@@ -527,7 +599,7 @@ def test_diff_prints_and_writes_nothing(project: Path) -> None:
         "     reader, writer = await asyncio.open_connection(host, 80)\n"
         '     writer.write(b"ping")\n+    await writer.drain()\n'
     )
-    assert result.stderr == "Would fix 1 error.\n"
+    assert result.stderr == "Would fix 1 finding.\n"
     assert (project / "send.py").read_text() == AIO401_SNIPPET
     clean = invoke("--diff", "ok.py")
     assert (clean.exit_code, clean.stdout) == (0, "")
@@ -635,7 +707,7 @@ def test_installed_command_exit_codes_and_streams(project: Path) -> None:
     found = shell(".", cwd=project)
     assert found.returncode == 1
     assert found.stdout == b"a.py:1:18: AIO001 syntax error: invalid syntax\n"
-    assert found.stderr == b"Found 1 error.\n"
+    assert found.stderr == b"Found 1 finding: 1 error.\n"
     clean = shell("check", "ok.py", cwd=project)
     assert (clean.returncode, clean.stdout, clean.stderr) == (0, b"", b"All checks passed!\n")
     missing = shell("nope.py", "a.py", cwd=project)

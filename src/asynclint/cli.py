@@ -24,7 +24,7 @@ from asynclint.config import (
     resolve,
 )
 from asynclint.files import PYTHON_SUFFIXES, is_excluded
-from asynclint.reporters import FORMATS
+from asynclint.reporters import FORMATS, HUMAN_FORMATS
 from asynclint.runner import Outcome, check_bytes, rule_names, run
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -100,7 +100,7 @@ class Report:
 
     @property
     def machine(self) -> bool:
-        return self.format != "text"
+        return self.format not in HUMAN_FORMATS
 
 
 @cli.command()
@@ -127,13 +127,12 @@ class Report:
 @click.option("--target-version", metavar="pyXY", help="Python version to check for (py311).")
 @click.option("--preview/--no-preview", default=None, help="Enable preview rules.")
 @click.option(
-    "--format",
     "--output-format",
+    "--format",
     "output_format",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format (--format is the same option). Default: full in a terminal, text"
+    " (one flake8-style line per finding) otherwise or with -o.",
 )
 @click.option("-o", "--output", "output", metavar="FILE", help="Write the report to FILE.")
 @click.option("--statistics", is_flag=True, help="Show how often each code was found.")
@@ -173,7 +172,7 @@ def check(
     extend_per_file_ignores: tuple[str, ...],
     target_version: str | None,
     preview: bool | None,
-    output_format: str,
+    output_format: str | None,
     output: str | None,
     statistics: bool,
     exit_zero: bool,
@@ -222,6 +221,8 @@ def check(
     if not quiet:
         for warning in foreign_ignores(config.selector_sources):
             click.echo(f"asynclint: warning: {warning}", err=True)
+    if output_format is None:
+        output_format = "full" if output is None and _is_terminal(sys.stdout) else "text"
     report = Report(output_format, output, statistics, show_fixes, quiet, unsafe_fixes)
     _check_combination(report, diff=diff)
     fixing = fix or diff
@@ -256,6 +257,13 @@ def check(
     sys.exit(code)
 
 
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
+
+
 def _show_settings(paths: Sequence[str], config: Config) -> None:
     from asynclint.show_settings import describe
 
@@ -276,7 +284,7 @@ def _check_combination(report: Report, *, diff: bool) -> None:
     """Refuse option combinations whose output would not be what was asked for."""
     if report.statistics and diff:
         raise UsageFailure("--statistics cannot be combined with --diff (it prints a diff)")
-    if report.statistics and report.format not in ("text", "json"):
+    if report.statistics and report.format not in (*HUMAN_FORMATS, "json"):
         raise UsageFailure(
             f"--statistics cannot be combined with --format {report.format}: "
             "use --format json for statistics a tool can read"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from asynclint.diagnostics import Diagnostic, Severity
 from asynclint.results import FileResult
 from asynclint.runner import Outcome, rule_names
 from asynclint.source import UndecodableSource, decode
@@ -30,7 +31,7 @@ def echo_fixed_stdin(result: FileResult, data: bytes) -> None:
 
 def diff_summary(results: Sequence[FileResult], changed: bool) -> str:
     fixed = sum(len(r.applied_fixes) for r in results if r.fixed_text is not None)
-    return f"Would fix {_plural(fixed)}." if changed else "No errors would be fixed."
+    return f"Would fix {_plural(fixed, 'finding')}." if changed else "No findings would be fixed."
 
 
 def write_fixes(results: Sequence[FileResult]) -> list[str]:
@@ -163,7 +164,7 @@ def information_uri() -> str | None:
 def render(
     outcome: Outcome, report: Report, stdin_data: bytes | None, errors: Sequence[str] = ()
 ) -> str:
-    from asynclint.reporters import github, json, sarif, statistics, text
+    from asynclint.reporters import concise, full, github, json, sarif, statistics, text
 
     diagnostics = outcome.diagnostics
     names = outcome.rule_names
@@ -184,6 +185,11 @@ def render(
         )
     if report.format == "github":
         return github.render(diagnostics)
+    if report.format == "concise":
+        return concise.render(diagnostics)
+    if report.format == "full":
+        source = _text_source(outcome, stdin_data)
+        return full.render(diagnostics, names, source, unsafe=report.unsafe)
     return text.render(diagnostics, show_fixes=report.show_fixes)
 
 
@@ -210,22 +216,31 @@ def print_report(
     print(summary(outcome, fix=fix, unsafe=report.unsafe), file=err)
 
 
-def _plural(count: int, noun: str = "error", plural: str | None = None) -> str:
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
+def _by_severity(diagnostics: Sequence[Diagnostic]) -> str:
+    """ "3 errors, 9 warnings": each severity that occurs, most severe first."""
+    counts = Counter(d.severity for d in diagnostics)
+    return ", ".join(
+        _plural(counts[severity], severity.value) for severity in Severity if counts[severity]
+    )
+
+
 def summary(outcome: Outcome, *, fix: bool, unsafe: bool) -> str:
-    """ruff's wording: "Found 3 errors (2 fixed, 1 remaining)." or "All checks passed!"."""
+    """ruff's wording, counted by severity: "Found 12 findings: 3 errors, 9 warnings.",
+    "Found 3 findings (2 fixed, 1 remaining: 1 warning)." or "All checks passed!"."""
     remaining = outcome.diagnostics
     fixed = sum(len(r.applied_fixes) for r in outcome.results) if fix else 0
     if not remaining and not fixed:
         return "All checks passed!"
+    total = _plural(fixed + len(remaining), "finding")
     if fixed:
-        lines = [
-            f"Found {_plural(fixed + len(remaining))} ({fixed} fixed, {len(remaining)} remaining)."
-        ]
+        left = f": {_by_severity(remaining)}" if remaining else ""
+        lines = [f"Found {total} ({fixed} fixed, {len(remaining)} remaining{left})."]
     else:
-        lines = [f"Found {_plural(len(remaining))}."]
+        lines = [f"Found {total}: {_by_severity(remaining)}."]
     with_fix = [d.fix for d in remaining if d.fix is not None]
     fixable = sum(1 for f in with_fix if f.safe or unsafe)
     hidden = len(with_fix) - fixable
@@ -242,10 +257,10 @@ def _print_fixed(outcome: Outcome, err: TextIO) -> None:
     fixed = [r for r in outcome.results if r.applied_fixes]
     total = sum(len(r.applied_fixes) for r in fixed)
     if not total:
-        print("No errors fixed.", file=err)
+        print("No findings fixed.", file=err)
         return
     names = rule_names((c for r in fixed for c in r.applied_fixes), outcome.rule_names)
-    print(f"Fixed {_plural(total)}:", file=err)
+    print(f"Fixed {_plural(total, 'finding')}:", file=err)
     for result in fixed:
         print(f"- {result.path.replace(os.sep, '/')}:", file=err)
         for code, count in sorted(Counter(result.applied_fixes).items()):
