@@ -141,6 +141,12 @@ class Report:
 @click.option("--unsafe-fixes", is_flag=True, help="Apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print fixes as a diff instead of writing them.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied (or available).")
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add `# noqa: CODE` comments to the lines of the current findings (to adopt"
+    " asynclint on existing code).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", metavar="DIR", help="Cache location (default .asynclint_cache).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (CPU count).")
@@ -180,6 +186,7 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
+    add_noqa: bool,
     no_cache: bool,
     cache_dir: str | None,
     jobs: int | None,
@@ -209,6 +216,8 @@ def check(
     use_stdin = paths == ("-",)
     if "-" in paths and not use_stdin:
         raise UsageFailure("`-` (standard input) cannot be combined with other paths")
+    if add_noqa and (fix or diff or use_stdin):
+        raise UsageFailure("--add-noqa cannot be combined with --fix, --diff or `-`")
     try:
         config = resolve(
             options, config_file=config_file, start=_config_start(paths, stdin_filename)
@@ -249,12 +258,25 @@ def check(
                 click.echo(f"asynclint: warning: {warning}", err=True)
         for missing in outcome.path_errors:
             click.echo(f"asynclint: error: {missing}", err=True)
-        code = _finish(outcome, report, diff=diff, fix=fix)
+        code = _add_noqa(outcome) if add_noqa else _finish(outcome, report, diff=diff, fix=fix)
         if outcome.path_errors:
             code = EXIT_ERROR  # the rest was checked, but not everything that was asked for
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _add_noqa(outcome: Outcome) -> int:
+    """ruff's `--add-noqa`: no report, only how many comments were added."""
+    from asynclint.add_noqa import add_noqa_to_files
+
+    added, errors = add_noqa_to_files(outcome.results)
+    errors = [*outcome.internal_errors, *errors]
+    noun = "directive" if added == 1 else "directives"
+    click.echo(f"Added {added} noqa {noun}.", err=True)
+    for error in errors:
+        click.echo(f"asynclint: error: {error}", err=True)
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 def _is_terminal(stream: Any) -> bool:

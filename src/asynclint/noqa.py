@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from asynclint.comment_lines import comment_lines
 
 # A code is letters then digits (`AIO401`, or a prefix such as `AIO4`), as in flake8: anything
 # else after the colon is prose: in "noqa: AIO201 see #12" only AIO201 is a code.
 _CODES = r"(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
-_LINE_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
+LINE_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
 # File-level suppression must be a comment line of its own (flake8's and ruff's rule), so a
 # string that merely mentions it does not switch the whole file off.
 _FILE_NOQA = re.compile(r"^\s*#\s*asynclint:\s*noqa" + _CODES, re.IGNORECASE)
@@ -24,6 +26,12 @@ def _codes(text: str | None) -> frozenset[str]:
     return frozenset(code.upper() for code in _SPLIT.split(text.strip()) if code)
 
 
+def codes_in(text: str | None) -> frozenset[str] | None:
+    """The codes of a LINE_NOQA match's `codes` group; None when it silences every code."""
+    codes = _codes(text)
+    return None if codes is ALL else codes
+
+
 def _matches(code: str, codes: frozenset[str]) -> bool:
     # flake8 matches noqa codes by prefix: "noqa: AIO4" silences AIO401.
     return codes is ALL or any(code.startswith(c) for c in codes)
@@ -33,12 +41,18 @@ def _matches(code: str, codes: frozenset[str]) -> bool:
 class Suppressions:
     by_line: dict[int, frozenset[str]]
     file_codes: frozenset[str] | None
+    # A line inside a multi-line string or continued with a backslash -> the line that takes
+    # its comment (see comment_lines); a noqa there covers it too.
+    carried: dict[int, int] = field(default_factory=dict)
 
     def suppresses(self, code: str, line: int) -> bool:
         if self.file_codes is not None and _matches(code, self.file_codes):
             return True
-        codes = self.by_line.get(line)
-        return codes is not None and _matches(code, codes)
+        for where in (line, self.carried.get(line)):
+            codes = self.by_line.get(where) if where is not None else None
+            if codes is not None and _matches(code, codes):
+                return True
+        return False
 
 
 def parse_suppressions(text: str) -> Suppressions:
@@ -57,7 +71,8 @@ def parse_suppressions(text: str) -> Suppressions:
             elif file_codes is not ALL:
                 file_codes = file_codes | codes
             continue
-        match = _LINE_NOQA.search(line)
+        match = LINE_NOQA.search(line)
         if match:
             by_line[number] = _codes(match.group("codes"))
-    return Suppressions(by_line, file_codes)
+    carried = comment_lines(text) if by_line else {}
+    return Suppressions(by_line, file_codes, carried)
