@@ -135,7 +135,12 @@ class Report:
     " (one flake8-style line per finding) otherwise or with -o.",
 )
 @click.option("-o", "--output", "output", metavar="FILE", help="Write the report to FILE.")
-@click.option("--statistics", is_flag=True, help="Show how often each code was found.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Show how often each code was found (JSON with --format json; not with sarif,"
+    " github or --diff).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Apply unsafe fixes too.")
@@ -198,7 +203,9 @@ def check(
     show_settings: bool,
     quiet: bool,
 ) -> None:
-    """Check PATHs (default: the current directory); `-` reads standard input."""
+    """Check PATHs (default: the current directory); `-` reads standard input. A PATH that
+    does not exist is reported and the others are still checked. Exit status: 0 nothing
+    found, 1 findings, 2 a usage, configuration or internal error or a missing PATH."""
     options = CliOptions(
         select=_codes(select) if select else None,
         ignore=_codes(ignore),
