@@ -26,7 +26,7 @@ COMMAND = "python scripts/generate_docs.py"
 
 def table_row(info: RuleInfo) -> str:
     selection = {"default": "", "preview": " (preview)", "opt-in": " (opt-in)"}[info.status]
-    fix = info.fix_safety or "\u2013"  # an en dash marks "no fix"
+    fix = info.fix_label or info.fix_safety or "\u2013"  # an en dash marks "no fix"
     summary = info.summary.replace("|", "\\|")
     return f"| {info.code} | {info.name} | {summary} | {info.severity.value}{selection} | {fix} |"
 

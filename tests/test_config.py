@@ -12,6 +12,7 @@ from asynclint.config import (
     ConfigError,
     check_selectors,
     find_config,
+    foreign_ignores,
     read_config,
     resolve,
 )
@@ -274,9 +275,23 @@ def test_unknown_selectors_on_the_command_line(project: Path, cli: CliOptions, o
 
 
 def test_unknown_code_in_per_file_ignores_of_the_file(project: Path) -> None:
-    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["BAD1"]\n')
+    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["AIO88"]\n')
     with pytest.raises(ConfigError, match=r"per-file-ignores 't/\*': unknown rule code"):
         resolve(CliOptions(), start=".")
+
+
+def test_other_tools_codes_in_ignores_are_warnings_not_errors(project: Path) -> None:
+    _write(project / "pyproject.toml", '[tool.asynclint.per-file-ignores]\n"t/*" = ["BAD1"]\n')
+    config = resolve(CliOptions(ignore=("E501", "AIO4", "A")), start=".")
+    check_selectors(config.selector_sources)  # does not raise
+    warnings = foreign_ignores(config.selector_sources)
+    assert [warning.rsplit(": ", 1)[-1] for warning in warnings] == [
+        "'E501' is not an asynclint code; ignored",
+        "'BAD1' is not an asynclint code; ignored",
+    ]
+    # Selecting another tool's code is still an error: asynclint cannot run it.
+    with pytest.raises(ConfigError, match="unknown rule code or prefix 'E501'"):
+        resolve(CliOptions(select=("E501",)), start=".")
 
 
 def test_project_root_is_where_the_config_lives(project: Path) -> None:

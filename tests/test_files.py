@@ -10,7 +10,6 @@ import pytest
 
 from asynclint.files import (
     DEFAULT_EXCLUDES,
-    DiscoveryError,
     DiscoveryOptions,
     discover,
     is_excluded,
@@ -190,16 +189,17 @@ def test_overlapping_roots_list_each_file_once(tree: Path) -> None:
     assert _found("src", "src/a.py", ".") == ["src/a.py", "src/b.py"]
 
 
-def test_missing_path_is_an_error_naming_it(tree: Path) -> None:
+def test_missing_path_is_an_error_naming_it_and_the_rest_is_found(tree: Path) -> None:
     _make(tree, "m.py")
-    with pytest.raises(DiscoveryError, match=r"nope\.py: No such file or directory"):
-        discover(["m.py", "nope.py"])
+    found = discover(["nope.py", "m.py"])
+    assert found.files == ["m.py"]
+    assert found.errors == ["nope.py: No such file or directory"]
 
 
 def test_broken_symlink_named_explicitly_is_an_error(tree: Path) -> None:
     (tree / "dangling.py").symlink_to(tree / "missing.py")
-    with pytest.raises(DiscoveryError, match="broken symbolic link"):
-        discover(["dangling.py"])
+    found = discover(["dangling.py"])
+    assert (found.files, found.errors) == ([], ["dangling.py: broken symbolic link"])
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read any directory")

@@ -116,7 +116,7 @@ def test_each_safe_fix_with_crlf_tabs_and_comments_kept(project: Path, name: str
     result = invoke("--fix", name)
     assert result.exit_code == 0, result.output
     assert path.read_bytes() == _crlf(after)
-    assert result.stderr == "Found 1 error (1 fixed, 0 remaining).\n"
+    assert result.stderr == "Found 1 finding (1 fixed, 0 remaining).\n"
 
 
 @pytest.mark.parametrize("name", sorted(FIXABLE))
@@ -158,11 +158,11 @@ def test_several_fixes_in_one_file(project: Path) -> None:
     assert result.exit_code == 0
     assert path.read_text() == LOOP_604_FIXED + "\n\n" + SLEEP_601_FIXED
     assert result.stderr.splitlines() == [
-        "Fixed 2 errors:",
+        "Fixed 2 findings:",
         "- m.py:",
         "    1 x AIO601 (coroutine-never-awaited)",
         "    1 x AIO604 (get-event-loop-in-coroutine)",
-        "Found 2 errors (2 fixed, 0 remaining).",
+        "Found 2 findings (2 fixed, 0 remaining).",
     ]
 
 
@@ -232,7 +232,8 @@ def test_unsafe_fix_needs_unsafe_fixes(project: Path) -> None:
     assert path.read_text() == WAIT_201
     assert safe_only.stdout.startswith("m.py:7:11: AIO201 ")
     assert safe_only.stderr == (
-        "Found 1 error.\n(1 hidden fix can be enabled with the `--unsafe-fixes` option.)\n"
+        "Found 1 finding: 1 warning.\n"
+        "(1 hidden fix can be enabled with the `--unsafe-fixes` option.)\n"
     )
     unsafe = invoke("--fix", "--unsafe-fixes", "m.py")
     assert (unsafe.exit_code, unsafe.stdout) == (0, "")
@@ -243,7 +244,7 @@ def test_unsafe_fixes_without_fix_only_count_them_as_fixable(project: Path) -> N
     path = _write_bytes(project, "m.py", WAIT_201.encode())
     result = invoke("--unsafe-fixes", "m.py")
     assert result.exit_code == 1
-    assert result.stderr == "Found 1 error.\n[*] 1 fixable with the `--fix` option.\n"
+    assert result.stderr == "Found 1 finding: 1 warning.\n[*] 1 fixable with the `--fix` option.\n"
     assert path.read_text() == WAIT_201
 
 
@@ -256,7 +257,7 @@ def test_diff_shows_every_change_writes_nothing_and_exits_one(project: Path) -> 
     _write_bytes(project, "unsafe.py", WAIT_201.encode())
     result = invoke("--diff", ".")
     assert result.exit_code == 1
-    assert result.stderr == "Would fix 4 errors.\n"
+    assert result.stderr == "Would fix 4 findings.\n"
     for name, (before, _) in FIXABLE.items():
         assert f"--- a/{name}\n+++ b/{name}\n" in result.stdout
         assert (project / name).read_text() == before
@@ -275,7 +276,7 @@ def test_diff_without_changes_exits_zero(project: Path) -> None:
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
         "",
-        "No errors would be fixed.\n",
+        "No findings would be fixed.\n",
     )
 
 
@@ -321,12 +322,12 @@ def test_show_fixes_lists_fixes_per_file_and_remaining_findings(project: Path) -
         "    fix (unsafe): Replace `proc.wait()` with `proc.communicate()`"
     )
     assert result.stderr.splitlines() == [
-        "Fixed 2 errors:",
+        "Fixed 2 findings:",
         "- a.py:",
         "    1 x AIO604 (get-event-loop-in-coroutine)",
         "- b.py:",
         "    1 x AIO401 (stream-write-without-drain)",
-        "Found 3 errors (2 fixed, 1 remaining).",
+        "Found 3 findings (2 fixed, 1 remaining: 1 warning).",
         "(1 hidden fix can be enabled with the `--unsafe-fixes` option.)",
     ]
 
@@ -334,7 +335,7 @@ def test_show_fixes_lists_fixes_per_file_and_remaining_findings(project: Path) -
 def test_show_fixes_when_nothing_was_fixed(project: Path) -> None:
     _write_bytes(project, "m.py", WAIT_201.encode())
     result = invoke("--fix", "--show-fixes", "m.py")
-    assert result.stderr.splitlines()[0] == "No errors fixed."
+    assert result.stderr.splitlines()[0] == "No findings fixed."
 
 
 # flake8 never writes

@@ -549,7 +549,7 @@ fix_writing.write_fixes = write_fixes
     assert (status, out) == (2, ""), err
     assert (tmp_path / "a_edited.py").read_text() == edited
     assert err.splitlines() == [
-        "Found 1 error (1 fixed, 0 remaining).",
+        "Found 1 finding (1 fixed, 0 remaining).",
         "asynclint: internal error: a_edited.py: changed while it was being checked;"
         " fixes not written",
     ]

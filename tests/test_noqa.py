@@ -133,3 +133,12 @@ def test_engine_ignores_noqa_when_told_to() -> None:
 def test_engine_honours_file_level_noqa() -> None:
     source = "# asynclint: noqa: AIO401\n" + AIO401_SNIPPET.format(comment="")
     assert _codes(source) == []
+
+
+def test_noqa_after_a_multi_line_string_covers_the_lines_it_spans() -> None:
+    text = 'x = f("""a\nb""")  # noqa: AIO207\ny = g(1 + \\\n  2)  # noqa\nz = 1\n'
+    found = parse_suppressions(text)
+    assert found.suppresses("AIO207", 1)  # the string's first line: the comment is on line 2
+    assert found.suppresses("AIO401", 3)  # a backslash-continued line
+    assert not found.suppresses("AIO401", 1)
+    assert not found.suppresses("AIO207", 5)

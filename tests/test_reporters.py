@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json as stdlib_json
 
+import pytest
+
 from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
 from asynclint.reporters import github, json, statistics, text
+from asynclint.reporters.concise import first_clause
 from asynclint.reporting import summary
 from asynclint.results import FileResult
 from asynclint.runner import Outcome
@@ -79,10 +82,12 @@ def _outcome(*diagnostics: Diagnostic, applied: int = 0) -> Outcome:
 
 def test_summary_wording() -> None:
     assert summary(_outcome(), fix=False, unsafe=False) == "All checks passed!"
-    assert summary(_outcome(_diag("AIO201")), fix=False, unsafe=False) == "Found 1 error."
+    assert (
+        summary(_outcome(_diag("AIO201")), fix=False, unsafe=False) == "Found 1 finding: 1 warning."
+    )
     both = _outcome(_diag("AIO401", fix=SAFE), _diag("AIO201", fix=UNSAFE))
     assert summary(both, fix=False, unsafe=False).splitlines() == [
-        "Found 2 errors.",
+        "Found 2 findings: 2 warnings.",
         "[*] 1 fixable with the `--fix` option.",
         "(1 hidden fix can be enabled with the `--unsafe-fixes` option.)",
     ]
@@ -93,10 +98,24 @@ def test_summary_wording() -> None:
 
 def test_summary_after_fixing() -> None:
     assert summary(_outcome(applied=2), fix=True, unsafe=False) == (
-        "Found 2 errors (2 fixed, 0 remaining)."
+        "Found 2 findings (2 fixed, 0 remaining)."
     )
     left = _outcome(_diag("AIO201", fix=UNSAFE), applied=1)
     assert summary(left, fix=True, unsafe=False).splitlines() == [
-        "Found 2 errors (1 fixed, 1 remaining).",
+        "Found 2 findings (1 fixed, 1 remaining: 1 warning).",
         "(1 hidden fix can be enabled with the `--unsafe-fixes` option.)",
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "clause"),
+    [
+        ("`a()` is wrong: because; and more", "`a()` is wrong"),
+        ("it raises `ValueError: x` here; do y", "it raises `ValueError: x` here"),
+        ("call it in a `finally:` block", "call it in a `finally:` block"),
+        ("no clause at all", "no clause at all"),
+        ("ratio 1:2 stays", "ratio 1:2 stays"),
+    ],
+)
+def test_concise_message_is_the_first_clause(message: str, clause: str) -> None:
+    assert first_clause(message) == clause

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from asynclint.engine import MAX_FILE_BYTES, check_buffer
-from asynclint.noqa import noqa_code_spans, parse_suppressions, with_noqa_code
+from asynclint.noqa import noqa_code_spans, parse_suppressions, with_noqa_codes
 from asynclint.settings import Settings
 
 pytest.importorskip("lsprotocol", reason="needs the server extra: pip install 'asynclint[server]'")
@@ -36,13 +36,13 @@ from asynclint.server.text import Buffer
     ],
 )
 def test_with_noqa_code_adds_the_code(comment: str, expected: str) -> None:
-    assert with_noqa_code(comment, "AIO401") == expected
+    assert with_noqa_codes(comment, ["AIO401"]) == expected
     assert parse_suppressions(f"x = 1  {expected}\n").suppresses("AIO401", 1)
 
 
 @pytest.mark.parametrize("comment", ["# noqa", "# noqa: AIO401", "# noqa: AIO4", "# NOQA: aio401"])
 def test_with_noqa_code_leaves_a_comment_that_already_silences(comment: str) -> None:
-    assert with_noqa_code(comment, "AIO401") is None
+    assert with_noqa_codes(comment, ["AIO401"]) is None
 
 
 def test_noqa_code_spans_point_at_each_code() -> None:

@@ -15,10 +15,10 @@ from typing import Any
 import click
 
 from asynclint import __version__, registry
-from asynclint.config import CliOptions, Config, ConfigError, resolve
-from asynclint.files import DiscoveryError, is_excluded
+from asynclint.config import CliOptions, Config, ConfigError, foreign_ignores, resolve
+from asynclint.files import PYTHON_SUFFIXES, is_excluded
 from asynclint.fixes import write as fix_writing
-from asynclint.reporters import FORMATS
+from asynclint.reporters import FORMATS, HUMAN_FORMATS
 from asynclint.reporting import Report
 from asynclint.runner import Outcome, check_bytes, run
 
@@ -35,13 +35,21 @@ class UsageFailure(click.ClickException):
 
 
 class DefaultToCheck(click.Group):
-    """`asynclint src/` means `asynclint check src/`, as with ruff's old interface."""
+    """`asynclint src/` means `asynclint check src/`, as with ruff's old interface, but only
+    when the first argument cannot be a mistyped command: an option, `-`, an existing path or
+    something path-shaped (`x.py`, `pkg/`). A bare word that is none of these (`chek`) is an
+    unknown command, with click's "Did you mean" suggestion."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         top_level = {"--help", "-h", "--version"}
-        if not args or (args[0] not in self.commands and args[0] not in top_level):
+        if not args or (args[0] not in {*self.commands, *top_level} and _means_check(args[0])):
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+def _means_check(first: str) -> bool:
+    path_shaped = first.endswith(PYTHON_SUFFIXES) or "/" in first or os.sep in first
+    return first.startswith("-") or first.startswith(".") or path_shaped or os.path.exists(first)
 
 
 @click.group(cls=DefaultToCheck, context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,7 +57,8 @@ class DefaultToCheck(click.Group):
 def cli() -> None:
     """Find asyncio deadlocks and pitfalls: undrained stream writers, piped subprocesses that
     are waited on, unbalanced queues, shell injection. `asynclint PATH` is `asynclint check
-    PATH`."""
+    PATH` when PATH exists or looks like a path (`x.py`, `src/`); any other word is taken as a
+    command name."""
 
 
 def _split(values: Sequence[str]) -> tuple[str, ...]:
@@ -61,14 +70,14 @@ def _codes(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(code.upper() for code in _split(values))
 
 
-def _per_file_ignores(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...] | None:
-    if not values:
-        return None
+def _per_file_ignores(
+    values: Sequence[str], option: str = "--per-file-ignores"
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     entries = []
     for value in values:
         glob, sep, codes = value.rpartition(":")
         if not sep or not glob or not codes.strip():
-            raise UsageFailure(f"--per-file-ignores: expected GLOB:CODE[,CODE...], got {value!r}")
+            raise UsageFailure(f"{option}: expected GLOB:CODE[,CODE...], got {value!r}")
         entries.append((glob, _codes([codes])))
     return tuple(entries)
 
@@ -76,29 +85,52 @@ def _per_file_ignores(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]
 @cli.command()
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--select", multiple=True, help="Rule codes or prefixes to enable (AIO, AIO4).")
-@click.option("--ignore", multiple=True, help="Rule codes or prefixes to disable.")
+@click.option(
+    "--ignore",
+    multiple=True,
+    help="Rule codes or prefixes to disable (other tools' codes: a warning).",
+)
 @click.option("--extend-select", multiple=True, help="Codes to enable on top of the selection.")
 @click.option(
-    "--per-file-ignores", multiple=True, metavar="GLOB:CODES", help="e.g. 'tests/*:AIO401'."
+    "--per-file-ignores",
+    multiple=True,
+    metavar="GLOB:CODES",
+    help="e.g. 'tests/*:AIO401'; replaces the config's per-file-ignores.",
+)
+@click.option(
+    "--extend-per-file-ignores",
+    multiple=True,
+    metavar="GLOB:CODES",
+    help="Like --per-file-ignores, added to the config's.",
 )
 @click.option("--target-version", metavar="pyXY", help="Python version to check for (py311).")
 @click.option("--preview/--no-preview", default=None, help="Enable preview rules.")
 @click.option(
-    "--format",
     "--output-format",
+    "--format",
     "output_format",
     type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Output format.",
+    help="Output format (--format is the same option). Default: full in a terminal, text"
+    " (one flake8-style line per finding) otherwise or with -o.",
 )
 @click.option("-o", "--output", "output", metavar="FILE", help="Write the report to FILE.")
-@click.option("--statistics", is_flag=True, help="Show how often each code was found.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Show how often each code was found (JSON with --format json; not with sarif,"
+    " github or --diff).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even if there are findings.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes and write the files.")
 @click.option("--unsafe-fixes", is_flag=True, help="Apply unsafe fixes too.")
 @click.option("--diff", is_flag=True, help="Print fixes as a diff instead of writing them.")
 @click.option("--show-fixes", is_flag=True, help="List the fixes applied (or available).")
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add `# noqa: CODE` comments to the lines of the current findings (to adopt"
+    " asynclint on existing code).",
+)
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", metavar="DIR", help="Cache location (default .asynclint_cache).")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (CPU count).")
@@ -112,16 +144,25 @@ def _per_file_ignores(values: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]
     help="Config file to use instead of the nearest pyproject.toml.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
-@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
+@click.option(
+    "--show-settings",
+    is_flag=True,
+    help="Print the settings that apply to the one PATH given (config file, target version,"
+    " enabled codes) and exit.",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print findings (and --show-fixes) only: no summary."
+)
 def check(
     paths: tuple[str, ...],
     select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_select: tuple[str, ...],
     per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
     target_version: str | None,
     preview: bool | None,
-    output_format: str,
+    output_format: str | None,
     output: str | None,
     statistics: bool,
     exit_zero: bool,
@@ -129,6 +170,7 @@ def check(
     unsafe_fixes: bool,
     diff: bool,
     show_fixes: bool,
+    add_noqa: bool,
     no_cache: bool,
     cache_dir: str | None,
     jobs: int | None,
@@ -137,14 +179,20 @@ def check(
     force_exclude: bool,
     config_file: str | None,
     stdin_filename: str | None,
+    show_settings: bool,
     quiet: bool,
 ) -> None:
-    """Check PATHs (default: the current directory); `-` reads standard input."""
+    """Check PATHs (default: the current directory); `-` reads standard input. A PATH that
+    does not exist is reported and the others are still checked. Exit status: 0 nothing
+    found, 1 findings, 2 a usage, configuration or internal error or a missing PATH."""
     options = CliOptions(
         select=_codes(select) if select else None,
         ignore=_codes(ignore),
         extend_select=_codes(extend_select),
-        per_file_ignores=_per_file_ignores(per_file_ignores),
+        per_file_ignores=_per_file_ignores(per_file_ignores) if per_file_ignores else None,
+        extend_per_file_ignores=_per_file_ignores(
+            extend_per_file_ignores, "--extend-per-file-ignores"
+        ),
         exclude=_split(exclude) if exclude else None,
         extend_exclude=_split(extend_exclude),
         force_exclude=force_exclude,
@@ -154,13 +202,24 @@ def check(
     use_stdin = paths == ("-",)
     if "-" in paths and not use_stdin:
         raise UsageFailure("`-` (standard input) cannot be combined with other paths")
+    if add_noqa and (fix or diff or use_stdin):
+        raise UsageFailure("--add-noqa cannot be combined with --fix, --diff or `-`")
     try:
         config = resolve(
             options, config_file=config_file, start=_config_start(paths, stdin_filename)
         )
     except ConfigError as error:
         raise UsageFailure(str(error)) from None
+    if show_settings:
+        _show_settings(paths, config)
+        return
+    if not quiet:
+        for warning in foreign_ignores(config.selector_sources):
+            click.echo(f"asynclint: warning: {warning}", err=True)
+    if output_format is None:
+        output_format = "full" if output is None and _is_terminal(sys.stdout) else "text"
     report = Report(output_format, output, statistics, show_fixes, quiet, unsafe_fixes)
+    _check_combination(report, diff=diff)
     fixing = fix or diff
     if use_stdin:
         code = _check_stdin(config, report, stdin_filename, fix=fix, diff=diff)
@@ -177,15 +236,72 @@ def check(
                 discovery=config.discovery,
                 project_root=config.project_root,
             )
-        except (ConfigError, DiscoveryError) as error:
+        except ConfigError as error:
             raise UsageFailure(str(error)) from None
         if not quiet:
             for warning in outcome.warnings:
                 click.echo(f"asynclint: warning: {warning}", err=True)
-        code = _finish(outcome, report, diff=diff, fix=fix)
+        for missing in outcome.path_errors:
+            click.echo(f"asynclint: error: {missing}", err=True)
+        code = _add_noqa(outcome) if add_noqa else _finish(outcome, report, diff=diff, fix=fix)
+        if outcome.path_errors:
+            code = EXIT_ERROR  # the rest was checked, but not everything that was asked for
     if code == EXIT_FINDINGS and exit_zero:
         code = EXIT_CLEAN
     sys.exit(code)
+
+
+def _add_noqa(outcome: Outcome) -> int:
+    """ruff's `--add-noqa`: no report, only how many comments were added."""
+    from asynclint.add_noqa import add_noqa_to_files
+
+    added, errors = add_noqa_to_files(outcome.results)
+    errors = [*outcome.internal_errors, *errors]
+    noun = "directive" if added == 1 else "directives"
+    click.echo(f"Added {added} noqa {noun}.", err=True)
+    for error in errors:
+        click.echo(f"asynclint: error: {error}", err=True)
+    return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # replaced or closed
+        return False
+
+
+def _show_settings(paths: Sequence[str], config: Config) -> None:
+    from asynclint.show_settings import describe
+
+    if len(paths) != 1 or paths == ("-",):
+        raise UsageFailure("--show-settings needs exactly one file or directory")
+    click.echo(describe(paths[0], config), nl=False)
+
+
+# What a report file's name promises; a report in another format must not be written to it.
+_SUFFIX_FORMATS = {".sarif": "sarif", ".json": "json"}
+
+
+def _check_combination(report: Report, *, diff: bool) -> None:
+    """Refuse option combinations whose output would not be what was asked for."""
+    if report.statistics and diff:
+        raise UsageFailure("--statistics cannot be combined with --diff (it prints a diff)")
+    if report.statistics and report.format not in (*HUMAN_FORMATS, "json"):
+        raise UsageFailure(
+            f"--statistics cannot be combined with --format {report.format}: "
+            "use --format json for statistics a tool can read"
+        )
+    if report.output is not None:
+        suffix = os.path.splitext(report.output)[1].lower()
+        promised = _SUFFIX_FORMATS.get(suffix)
+        written = "diff" if diff else report.format
+        if promised is not None and promised != written:
+            what = "a diff" if diff else f"a {written} report"
+            raise UsageFailure(
+                f"--output {report.output}: would write {what} to a {suffix} file; "
+                f"use --format {promised} or another file name"
+            )
 
 
 def _config_start(paths: Sequence[str], stdin_filename: str | None) -> str:
@@ -250,14 +366,21 @@ def _finish(
 
 
 @cli.command()
-@click.argument("code")
+@click.argument("code", metavar="CODE_OR_NAME")
 def rule(code: str) -> None:
-    """Explain a rule: what it finds, why it matters, what to write instead."""
+    """Explain a rule (AIO401 or stream-write-without-drain): what it finds, why it matters,
+    what to write instead."""
+    import difflib
+
     from asynclint.ruledocs import rule_doc
 
     meta = registry.lookup(code)
     if meta is None:
-        raise UsageFailure(f"unknown rule {code!r}; `asynclint rules` lists them all")
+        close = difflib.get_close_matches(code.strip().lower(), registry.BY_NAME, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise UsageFailure(
+            f"unknown rule code or name {code.strip()!r}{hint}; `asynclint rules` lists them all"
+        )
     doc = rule_doc(meta.code)
     if doc is None:
         doc = f"# {meta.code} {meta.name}\n\n{meta.summary}\n"
@@ -265,8 +388,35 @@ def rule(code: str) -> None:
 
 
 @cli.command(name="rules")
-def list_rules() -> None:
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="A table, or JSON for tools.",
+)
+def list_rules(output_format: str) -> None:
     """List every rule: code, name, severity, whether on by default, fix availability."""
+    if output_format == "json":
+        import json
+
+        entries = [
+            {
+                "code": meta.code,
+                "name": meta.name,
+                "severity": meta.severity.value,
+                "status": meta.status,
+                "preview": meta.preview,
+                "opt_in": meta.opt_in,
+                "fix": meta.fix_safety,
+                "summary": meta.summary,
+                "doc": f"asynclint rule {meta.code}",
+            }
+            for meta in registry.RULES
+        ]
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
     rows = [("CODE", "NAME", "SEVERITY", "STATUS", "FIX", "SUMMARY")]
     for meta in registry.RULES:
         rows.append(

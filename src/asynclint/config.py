@@ -4,7 +4,8 @@ Precedence is command line > config file > defaults. A `--select` on the command
 the selection afresh (the file's select, extend-select and ignore no longer apply, so
 `--select AIO401` runs AIO401 even if the file ignores it); otherwise the command line's
 `--ignore`/`--extend-select` add to the file's. `--exclude` and `--per-file-ignores` replace the
-file's; `--extend-exclude` adds to it.
+file's; `--extend-exclude` and `--extend-per-file-ignores` add to them.
+
 Rule selectors are checked against the registry (`asynclint.registry`, no libcst) as the
 configuration is resolved."""
 
@@ -36,6 +37,8 @@ class SelectorSource:
 
     origin: str  # "pyproject.toml: [tool.asynclint] select" or "--select"
     selectors: tuple[str, ...]
+    # ignore / per-file-ignores: another tool's code there (E501) is a warning, not an error
+    ignoring: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class CliOptions:
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    extend_per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] | None = None
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
@@ -251,26 +255,32 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
     origin = f"{file.path}: {SECTION}" if os.path.basename(file.path) == CONFIG_FILE else file.path
     sources: list[SelectorSource] = []
 
-    def note(where: str, selectors: tuple[str, ...] | None) -> tuple[str, ...]:
+    def note(
+        where: str, selectors: tuple[str, ...] | None, *, ignoring: bool = False
+    ) -> tuple[str, ...]:
         if selectors:
-            sources.append(SelectorSource(where, selectors))
+            sources.append(SelectorSource(where, selectors, ignoring))
         return selectors or ()
 
     if cli.select is not None:
         select = note("--select", cli.select)
         extend_select = note("--extend-select", cli.extend_select)
-        ignore = note("--ignore", cli.ignore)
+        ignore = note("--ignore", cli.ignore, ignoring=True)
     else:
         select = note(f"{origin} select", file.select) if file.select is not None else ("AIO",)
         extend_select = note(f"{origin} extend-select", file.extend_select)
         extend_select += note("--extend-select", cli.extend_select)
-        ignore = note(f"{origin} ignore", file.ignore) + note("--ignore", cli.ignore)
+        ignore = note(f"{origin} ignore", file.ignore, ignoring=True)
+        ignore += note("--ignore", cli.ignore, ignoring=True)
     if cli.per_file_ignores is not None:
         per_file, per_file_origin = cli.per_file_ignores, "--per-file-ignores"
     else:
         per_file, per_file_origin = file.per_file_ignores or (), f"{origin} per-file-ignores"
     for glob, codes in per_file:
-        note(f"{per_file_origin} {glob!r}", codes)
+        note(f"{per_file_origin} {glob!r}", codes, ignoring=True)
+    for glob, codes in cli.extend_per_file_ignores:
+        note(f"--extend-per-file-ignores {glob!r}", codes, ignoring=True)
+    per_file += cli.extend_per_file_ignores
     root = os.path.dirname(os.path.abspath(file.path)) if file.path else os.getcwd()
     settings = Settings(
         select=select,
@@ -300,14 +310,39 @@ def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:
     return file.target_version or file.requires_python or DEFAULT_TARGET
 
 
+CODE_PREFIX = "AIO"
+
+
+def _foreign(selector: str) -> bool:
+    """Another tool's code (E501, B008): no asynclint code could ever start with it."""
+    return bool(selector) and not (
+        selector.startswith(CODE_PREFIX) or CODE_PREFIX.startswith(selector)
+    )
+
+
+def foreign_ignores(sources: tuple[SelectorSource, ...]) -> list[str]:
+    """Warnings for other tools' codes given to ignore: flake8 configurations and scripts
+    pass them along, and ignoring a code that asynclint never reports is harmless."""
+    return [
+        f"{source.origin}: {selector!r} is not an asynclint code; ignored"
+        for source in sources
+        if source.ignoring
+        for selector in source.selectors
+        if _foreign(selector)
+    ]
+
+
 def check_selectors(sources: tuple[SelectorSource, ...]) -> None:
-    """Raise ConfigError for a selector that names no rule."""
+    """Raise ConfigError for a selector that names no rule (other tools' codes are only
+    warned about in ignores, see `foreign_ignores`)."""
     import difflib
 
     from asynclint.registry import ALL_CODES, is_known_selector
 
     for source in sources:
         for selector in source.selectors:
+            if source.ignoring and _foreign(selector):
+                continue
             if not selector or not is_known_selector(selector):
                 close = difflib.get_close_matches(selector, ALL_CODES, n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""

@@ -42,8 +42,16 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 _GLOB_CHARS = frozenset("*?[]!\\/")
 
 
-class DiscoveryError(Exception):
-    """A path named by the user cannot be checked (usage error: exit 2)."""
+def path_error(root: str) -> str | None:
+    """Why a path named by the user cannot be checked, or None if it can."""
+    if not os.path.exists(root):
+        reason = "No such file or directory"
+        if os.path.islink(root):
+            reason = "symbolic link loop" if _loops(root) else "broken symbolic link"
+        return f"{root}: {reason}"
+    if not (os.path.isfile(root) or os.path.isdir(root)):
+        return f"{root}: not a regular file or directory"
+    return None
 
 
 @dataclass(frozen=True)
@@ -59,22 +67,23 @@ class DiscoveryOptions:
 class Discovery:
     files: list[str] = field(default_factory=list)  # display paths, sorted
     warnings: list[str] = field(default_factory=list)  # unreadable directories and the like
+    # Named paths that cannot be checked; the others still are, as in ruff (exit 2 at the end).
+    errors: list[str] = field(default_factory=list)
 
 
 def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> Discovery:
-    """Files to check under `paths` (default `.`), each once, in a stable order."""
+    """Files to check under `paths` (default `.`), each once, in a stable order. A path that
+    cannot be checked is listed in `errors` and the others are still walked."""
     options = options or DiscoveryOptions()
-    roots = list(paths) or ["."]
-    for root in roots:
-        if not os.path.exists(root):
-            reason = "No such file or directory"
-            if os.path.islink(root):
-                reason = "symbolic link loop" if _loops(root) else "broken symbolic link"
-            raise DiscoveryError(f"{root}: {reason}")
-        if not (os.path.isfile(root) or os.path.isdir(root)):
-            raise DiscoveryError(f"{root}: not a regular file or directory")
-    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
     found = Discovery()
+    roots = []
+    for root in list(paths) or ["."]:
+        error = path_error(root)
+        if error is None:
+            roots.append(root)
+        else:
+            found.errors.append(error)
+    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
     seen: set[str] = set()
 
     def add(display: str) -> None:

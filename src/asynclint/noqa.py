@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from asynclint.comment_lines import comment_lines
 
 # A code is letters then digits (`AIO401`, or a prefix such as `AIO4`), as in flake8: anything
 # else after the colon is prose: in "noqa: AIO201 see #12" only AIO201 is a code.
 _CODES = r"(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
-_LINE_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
+LINE_NOQA = re.compile(r"#\s*noqa" + _CODES, re.IGNORECASE)
 # File-level suppression must be a comment line of its own (flake8's and ruff's rule), so a
 # string that merely mentions it does not switch the whole file off.
 _FILE_NOQA = re.compile(r"^\s*#\s*asynclint:\s*noqa" + _CODES, re.IGNORECASE)
@@ -33,12 +36,18 @@ def _matches(code: str, codes: frozenset[str]) -> bool:
 class Suppressions:
     by_line: dict[int, frozenset[str]]
     file_codes: frozenset[str] | None
+    # A line inside a multi-line string or continued with a backslash -> the line that takes
+    # its comment (see comment_lines); a noqa there covers it too.
+    carried: dict[int, int] = field(default_factory=dict)
 
     def suppresses(self, code: str, line: int) -> bool:
         if self.file_codes is not None and _matches(code, self.file_codes):
             return True
-        codes = self.by_line.get(line)
-        return codes is not None and _matches(code, codes)
+        for where in (line, self.carried.get(line)):
+            codes = self.by_line.get(where) if where is not None else None
+            if codes is not None and _matches(code, codes):
+                return True
+        return False
 
 
 def parse_suppressions(text: str) -> Suppressions:
@@ -57,25 +66,31 @@ def parse_suppressions(text: str) -> Suppressions:
             elif file_codes is not ALL:
                 file_codes = file_codes | codes
             continue
-        match = _LINE_NOQA.search(line)
+        match = LINE_NOQA.search(line)
         if match:
             by_line[number] = _codes(match.group("codes"))
-    return Suppressions(by_line, file_codes)
+    carried = comment_lines(text) if by_line else {}
+    return Suppressions(by_line, file_codes, carried)
 
 
-def with_noqa_code(comment: str, code: str) -> str | None:
-    """A line's comment rewritten so that it also silences `code`: the code is added to an
-    existing `# noqa: ...` list, or `  # noqa: CODE` follows the comment. `comment` is the text
-    from the `#` to the end of the line (empty when the line has none). None when the comment
-    already silences `code` (a bare `# noqa` silences everything)."""
-    match = _LINE_NOQA.search(comment)
+def with_noqa_codes(comment: str, codes: Sequence[str]) -> str | None:
+    """A line's comment rewritten so that it also silences `codes`: the missing ones are added
+    to an existing `# noqa: ...` list, or `  # noqa: CODES` follows the comment. `comment` is
+    the text from the `#` to the end of the line (empty when the line has none). None when the
+    comment already silences them all (a bare `# noqa` silences everything). Used by
+    `--add-noqa` and the language server's "Disable for this line" action."""
+    match = LINE_NOQA.search(comment)
     if match is None:
-        return f"{comment.rstrip()}  # noqa: {code}" if comment else f"# noqa: {code}"
-    codes = match.group("codes")
-    if codes is None or _matches(code, _codes(codes)):
+        joined = ", ".join(codes)
+        return f"{comment.rstrip()}  # noqa: {joined}" if comment else f"# noqa: {joined}"
+    if match.group("codes") is None:  # a bare `# noqa` silences every code
+        return None
+    present = _codes(match.group("codes"))
+    missing = [code for code in codes if not _matches(code, present)]
+    if not missing:
         return None
     end = match.end("codes")
-    return f"{comment[:end]}, {code}{comment[end:]}"
+    return f"{comment[:end]}, {', '.join(missing)}{comment[end:]}"
 
 
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
@@ -84,7 +99,7 @@ _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 def noqa_code_spans(line: str) -> list[tuple[int, int, str]]:
     """Where each code of the line's `# noqa: ...` list is: (start, end, CODE), 0-based
     character columns; empty without such a list."""
-    match = _LINE_NOQA.search(line)
+    match = LINE_NOQA.search(line)
     if match is None or match.group("codes") is None:
         return []
     offset = match.start("codes")

@@ -28,6 +28,8 @@ class RuleInfo:
     deliberate on real code); it runs only when selected by its full code.
     `fix_safety`: the safest fix it offers; `fix_note` says what the fix does (doc header)."""
 
+    # (`fix_label`, when set, replaces `fix_safety` in the README's Fix column.)
+
     code: str
     name: str
     severity: Severity
@@ -36,6 +38,8 @@ class RuleInfo:
     opt_in: bool = False
     fix_safety: FixSafety | None = None
     fix_note: str = ""
+    # For a rule whose fixes differ in safety: how the README's Fix column says so.
+    fix_label: str = ""
 
     @property
     def status(self) -> str:
@@ -206,6 +210,7 @@ RULES: tuple[RuleInfo, ...] = (
         "A str written to a stream or passed to `communicate()`.",
         fix_safety="safe",
         fix_note="a bytes literal; `.encode()` is offered as an unsafe fix",
+        fix_label="safe (literals) / unsafe",
     ),
     RuleInfo(
         "AIO208",

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from asynclint import registry
+from asynclint.diagnostics import Diagnostic, Severity
 from asynclint.results import FileResult
 from asynclint.runner import Outcome
 from asynclint.source import UndecodableSource, decode
@@ -34,7 +35,9 @@ class Report:
 
     @property
     def machine(self) -> bool:
-        return self.format != "text"
+        from asynclint.reporters import HUMAN_FORMATS
+
+        return self.format not in HUMAN_FORMATS
 
 
 def echo_fixed_stdin(result: FileResult, data: bytes) -> None:
@@ -47,7 +50,7 @@ def echo_fixed_stdin(result: FileResult, data: bytes) -> None:
 
 def diff_summary(results: Sequence[FileResult], changed: bool) -> str:
     fixed = sum(len(r.applied_fixes) for r in results if r.fixed_text is not None)
-    return f"Would fix {_plural(fixed)}." if changed else "No errors would be fixed."
+    return f"Would fix {_plural(fixed, 'finding')}." if changed else "No findings would be fixed."
 
 
 def _original_text(result: FileResult, stdin_data: bytes | None) -> str | None:
@@ -144,7 +147,7 @@ def information_uri() -> str | None:
 def render(
     outcome: Outcome, report: Report, stdin_data: bytes | None, errors: Sequence[str] = ()
 ) -> str:
-    from asynclint.reporters import github, json, sarif, statistics, text
+    from asynclint.reporters import concise, full, github, json, sarif, statistics, text
 
     diagnostics = outcome.diagnostics
     names = outcome.rule_names
@@ -165,6 +168,11 @@ def render(
         )
     if report.format == "github":
         return github.render(diagnostics)
+    if report.format == "concise":
+        return concise.render(diagnostics)
+    if report.format == "full":
+        source = _text_source(outcome, stdin_data)
+        return full.render(diagnostics, names, source, unsafe=report.unsafe)
     return text.render(diagnostics, show_fixes=report.show_fixes)
 
 
@@ -179,32 +187,43 @@ def print_report(
 ) -> None:
     """`errors`: the run's internal errors, for formats that record them (SARIF)."""
     _emit(render(outcome, report, stdin_data, errors), report.output, to_stderr=to_stderr)
-    if report.quiet or report.machine:
+    if report.machine:
         return
     err: TextIO = sys.stderr
     if fix and report.show_fixes:
-        _print_fixed(outcome, err)
-    if not outcome.results and stdin_data is None:
+        _print_fixed(outcome, err)  # asked for by name: -q hides the summary, not this
+    if report.quiet:
+        return
+    if not outcome.results and stdin_data is None and not outcome.path_errors:
         print("asynclint: warning: no Python files found", file=err)
     print(summary(outcome, fix=fix, unsafe=report.unsafe), file=err)
 
 
-def _plural(count: int, noun: str = "error", plural: str | None = None) -> str:
+def _plural(count: int, noun: str, plural: str | None = None) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {plural or noun + 's'}"
 
 
+def _by_severity(diagnostics: Sequence[Diagnostic]) -> str:
+    """ "3 errors, 9 warnings": each severity that occurs, most severe first."""
+    counts = Counter(d.severity for d in diagnostics)
+    return ", ".join(
+        _plural(counts[severity], severity.value) for severity in Severity if counts[severity]
+    )
+
+
 def summary(outcome: Outcome, *, fix: bool, unsafe: bool) -> str:
-    """ruff's wording: "Found 3 errors (2 fixed, 1 remaining)." or "All checks passed!"."""
+    """ruff's wording, counted by severity: "Found 12 findings: 3 errors, 9 warnings.",
+    "Found 3 findings (2 fixed, 1 remaining: 1 warning)." or "All checks passed!"."""
     remaining = outcome.diagnostics
     fixed = sum(len(r.applied_fixes) for r in outcome.results) if fix else 0
     if not remaining and not fixed:
         return "All checks passed!"
+    total = _plural(fixed + len(remaining), "finding")
     if fixed:
-        lines = [
-            f"Found {_plural(fixed + len(remaining))} ({fixed} fixed, {len(remaining)} remaining)."
-        ]
+        left = f": {_by_severity(remaining)}" if remaining else ""
+        lines = [f"Found {total} ({fixed} fixed, {len(remaining)} remaining{left})."]
     else:
-        lines = [f"Found {_plural(len(remaining))}."]
+        lines = [f"Found {total}: {_by_severity(remaining)}."]
     with_fix = [d.fix for d in remaining if d.fix is not None]
     fixable = sum(1 for f in with_fix if f.safe or unsafe)
     hidden = len(with_fix) - fixable
@@ -221,10 +240,10 @@ def _print_fixed(outcome: Outcome, err: TextIO) -> None:
     fixed = [r for r in outcome.results if r.applied_fixes]
     total = sum(len(r.applied_fixes) for r in fixed)
     if not total:
-        print("No errors fixed.", file=err)
+        print("No findings fixed.", file=err)
         return
     names = registry.names(c for r in fixed for c in r.applied_fixes)
-    print(f"Fixed {_plural(total)}:", file=err)
+    print(f"Fixed {_plural(total, 'finding')}:", file=err)
     for result in fixed:
         print(f"- {result.path.replace(os.sep, '/')}:", file=err)
         for code, count in sorted(Counter(result.applied_fixes).items()):

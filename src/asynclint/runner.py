@@ -34,6 +34,7 @@ class Outcome:
     cache_hits: int = 0
     internal_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. a directory that cannot be read
+    path_errors: list[str] = field(default_factory=list)  # named paths that do not exist
     rule_names: dict[str, str] = field(default_factory=dict)  # code -> name, for reporters
 
     @property
@@ -61,7 +62,7 @@ def run(
     project_root: str | None = None,
 ) -> Outcome:
     found = discover(paths, discovery)
-    outcome = Outcome(warnings=list(found.warnings))
+    outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     cache = None
     if use_cache:
         directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)

@@ -3,4 +3,5 @@ it does not print, exit or read configuration."""
 
 from __future__ import annotations
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "full", "json", "sarif", "github")
+HUMAN_FORMATS = ("text", "concise", "full")  # followed by a summary on stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -34,7 +34,7 @@ class SubprocessWaitWithPipe(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for unread in unread_waits(facts):
             call = unread.event.node
-            streams = " and ".join(unread.streams)
+            streams = _pipes(unread.streams)
             assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
             process = facts.module.code_for_node(call.func.value)
             fix = None
@@ -57,7 +57,7 @@ class SubprocessWaitWithPipe(Rule):
                 )
             yield self.finding(
                 call,
-                f"`{process}.wait()` while {streams} is a PIPE that nothing reads: the child "
+                f"`{process}.wait()` while {streams} that nothing reads: the child "
                 "blocks once the pipe buffer fills and wait() never returns; "
                 "use `communicate()`",
                 fix,
@@ -96,6 +96,13 @@ class SubprocessShellInjection(Rule):
                     "shell metacharacters runs arbitrary commands; pass an argument list to "
                     "`create_subprocess_exec()` or quote each value with `shlex.quote()`",
                 )
+
+
+def _pipes(streams: Sequence[str]) -> str:
+    """`stdout is a PIPE`, or `stderr and stdout are PIPEs`."""
+    if len(streams) == 1:
+        return f"{streams[0]} is a PIPE"
+    return f"{' and '.join(streams)} are PIPEs"
 
 
 def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
@@ -162,11 +169,11 @@ class SubprocessUnreadPipe(Rule):
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in reads_blocking_on_unread_pipe(facts):
-            unread = " and ".join(found.unread)
+            unread = _pipes(found.unread)
             yield self.finding(
                 found.event.node,
                 f"{_describe_wait(facts, found.event)} reads {found.stream} to the end while "
-                f"{unread} is a PIPE that nothing reads yet: once the child fills it, the child "
+                f"{unread} that nothing reads yet: once the child fills it, the child "
                 f"blocks and {found.stream} never ends; read both at once with `communicate()` "
                 "or `asyncio.gather()`",
             )

@@ -9,7 +9,7 @@ import tokenize
 from lsprotocol import types
 
 from asynclint.diagnostics import Diagnostic, Fix
-from asynclint.noqa import with_noqa_code
+from asynclint.noqa import with_noqa_codes
 from asynclint.server.convert import to_lsp
 from asynclint.server.linting import Linted, fix_all, has_safe_fix
 from asynclint.server.text import Buffer
@@ -112,10 +112,10 @@ def noqa_edit(buffer: Buffer, line: int, code: str) -> types.TextEdit | None:
     if comment_column is None:
         if text.rstrip().endswith("\\"):
             return None
-        start, new = len(text.rstrip()), with_noqa_code("", code)
+        start, new = len(text.rstrip()), with_noqa_codes("", [code])
         new = None if new is None else f"  {new}"
     else:
-        start, new = comment_column, with_noqa_code(text[comment_column:], code)
+        start, new = comment_column, with_noqa_codes(text[comment_column:], [code])
     if new is None:
         return None
     base = buffer.line_starts[line - 1]
