@@ -1,6 +1,7 @@
 """Files opened in a coroutine (for AIO607): `open()`, `io.open()`, `io.open_code()`,
-`os.fdopen()`, `codecs.open()` and `Path.open()` on a known `pathlib.Path`, called directly in
-an `async def` (with or without `with`).
+`codecs.open()` and `Path.open()` on a known `pathlib.Path`, called directly in an `async def`
+(with or without `with`). `os.fdopen()` is left out: it wraps a descriptor that is already
+open, without any I/O (asyncio itself takes such files for `connect_read_pipe()`).
 
 Opening a file is a system call on the event loop's thread; on a local disk it is usually
 quick, on a network file system or a FIFO it can stall the loop for as long as the open takes.
@@ -18,6 +19,8 @@ from asynclint.semantics.blocking import FILE_METHODS, OPENERS, is_builtin, rece
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_qualname, dotted
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
+
+FILE_OPENERS = OPENERS - {"os.fdopen"}
 
 
 @dataclass(frozen=True)
@@ -45,8 +48,8 @@ def file_openings(facts: ModuleFacts) -> list[FileOpening]:
 def _opens_file(facts: ModuleFacts, function: FunctionInfo, event: Event, call: cst.Call) -> bool:
     func = call.func
     if isinstance(func, cst.Name) and func.value == "open":
-        return is_builtin(facts, function, "open") or call_qualname(function, event) in OPENERS
-    if call_qualname(function, event) in OPENERS:
+        return is_builtin(facts, function, "open") or call_qualname(function, event) in FILE_OPENERS
+    if call_qualname(function, event) in FILE_OPENERS:
         return True
     return event.method == "open" and receiver_kind(facts, function, event) == api.PATH
 
