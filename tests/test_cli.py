@@ -762,3 +762,15 @@ def test_python_dash_m(project: Path) -> None:
         env=env,
     )
     assert (result.returncode, result.stdout) == (1, b"1  AIO001  syntax-error\n")
+
+
+def test_readme_opening_example_is_what_the_command_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "$ asynclint check --output-format concise examples/job_runner.py\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(root)
+    result = invoke(*command.split()[2:], "--no-cache")
+    assert result.stdout + result.stderr == shown
