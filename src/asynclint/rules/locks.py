@@ -34,12 +34,7 @@ def _code(facts: ModuleFacts, node: cst.CSTNode) -> str:
 
 
 def _receiver(facts: ModuleFacts, event: Event) -> str:
-    node = event.node
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return _code(facts, node.func.value)
-    if isinstance(node, cst.Await):  # the bare `await lock` of Python < 3.9
-        return _code(facts, node.expression)
-    return "lock"
+    return facts.receiver_text(event) or "lock"
 
 
 def _kind_name(facts: ModuleFacts, root: Hashable) -> str:

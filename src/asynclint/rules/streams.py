@@ -13,7 +13,6 @@ from asynclint.semantics.streams import (
     undrained_writes,
     untimed_network_awaits,
     unwaited_closes,
-    writer_expression,
 )
 
 
@@ -23,7 +22,7 @@ class StreamWriteWithoutDrain(Rule):
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for found in undrained_writes(facts):
             write = found.write
-            writer = writer_expression(facts, write) or "writer"
+            writer = facts.receiver_text(write) or "writer"
             fix = None
             # The drain goes right after the last write of the run: before whatever suspends.
             if isinstance(write.stmt, cst.SimpleStatementLine) and len(write.stmt.body) == 1:
@@ -57,7 +56,7 @@ class StreamCloseWithoutWaitClosed(Rule):
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for close in unwaited_closes(facts):
-            writer = writer_expression(facts, close) or "writer"
+            writer = facts.receiver_text(close) or "writer"
             fix = None
             if (
                 close.role == "discarded"
@@ -87,7 +86,7 @@ class UnboundedStreamRead(Rule):
         for _, event in facts.events():
             if not reads_to_eof_unbounded(facts, event):
                 continue
-            reader = writer_expression(facts, event) or "reader"
+            reader = facts.receiver_text(event) or "reader"
             yield self.finding(
                 event.node,
                 f"`await {reader}.read()` buffers everything the peer sends until it closes "
@@ -104,7 +103,7 @@ class NetworkAwaitWithoutTimeout(Rule):
             node = event.node
             arguments = "(...)" if isinstance(node, cst.Call) and node.args else "()"
             if event.method and event.qualname is None:
-                receiver = writer_expression(facts, event) or "reader"
+                receiver = facts.receiver_text(event) or "reader"
                 what = f"{receiver}.{event.method}{arguments}"
             else:
                 what = f"{event.qualname or 'open_connection'}{arguments}"

@@ -9,6 +9,7 @@ import libcst as cst
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
+from asynclint.semantics.expressions import call_argument
 from asynclint.semantics.live_pipes import blocked_drains, idle_pipes
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.processes import (
@@ -76,10 +77,10 @@ class SubprocessShellInjection(Rule):
             command: cst.BaseExpression | None = None
             api_name = ""
             if event.qualname == "asyncio.create_subprocess_shell":
-                command = _argument(call, 0, "cmd")
+                command = call_argument(call, 0, "cmd")
                 api_name = "create_subprocess_shell()"
             elif event.method == "subprocess_shell" and facts.kind(event.root) == api.LOOP:
-                command = _argument(call, 1, "cmd")
+                command = call_argument(call, 1, "cmd")
                 api_name = "loop.subprocess_shell()"
             else:
                 offset = _exec_offset(facts, event)
@@ -105,18 +106,6 @@ def _pipes(streams: Sequence[str]) -> str:
     return f"{' and '.join(streams)} are PIPEs"
 
 
-def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
-    positional = [a for a in call.args if a.keyword is None]
-    if any(a.star for a in positional[: position + 1]):
-        return None
-    if len(positional) > position:
-        return positional[position].value
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return None
-
-
 def _exec_offset(facts: ModuleFacts, event: Event) -> int | None:
     """Where the program name sits in an exec-style call's positional arguments."""
     if event.qualname == "asyncio.create_subprocess_exec":
@@ -128,10 +117,7 @@ def _exec_offset(facts: ModuleFacts, event: Event) -> int | None:
 
 def _receiver(facts: ModuleFacts, event: Event) -> str:
     """Source text of a method call's receiver (`proc`, `self._proc.stdin`)."""
-    node = event.node
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return facts.module.code_for_node(node.func.value)
-    return facts.module.code_for_node(node)
+    return facts.receiver_text(event) or facts.module.code_for_node(event.node)
 
 
 def _describe_wait(facts: ModuleFacts, event: Event) -> str:
@@ -230,9 +216,9 @@ def _stream_data(facts: ModuleFacts, event: Event) -> list[cst.BaseExpression]:
         return []
     kind = facts.kind(event.root)
     if kind == api.WRITER and event.method in ("write", "writelines"):
-        data = _argument(call, 0, "data")
+        data = call_argument(call, 0, "data")
     elif kind == api.PROCESS and event.method == "communicate":
-        data = _argument(call, 0, "input")
+        data = call_argument(call, 0, "input")
     else:
         return []
     if event.method == "writelines" and isinstance(data, (cst.List, cst.Tuple)):

@@ -11,7 +11,6 @@ from asynclint.semantics.blocking import blocking_calls, busy_waits
 from asynclint.semantics.coroutines import (
     allows_nested_loops,
     dropped_tasks,
-    in_coroutine,
     runs_event_loop,
     unawaited_coroutines,
 )
@@ -27,7 +26,7 @@ class CoroutineNeverAwaited(Rule):
         for found in unawaited_coroutines(facts):
             call = found.event.node
             fix = None
-            if in_coroutine(found.function):
+            if found.function.is_coroutine:
                 text = f"await {facts.module.code_for_node(call)}"
                 fix = FixSpec("replace", call, text, safe=True, description="Add `await`")
             kept = "is thrown away" if found.event.role == "discarded" else "is never used"
@@ -60,7 +59,7 @@ class AsyncioRunInCoroutine(Rule):
         if allows_nested_loops(facts):
             return
         for function, event in facts.events():
-            called = runs_event_loop(facts, function, event) if in_coroutine(function) else None
+            called = runs_event_loop(facts, function, event) if function.is_coroutine else None
             if called is not None:
                 yield self.finding(
                     event.node,
@@ -74,7 +73,7 @@ class GetEventLoopInCoroutine(Rule):
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
         for function, event in facts.events():
-            if not in_coroutine(function):
+            if not function.is_coroutine:
                 continue
             if call_qualname(function, event) != "asyncio.get_event_loop":
                 continue

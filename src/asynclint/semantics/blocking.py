@@ -14,7 +14,13 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.expressions import call_qualname, dotted, is_shadowed, qualify
+from asynclint.semantics.expressions import (
+    call_argument,
+    call_qualname,
+    dotted,
+    is_shadowed,
+    qualify,
+)
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.walk import child_nodes
 
@@ -80,7 +86,7 @@ def blocking_calls(facts: ModuleFacts) -> list[BlockingCall]:
     """Blocking calls made directly in a coroutine's body."""
     found = []
     for function, event in facts.events():
-        if not (function.kind == "function" and function.is_async and event.kind == "call"):
+        if not (function.is_coroutine and event.kind == "call"):
             continue
         call = event.node
         if not isinstance(call, cst.Call):
@@ -187,7 +193,7 @@ def _sleeps_zero(call: cst.Call) -> bool:
 def _numeric_host(facts: ModuleFacts, function: FunctionInfo, call: cst.Call) -> bool:
     """`getaddrinfo(..., flags=AI_NUMERICHOST)` only parses an address: with that flag the
     resolver never asks DNS, so the call returns at once (or fails with EAI_NONAME)."""
-    flags = _argument(call, 5, "flags")
+    flags = call_argument(call, 5, "flags")
     return flags is not None and _has_numeric_host(facts, function, flags, depth=0)
 
 
@@ -220,21 +226,6 @@ def _constant_value(
     return None
 
 
-def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
-    index = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if index == position:
-            return arg.value
-        index += 1
-    return None
-
-
 def is_builtin(facts: ModuleFacts, function: FunctionInfo, name: str) -> bool:
     """Does `name` in `function` refer to the builtin (nothing imported or bound as it)?"""
     if name in facts.imports:
@@ -255,7 +246,7 @@ def busy_waits(facts: ModuleFacts) -> list[tuple[FunctionInfo, cst.While]]:
     a coroutine, where `ready` is plain state (names, attributes, comparisons: no calls)."""
     found = []
     for function in facts.functions:
-        if not (function.kind == "function" and function.is_async):
+        if not function.is_coroutine:
             continue
         for loop in function.loop_nodes.values():
             if isinstance(loop, cst.While) and _polls(facts, loop):

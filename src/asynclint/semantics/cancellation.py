@@ -120,7 +120,7 @@ def cancellation_catches(facts: ModuleFacts) -> list[CancellationCatch]:
     found: list[CancellationCatch] = []
     for handler in facts.handlers:
         catches = catches_cancellation(handler.caught)
-        if catches is None or not _in_coroutine(handler.function):
+        if catches is None or not handler.function.is_coroutine:
             continue
         if catches != CANCELLED_ERROR and not uses_asyncio:
             continue
@@ -137,7 +137,7 @@ def cancellation_catches(facts: ModuleFacts) -> list[CancellationCatch]:
             )
         )
     for function, event in facts.events():
-        if not (_in_coroutine(function) and event.kind == "enter" and event.qualname in _SUPPRESS):
+        if not (function.is_coroutine and event.kind == "enter" and event.qualname in _SUPPRESS):
             continue
         call, stmt = event.node, event.stmt
         if not isinstance(call, cst.Call) or not isinstance(stmt, cst.With):
@@ -147,10 +147,6 @@ def cancellation_catches(facts: ModuleFacts) -> list[CancellationCatch]:
         if catches is not None and (catches == CANCELLED_ERROR or uses_asyncio):
             found.append(CancellationCatch(function, call, stmt, catches, stmt.body.body, ()))
     return found
-
-
-def _in_coroutine(function: FunctionInfo) -> bool:
-    return function.kind == "function" and function.is_async
 
 
 def swallowed_cancellations(facts: ModuleFacts) -> list[SwallowedCancellation]:

@@ -228,10 +228,6 @@ def _declared_outer(function: cst.FunctionDef, name: str) -> bool:
 # -- the event loop's own thread ----------------------------------------------------------
 
 
-def in_coroutine(function: FunctionInfo) -> bool:
-    return function.kind == "function" and function.is_async
-
-
 def runs_event_loop(facts: ModuleFacts, function: FunctionInfo, event: Event) -> str | None:
     """`asyncio.run()`, `loop.run_until_complete()`, `loop.run_forever()`: spelt for a message."""
     call = event.node

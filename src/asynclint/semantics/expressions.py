@@ -43,6 +43,36 @@ def qualify(imports: dict[str, str], node: cst.CSTNode) -> str | None:
     return api.normalize(f"{base}.{rest}" if rest else base)
 
 
+def call_argument(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
+    """The argument a call passes for a parameter: by its `keyword`, or at its `position`
+    (0-based; None for a keyword-only parameter). None when the call does not pass it or when
+    it cannot be told: a `*args` at or before the position may fill it, and a `**kwargs` may
+    hold the keyword."""
+    index = 0
+    positional: cst.BaseExpression | None = None
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif arg.star == "*":
+            index = -1_000_000  # it fills positions we cannot count: later ones are unknown
+        elif not arg.star:
+            if index == position:
+                positional = arg.value
+            index += 1
+    return positional
+
+
+def receiver_source(module: cst.Module, node: cst.CSTNode) -> str | None:
+    """Source text of what a method call (`writer.write(...)` -> `writer`) or a bare `await`
+    (`await lock`) acts on; None for anything else."""
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        return module.code_for_node(node.func.value)
+    if isinstance(node, cst.Await):
+        return module.code_for_node(node.expression)
+    return None
+
+
 def own_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """`node` and every node below it that runs in the same scope (nested functions, lambdas
     and classes are yielded but not entered)."""

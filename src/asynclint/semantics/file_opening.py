@@ -33,7 +33,7 @@ class FileOpening:
 def file_openings(facts: ModuleFacts) -> list[FileOpening]:
     found = []
     for function in facts.functions:
-        if not (function.kind == "function" and function.is_async):
+        if not function.is_coroutine:
             continue
         read_at_once = _opens_read_at_once(function)
         for event in function.events:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics.events import RawRef
+from asynclint.semantics.expressions import call_argument
 
 # Resolves a dotted name through the module's imports (`functools.partial`), or None.
 Qualify = Callable[[cst.BaseExpression], str | None]
@@ -100,19 +101,19 @@ def _thread(call: cst.Call, qualname: str, qualify: Qualify) -> Launch | None:
     (target_at, target_kw), (args_at, args_kw), (kwargs_at, kwargs_kw) = _THREAD_CONSTRUCTORS[
         qualname
     ]
-    target = _argument(call, target_at, target_kw)
+    target = call_argument(call, target_at, target_kw)
     if target is None:
         return None
     if any(arg.star for arg in call.args):
         return Launch(THREAD, _unwrapped(target, qualify), ())
     rest: list[cst.Arg] = []
-    tuple_ = _argument(call, args_at, args_kw)
+    tuple_ = call_argument(call, args_at, args_kw)
     if tuple_ is not None:
         starred = any(isinstance(e, cst.StarredElement) for e in getattr(tuple_, "elements", ()))
         if not isinstance(tuple_, (cst.Tuple, cst.List)) or starred:
             return Launch(THREAD, _unwrapped(target, qualify), ())
         rest.extend(cst.Arg(element.value) for element in tuple_.elements)
-    mapping = _argument(call, kwargs_at, kwargs_kw)
+    mapping = call_argument(call, kwargs_at, kwargs_kw)
     if isinstance(mapping, cst.Dict):
         for element in mapping.elements:
             if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
@@ -126,19 +127,3 @@ def _unwrapped(target: cst.BaseExpression, qualify: Qualify) -> cst.BaseExpressi
     while isinstance(target, cst.Call) and qualify(target.func) in _PARTIAL and target.args:
         target = target.args[0].value
     return target
-
-
-def _argument(call: cst.Call, position: int, keyword: str) -> cst.BaseExpression | None:
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if arg.star:
-            index = -1_000  # later positions are unknown
-            continue
-        if index == position:
-            return arg.value
-        index += 1
-    return None

@@ -26,6 +26,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
+from asynclint.semantics.expressions import call_argument
 from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
@@ -103,7 +104,7 @@ class LockFacts:
             if o.constructor == "asyncio.Condition" and isinstance(o.node, cst.Call)
         ]
         if len({id(c) for c in calls}) == 1:
-            argument = _argument(calls[0], 0, "lock")
+            argument = call_argument(calls[0], 0, "lock")
             escape = self._escapes.get(id(argument)) if argument is not None else None
             if escape is not None and self.facts.kind(escape.root) == api.LOCK:
                 found = (escape.identity, escape.root)
@@ -348,28 +349,13 @@ def _substitute(
             params = callee.params[1:] if callee.self_name else callee.params
             position = params.index(name) if name in params else None
             node = call.node
-            argument = _argument(node, position, name) if isinstance(node, cst.Call) else None
+            argument = call_argument(node, position, name) if isinstance(node, cst.Call) else None
             escape = result._escapes.get(id(argument)) if argument is not None else None
             if escape is not None and result.facts.kind(escape.root) in PRIMITIVES:
                 out.add((escape.identity, escape.root))
             continue
         out.add(ref)
     return out
-
-
-def _argument(call: cst.Call, position: int | None, keyword: str) -> cst.BaseExpression | None:
-    index = 0
-    for arg in call.args:
-        if arg.star:
-            return None  # what follows binds to positions or names we cannot tell
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if index == position:
-            return arg.value
-        index += 1
-    return None
 
 
 def _named_node(event: Event) -> cst.CSTNode:
@@ -465,7 +451,7 @@ def is_signal(facts: ModuleFacts, root: Hashable) -> bool:
         return False
     for origin in facts.objects.origins(root):
         if origin.constructor and isinstance(origin.node, cst.Call):
-            value = _argument(origin.node, 0, "value")
+            value = call_argument(origin.node, 0, "value")
             if isinstance(value, cst.Integer) and int(value.value, 0) == 0:
                 return True
     acquirers = [

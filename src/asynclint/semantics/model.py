@@ -17,7 +17,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import CallRole, Event, EventKind, NoneBranch, RawRef
-from asynclint.semantics.expressions import dotted, qualify
+from asynclint.semantics.expressions import dotted, qualify, receiver_source
 from asynclint.semantics.flow import (
     Block,
     Exit,
@@ -78,6 +78,11 @@ class FunctionInfo:
     # that analyses which read every event do not see them.
     guards: list[Event] = field(default_factory=list)
     loop_nodes: dict[int, cst.CSTNode] = field(default_factory=dict)
+
+    @property
+    def is_coroutine(self) -> bool:
+        """An `async def` (not the pseudo-function of a module or class body)."""
+        return self.kind == "function" and self.is_async
 
     @property
     def self_name(self) -> str | None:
@@ -175,6 +180,11 @@ class ModuleFacts:
     def qualify(self, node: cst.CSTNode) -> str | None:
         """The import-resolved, normalized dotted name of `node` (`PIPE` -> `subprocess.PIPE`)."""
         return qualify(self.imports, node)
+
+    def receiver_text(self, event: Event) -> str | None:
+        """Source text of what the event's method call or bare `await` acts on (`writer`,
+        `self._proc.stdin`, `lock`)."""
+        return receiver_source(self.module, event.node)
 
     def is_catch_all(self, handler: cst.ExceptHandler) -> bool:
         return _catches_all(handler, self.imports)

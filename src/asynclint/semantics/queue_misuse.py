@@ -129,18 +129,7 @@ def _origin_class(facts: ModuleFacts, node: cst.CSTNode, constructor: str) -> st
         node = node.annotation.annotation if node.annotation is not None else node
     if isinstance(node, cst.Subscript):
         node = node.value
-    return qualify(facts, node) if isinstance(node, cst.BaseExpression) else None
-
-
-def qualify(facts: ModuleFacts, node: cst.BaseExpression) -> str | None:
-    """The import-resolved dotted name of `node`, normalized to asyncio's public names."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name) or node.value not in facts.imports:
-        return None
-    return api.normalize(".".join([facts.imports[node.value], *reversed(parts)]))
+    return facts.qualify(node) if isinstance(node, cst.BaseExpression) else None
 
 
 # -- AIO107: PriorityQueue items that cannot be compared ------------------------------------
@@ -227,7 +216,7 @@ def _orderable_class(facts: ModuleFacts, cls: FunctionInfo) -> bool:
     for decorator in node.decorators:
         expression = decorator.decorator
         call = expression if isinstance(expression, cst.Call) else None
-        name = qualify(facts, call.func if call is not None else expression)
+        name = facts.qualify(call.func if call is not None else expression)
         if name not in _DATACLASS:
             return True
         if call is not None and any(

@@ -209,14 +209,6 @@ def _reads_all(event: Event) -> bool:
     return isinstance(first, cst.UnaryOperation) and isinstance(first.operator, cst.Minus)
 
 
-def writer_expression(facts: ModuleFacts, event: Event) -> str | None:
-    """Source text of a write's receiver (`writer`, `self._writer`, `proc.stdin`)."""
-    node = event.node
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        return facts.module.code_for_node(node.func.value)
-    return None
-
-
 # -- closing, unbounded reads, timeouts (AIO402-AIO404) ---------------------------------------
 
 # Context managers and wrappers that bound how long the awaits inside them may take.

@@ -112,18 +112,8 @@ def _thread_subclass_runs(facts: ModuleFacts) -> list[FunctionInfo]:
         node = function.node
         if function.kind != "class" or not isinstance(node, cst.ClassDef):
             continue
-        if any(_qualify(facts, base.value) in _THREAD_CLASSES for base in node.bases):
+        if any(facts.qualify(base.value) in _THREAD_CLASSES for base in node.bases):
             run = facts.methods.get(function.qualname, {}).get("run")
             if run is not None:
                 runs.append(run)
     return runs
-
-
-def _qualify(facts: ModuleFacts, node: cst.BaseExpression) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if not isinstance(node, cst.Name) or node.value not in facts.imports:
-        return None
-    return ".".join([facts.imports[node.value], *reversed(parts)])
