@@ -18,7 +18,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_names as names
 from asynclint.semantics.events import Event
-from asynclint.semantics.expressions import call_qualname, dotted, own_nodes, qualify
+from asynclint.semantics.expressions import call_qualname, dotted, ends_in_exit, own_nodes, qualify
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.walk import child_nodes
 
@@ -139,7 +139,8 @@ class _Guards:
             if (
                 isinstance(statement, cst.If)
                 and self.mentions(statement.test)
-                and _exits(statement)
+                and statement.orelse is None
+                and ends_in_exit(statement.body)
             ):
                 on = True  # `if sys.version_info < (3, 11): return` guards what follows
 
@@ -193,16 +194,6 @@ class _Guards:
             if isinstance(current, (cst.Attribute, cst.ImportAlias)):
                 self.guarded.add(id(current))
             stack.extend(child_nodes(current))
-
-
-def _exits(node: cst.If) -> bool:
-    """Does the `if` body end in `return` or `raise` (with no `else`)?"""
-    if node.orelse is not None or not node.body.body:
-        return False
-    last = node.body.body[-1]
-    if isinstance(last, cst.SimpleStatementLine):
-        return any(isinstance(small, (cst.Return, cst.Raise)) for small in last.body)
-    return isinstance(last, (cst.Return, cst.Raise))
 
 
 # -- AIO504: loop= removed in 3.10 ------------------------------------------------------

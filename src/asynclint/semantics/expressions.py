@@ -63,6 +63,14 @@ def call_argument(call: cst.Call, position: int | None, keyword: str) -> cst.Bas
     return positional
 
 
+def ends_in_exit(suite: cst.BaseSuite) -> bool:
+    """Does the block's last statement `return` or `raise`?"""
+    last: cst.CSTNode | None = suite.body[-1] if suite.body else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    return isinstance(last, (cst.Return, cst.Raise))
+
+
 def receiver_source(module: cst.Module, node: cst.CSTNode) -> str | None:
     """Source text of what a method call (`writer.write(...)` -> `writer`) or a bare `await`
     (`await lock`) acts on; None for anything else."""

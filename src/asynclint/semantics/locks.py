@@ -26,7 +26,7 @@ import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.expressions import call_argument
+from asynclint.semantics.expressions import call_argument, ends_in_exit
 from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
@@ -619,22 +619,11 @@ def _parameter_guarded(function: FunctionInfo, event: Event) -> bool:
             found = visit(child)
             if found is not None:
                 return found or guarded or tests_parameter(child)
-            if tests_parameter(child) and _exits(child):
+            if tests_parameter(child) and isinstance(child, cst.If) and ends_in_exit(child.body):
                 guarded = True
         return None
 
     return bool(visit(function.node))
-
-
-def _exits(node: cst.CSTNode) -> bool:
-    """Does the body of the `if` end with `return` or `raise`?"""
-    if not isinstance(node, cst.If):
-        return False
-    body = node.body
-    last = body.body[-1] if body.body else None
-    if isinstance(last, cst.SimpleStatementLine):
-        last = last.body[-1] if last.body else None
-    return isinstance(last, (cst.Return, cst.Raise))
 
 
 def _names(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
