@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 REGISTRY = ROOT / "src" / "asynclint" / "registry.py"
 RULES = ROOT / "src" / "asynclint" / "rules"
-# Which module holds a family's rules, by the code's hundreds digit.
+# Which package holds a family's rules (in its __init__.py), by the code's hundreds digit.
 FAMILIES = {
     "1": "queues",
     "2": "subprocess",
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.exists():
             raise SystemExit(f"{path.relative_to(ROOT)} already exists")
     add_to_registry(code, name, args.severity)
-    module = RULES / f"{FAMILIES[code[3]]}.py"
+    module = RULES / FAMILIES[code[3]] / "__init__.py"
     with module.open("a", encoding="utf-8") as out:
         out.write(CLASS.format(class_name=class_name(name), code=code))
     doc.write_text(DOC.format(code=code, name=name, severity=args.severity), encoding="utf-8")

@@ -401,7 +401,7 @@ def test_a_helpers_stream_is_the_callers_stream() -> None:
 
 
 def test_task_done_skips_are_told_apart() -> None:
-    from asynclint.semantics.queues import analyse
+    from asynclint.rules.queues.accounting import analyse
 
     facts = facts_for(
         """

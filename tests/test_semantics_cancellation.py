@@ -8,7 +8,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from asynclint.semantics.cancellation import (
+from asynclint.rules.cancellation.swallowed import (
     CALLER_GOES_ON,
     ENDS,
     GOES_ON,

@@ -8,7 +8,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from asynclint.semantics.compat import (
+from asynclint.rules.cancellation.compat import (
     describe_missing,
     missing_names,
     outermost_call,

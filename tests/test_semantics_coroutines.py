@@ -8,8 +8,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from asynclint.semantics.blocking import blocking_calls, busy_waits
-from asynclint.semantics.coroutines import (
+from asynclint.rules.tasks.blocking import blocking_calls, busy_waits
+from asynclint.rules.tasks.coroutines import (
     allows_nested_loops,
     dropped_tasks,
     is_coroutine_function,

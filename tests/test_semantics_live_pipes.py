@@ -7,7 +7,7 @@ import textwrap
 
 import libcst as cst
 
-from asynclint.semantics import live_pipes
+from asynclint.rules.subprocess import live_pipes
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
 

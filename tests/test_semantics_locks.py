@@ -7,9 +7,9 @@ import textwrap
 
 import libcst as cst
 
+from asynclint.rules.locks.facts import Acquisition, LockFacts, lock_facts, loose_acquires
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
-from asynclint.semantics.locks import Acquisition, LockFacts, lock_facts, loose_acquires
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
 from asynclint.settings import Settings
 

@@ -9,13 +9,13 @@ import libcst as cst
 import pytest
 
 from asynclint.rules.subprocess import SubprocessStdinNotClosed
+from asynclint.rules.subprocess.sync_calls import blocking_subprocess_calls
 from asynclint.semantics import processes as p
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import If
 from asynclint.semantics.model import FunctionInfo, ModuleFacts, build_facts
 from asynclint.semantics.obligations import unmet_obligations
 from asynclint.semantics.str_values import bytes_literal, str_description
-from asynclint.semantics.sync_subprocess import blocking_subprocess_calls
 from asynclint.settings import Settings
 
 HEADER = (

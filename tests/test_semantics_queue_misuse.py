@@ -8,7 +8,7 @@ import libcst as cst
 import pytest
 
 from asynclint.engine import check_source
-from asynclint.semantics import queue_misuse as qm
+from asynclint.rules.queues import misuse as qm
 from asynclint.semantics.guards import ancestors, subtree, version_guarded
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings

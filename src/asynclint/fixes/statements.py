@@ -7,7 +7,7 @@ from typing import cast
 
 import libcst as cst
 
-from asynclint.semantics.locks import statement_children
+from asynclint.semantics.walk import statement_children
 
 
 def statement_text(

@@ -61,3 +61,19 @@ def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode):
                     yield item
+
+
+def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statements and clauses directly inside `node` (blocks, `else`, handlers, cases)."""
+    if isinstance(node, (cst.Module, cst.IndentedBlock)):
+        return list(node.body)
+    children: list[cst.CSTNode] = []
+    for name in ("body", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        if isinstance(value, cst.CSTNode) and not isinstance(value, cst.BaseExpression):
+            children.append(value)
+    if isinstance(node, (cst.Try, cst.TryStar)):
+        children.extend(node.handlers)
+    if isinstance(node, cst.Match):
+        children.extend(node.cases)
+    return children

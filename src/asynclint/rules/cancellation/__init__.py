@@ -7,19 +7,19 @@ from collections.abc import Iterator
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.semantics.cancellation import (
-    ENDS,
-    GOES_ON,
-    CancellationCatch,
-    swallowed_cancellations,
-    timeout_mismatches,
-)
-from asynclint.semantics.compat import (
+from asynclint.rules.cancellation.compat import (
     describe_missing,
     missing_names,
     outermost_call,
     removed_loop_arguments,
     without_loop_arguments,
+)
+from asynclint.rules.cancellation.swallowed import (
+    ENDS,
+    GOES_ON,
+    CancellationCatch,
+    swallowed_cancellations,
+    timeout_mismatches,
 )
 from asynclint.semantics.model import ModuleFacts
 

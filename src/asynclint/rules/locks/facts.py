@@ -30,7 +30,7 @@ from asynclint.semantics.expressions import call_argument, ends_in_exit
 from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
-from asynclint.semantics.walk import child_nodes
+from asynclint.semantics.walk import child_nodes, statement_children
 
 PRIMITIVES = frozenset({api.LOCK, api.CONDITION, api.SEMAPHORE})
 # A second acquisition by the holder waits forever (a Semaphore may allow several holders).
@@ -556,22 +556,6 @@ def _direct_events(block: Block) -> Iterator[Event]:
 
 
 # -- where a statement sits ------------------------------------------------------------------
-
-
-def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
-    """The statements and clauses directly inside `node` (blocks, `else`, handlers, cases)."""
-    if isinstance(node, (cst.Module, cst.IndentedBlock)):
-        return list(node.body)
-    children: list[cst.CSTNode] = []
-    for name in ("body", "orelse", "finalbody"):
-        value = getattr(node, name, None)
-        if isinstance(value, cst.CSTNode) and not isinstance(value, cst.BaseExpression):
-            children.append(value)
-    if isinstance(node, (cst.Try, cst.TryStar)):
-        children.extend(node.handlers)
-    if isinstance(node, cst.Match):
-        children.extend(node.cases)
-    return children
 
 
 def statement_ancestors(root: cst.CSTNode, target: cst.CSTNode | None) -> list[cst.CSTNode] | None:

@@ -7,15 +7,15 @@ from collections.abc import Iterator
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.semantics.blocking import blocking_calls, busy_waits
-from asynclint.semantics.coroutines import (
+from asynclint.rules.tasks.blocking import blocking_calls, busy_waits
+from asynclint.rules.tasks.coroutines import (
     allows_nested_loops,
     dropped_tasks,
     runs_event_loop,
     unawaited_coroutines,
 )
+from asynclint.rules.tasks.file_opening import file_openings
 from asynclint.semantics.expressions import call_qualname
-from asynclint.semantics.file_opening import file_openings
 from asynclint.semantics.model import ModuleFacts
 
 

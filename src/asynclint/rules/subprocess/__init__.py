@@ -7,10 +7,12 @@ from collections.abc import Iterator, Sequence
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.rules.subprocess.live_pipes import blocked_drains, idle_pipes
+from asynclint.rules.subprocess.shell import SHELLS, interpolated_command, string_value
+from asynclint.rules.subprocess.sync_calls import blocking_subprocess_calls
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_argument
-from asynclint.semantics.live_pipes import blocked_drains, idle_pipes
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.processes import (
     NOT_PIPED,
@@ -24,9 +26,7 @@ from asynclint.semantics.processes import (
     unread_waits,
     unreaped_signals,
 )
-from asynclint.semantics.shell import SHELLS, interpolated_command, string_value
 from asynclint.semantics.str_values import bytes_literal, str_description
-from asynclint.semantics.sync_subprocess import blocking_subprocess_calls
 
 
 class SubprocessWaitWithPipe(Rule):

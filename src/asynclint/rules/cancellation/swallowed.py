@@ -31,7 +31,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from asynclint.semantics import reraise, spawning
+from asynclint.rules.cancellation import reraise
+from asynclint.semantics import spawning
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import (
     SCOPES,

@@ -8,9 +8,7 @@ import libcst as cst
 
 from asynclint.fixes.statements import statement_text
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.events import Event
-from asynclint.semantics.locks import (
+from asynclint.rules.locks.facts import (
     NON_REENTRANT,
     PRIMITIVES,
     Acquisition,
@@ -22,6 +20,8 @@ from asynclint.semantics.locks import (
     loose_acquires,
     statement_ancestors,
 )
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.events import Event
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.processes import expects_error
 

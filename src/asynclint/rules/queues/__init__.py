@@ -7,10 +7,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
-from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.guards import version_guarded
-from asynclint.semantics.model import ModuleFacts
-from asynclint.semantics.queue_misuse import (
+from asynclint.rules.queues.accounting import QueueReport, analyse
+from asynclint.rules.queues.misuse import (
     asyncio_alias,
     concurrent_consumers,
     endless_consumers,
@@ -19,7 +17,9 @@ from asynclint.semantics.queue_misuse import (
     unorderable_items,
     wrong_exception_handlers,
 )
-from asynclint.semantics.queues import QueueReport, analyse
+from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.guards import version_guarded
+from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.threads import bound_launches, off_loop_functions
 
 SHUTDOWN_ADDED = (3, 13)

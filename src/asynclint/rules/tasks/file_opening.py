@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from asynclint.rules.tasks.blocking import FILE_METHODS, OPENERS, is_builtin, receiver_kind
 from asynclint.semantics import asyncio_api as api
-from asynclint.semantics.blocking import FILE_METHODS, OPENERS, is_builtin, receiver_kind
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_qualname, dotted
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
