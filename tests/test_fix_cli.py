@@ -27,7 +27,7 @@ import asyncio
 async def read_file(path):
 \t# the loop runs the blocking read
 \tloop = asyncio.get_event_loop()  # keep this comment
-\treturn await loop.run_in_executor(None, open(path, "rb").read)
+\treturn await loop.run_in_executor(None, hash, path)
 """
 LOOP_604_FIXED = LOOP_604.replace("get_event_loop()", "get_running_loop()")
 
