@@ -153,7 +153,10 @@ def check(
     stdin_filename: str | None,
     quiet: bool,
 ) -> None:
-    """Check PATHs (default: the current directory); `-` reads standard input."""
+    """Check PATHs (default: the current directory); `-` reads standard input.
+
+    Files that do not contain `async` cannot hold an asyncio pitfall: they are skipped without
+    being parsed, so a syntax error in them is not reported (the summary counts them)."""
     options = CliOptions(
         select=_codes(select) if select else None,
         ignore=_codes(ignore),
