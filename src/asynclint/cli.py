@@ -123,7 +123,7 @@ class Report:
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="Config file to use instead of the nearest pyproject.toml.",
+    help="Config file for every file checked, instead of the nearest pyproject.toml of each.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
@@ -193,7 +193,8 @@ def check(
                 unsafe=unsafe_fixes,
                 discovery=config.discovery,
                 project_root=config.project_root,
-                before_analysis=lambda: check_selectors(config.selector_sources),
+                before_analysis=lambda: check_selectors(config.all_selector_sources()),
+                settings_for=config.projects.settings_for if config.projects else None,
             )
         except (ConfigError, DiscoveryError) as error:
             raise UsageFailure(str(error)) from None
