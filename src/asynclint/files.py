@@ -225,8 +225,11 @@ class Excluder:
         return cls(options.exclude + options.extend_exclude, options.base or os.getcwd())
 
     def inherited(self, root_abs: str) -> tuple[str, ...]:
-        """What `_decision` should not hold against the entries of a walk from `root_abs`."""
-        return _dir_prefixes(_relative(root_abs, self.base)) if root_abs != self.base else ()
+        """What `_decision` should not hold against the entries of a walk from `root_abs`.
+        Nothing when the walk starts at or above the base (a nested project's)."""
+        if root_abs == self.base or self.base.startswith(root_abs.rstrip(os.sep) + os.sep):
+            return ()
+        return _dir_prefixes(_relative(root_abs, self.base))
 
     def excludes(self, abs_path: str, is_dir: bool, inherited: Sequence[str] = ()) -> bool:
         if os.path.basename(abs_path) in self.names:
