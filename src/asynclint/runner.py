@@ -178,9 +178,7 @@ def _analyse(tasks: list[_Task], jobs: int | None, fix: bool, unsafe: bool) -> l
         return [check_task(task, fix, unsafe) for task in tasks]
 
 
-def _analyse_in_pool(
-    tasks: list[_Task], workers: int, fix: bool, unsafe: bool
-) -> list[FileResult]:
+def _analyse_in_pool(tasks: list[_Task], workers: int, fix: bool, unsafe: bool) -> list[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
     # Biggest files first, in small chunks: one large file picked up last would otherwise
