@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.precommit
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTALL_TIMEOUT = 1200  # seconds: a cold install builds the package and fetches libcst
 
