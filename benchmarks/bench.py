@@ -12,7 +12,7 @@ What it does, in order (benchmarks/README.md says more):
    alone, and one holding psutil for memory sampling. flake8 runs every installed plugin
    whatever --select says, so asynclint and flake8-async never share an environment.
 2. Copies the corpus (.py files only) into a work directory outside the repository: CPython's
-   Lib/ from this interpreter plus the projects that ../shared/corpus/fetch.py unpacks, or just
+   Lib/ from this interpreter plus the projects that tests/corpus/fetch.py unpacks, or just
    Lib/asyncio + Lib/test/test_asyncio with --subset asyncio.
 3. Times asynclint cold (empty cache each run), asynclint warm (cache filled, nothing changed),
    flake8 + flake8-async and ruff on those files: median wall time, lines per second, peak
@@ -56,7 +56,7 @@ except ImportError:  # memory then comes from ru_maxrss: the largest single proc
     psutil = None
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_FETCH_SCRIPT = REPO.parent / "shared" / "corpus" / "fetch.py"
+DEFAULT_FETCH_SCRIPT = REPO / "tests" / "corpus" / "fetch.py"
 DEFAULT_VENV_DIR = Path.home() / ".cache" / "asynclint-bench" / "venvs"
 DEFAULT_ONE_FILE = "asyncio/base_events.py"  # relative to the stdlib directory
 SAMPLE_INTERVAL = 0.05  # seconds between memory samples
@@ -1252,7 +1252,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--fetch-script",
         default=str(DEFAULT_FETCH_SCRIPT),
-        help="script that downloads the project corpus (../shared/corpus/fetch.py)",
+        help="script that downloads the project corpus (tests/corpus/fetch.py)",
     )
     parser.add_argument(
         "--timeout", type=float, default=3600, help="seconds before a tool run is killed"

@@ -1,6 +1,6 @@
 """Run asynclint over the real-world corpus and count its findings per rule.
 
-The corpus is the pinned releases of asyncio-heavy projects that `../shared/corpus/fetch.py`
+The corpus is the pinned releases of asyncio-heavy projects that `tests/corpus/fetch.py`
 downloads from PyPI, plus the standard library of the Python running this (CPython's `Lib/`).
 Each project is checked the way its developers would check it, from its own directory with its
 own `pyproject.toml`, through the command line: `--format json --exit-zero --no-cache` and the
@@ -24,7 +24,7 @@ from typing import Any
 
 TESTS = Path(__file__).resolve().parent
 BASELINE = TESTS / "corpus_baseline.json"
-FETCH_SCRIPT = TESTS.parent.parent / "shared" / "corpus" / "fetch.py"
+FETCH_SCRIPT = TESTS / "corpus" / "fetch.py"
 REGENERATE = "python tests/update_corpus_baseline.py"
 Counts = dict[str, dict[str, int]]  # source -> code -> number of findings
 
@@ -164,7 +164,7 @@ def write_baseline(runs: dict[str, SourceRun], previous: dict[str, Any] | None) 
     data = {
         "comment": (
             "Findings per rule of asynclint on the pinned corpus projects of "
-            "../shared/corpus/fetch.py and on each Python's standard library. "
+            "tests/corpus/fetch.py and on each Python's standard library. "
             f"tests/test_corpus.py compares; regenerate with: {REGENERATE}"
         ),
         "projects": {

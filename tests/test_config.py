@@ -299,3 +299,45 @@ def test_project_root_is_where_the_config_lives(project: Path) -> None:
     (project / "deep" / "er").mkdir(parents=True)
     os.chdir(project / "deep" / "er")
     assert resolve(CliOptions(), start=".").project_root == str(project)
+
+
+def test_nearer_requires_python_beats_the_one_beside_the_section(project: Path) -> None:
+    _write(
+        project / "pyproject.toml",
+        '[project]\nrequires-python = ">=3.10"\n[tool.asynclint]\npreview = true\n',
+    )
+    _write(project / "pkg" / "pyproject.toml", '[project]\nrequires-python = ">=3.12"\n')
+    in_pkg = resolve(CliOptions(), start=str(project / "pkg" / "m.py"))
+    assert (in_pkg.settings.target_version, in_pkg.settings.preview) == ((3, 12), True)
+    assert in_pkg.project_root == str(project)  # the section's paths stay relative to it
+    assert resolve(CliOptions(), start=".").settings.target_version == (3, 10)
+
+
+def test_one_resolution_answers_for_every_project(project: Path) -> None:
+    _write(project / "a" / "pyproject.toml", '[tool.asynclint]\nignore = ["AIO1"]\n')
+    _write(project / "b" / "pyproject.toml", '[project]\nrequires-python = ">=3.13"\n')
+    config = resolve(CliOptions(ignore=("AIO2",)), start=".")
+    assert config.projects is not None
+    in_a = config.projects.config_for(str(project / "a" / "x.py"))
+    in_b = config.projects.config_for("b/x.py")
+    assert (in_a.settings.ignore, in_a.project_root) == (("AIO1", "AIO2"), str(project / "a"))
+    assert (in_b.settings.ignore, in_b.settings.target_version) == (("AIO2",), (3, 13))
+    assert config.settings.target_version == (3, 10)  # the directory itself has no project
+    # A nested project's selectors are checked when its configuration is first needed.
+    bad = _write(project / "c" / "pyproject.toml", '[tool.asynclint]\nignore = ["AIO9"]\n')
+    with pytest.raises(ConfigError, match="unknown rule code or prefix 'AIO9'") as error:
+        config.projects.config_for("c/x.py")
+    assert str(error.value).startswith(f"{bad}: [tool.asynclint] ignore")
+
+
+def test_explicit_config_file_with_a_tool_table_under_another_name(project: Path) -> None:
+    config_file = _write(
+        project / "lint.toml",
+        '[project]\nrequires-python = ">=3.12"\n[tool.asynclint]\nselect = ["AIO4"]\n',
+    )
+    _write(project / "sub" / "pyproject.toml", '[tool.asynclint]\nselect = ["AIO1"]\n')
+    config = resolve(CliOptions(), config_file=str(config_file), start=".")
+    assert config.projects is not None
+    elsewhere = config.projects.config_for("sub/x.py")
+    assert elsewhere.settings == config.settings
+    assert (config.settings.select, config.settings.target_version) == (("AIO4",), (3, 12))

@@ -1,4 +1,4 @@
-"""asynclint over real code: the pinned asyncio projects of ../shared/corpus/fetch.py and this
+"""asynclint over real code: the pinned asyncio projects of tests/corpus/fetch.py and this
 Python's standard library. No file may crash it or cause an internal error, and the number of
 findings per rule must equal tests/corpus_baseline.json, so that a change which suddenly finds
 more (or less) on real code is noticed and reviewed.
@@ -13,12 +13,6 @@ import corpus_run
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.corpus]
-
-if not corpus_run.FETCH_SCRIPT.is_file():
-    pytest.skip(
-        f"the corpus script {corpus_run.FETCH_SCRIPT} is absent (it comes with shared/)",
-        allow_module_level=True,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import pytest
 from click.testing import CliRunner, Result
 
 from asynclint.cli import cli
-from asynclint.settings import Settings
 
 LOOP_604 = """\
 import asyncio
@@ -371,7 +370,11 @@ def test_flake8_plugin_asks_the_engine_for_no_fixes(monkeypatch: pytest.MonkeyPa
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "check_source", spy)
-    monkeypatch.setattr(Plugin, "settings", Settings(extend_select=("AIO604",), respect_noqa=False))
+    from asynclint.config import CliOptions
+
+    # AIO604 is opt-in: select it as `flake8 --select AIO,AIO604` would.
+    monkeypatch.setattr(Plugin, "cli", CliOptions(extend_select=("AIO604",)))
+    monkeypatch.setattr(Plugin, "_projects", None)
     found = list(Plugin(None, LOOP_604.splitlines(keepends=True), "m.py").run())  # type: ignore[arg-type]
     assert [message.split()[0] for _, _, message, _ in found] == ["AIO604"]
     assert calls and all(not call.get("fix") and not call.get("unsafe") for call in calls)

@@ -283,14 +283,15 @@ def test_columns_are_given_to_flake8_zero_based(fake_engine: list[object]) -> No
     ]
 
 
-def test_the_engine_gets_flake8s_lines_and_name_without_noqa(
+def test_the_engine_gets_flake8s_lines_and_name_and_applies_its_noqa(
     fake_engine: list[tuple[str, str, Settings]],
 ) -> None:
     run_plugin(UNDRAINED, filename="pkg/mod.py")
     [(data, path, settings)] = fake_engine
     assert data == UNDRAINED
     assert path == "pkg/mod.py"
-    assert settings.respect_noqa is False
+    # asynclint's own comments (file-level, any case), which flake8 does not know.
+    assert settings.respect_noqa is True
 
 
 def test_source_without_async_never_reaches_the_engine(fake_engine: list[object]) -> None:
@@ -332,23 +333,37 @@ def test_internal_errors_follow_the_findings(monkeypatch: pytest.MonkeyPatch) ->
     assert len(results) == 2
 
 
-def test_options_become_settings(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Plugin, "settings", Plugin.settings)
+def test_options_become_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nrequires-python = ">=3.11"\n[tool.asynclint]\nignore = ["AIO2"]\n'
+    )
+    monkeypatch.setattr(Plugin, "cli", Plugin.cli)
+    monkeypatch.setattr(Plugin, "respect_noqa", Plugin.respect_noqa)
+    monkeypatch.setattr(Plugin, "_projects", None)
     options = argparse.Namespace(
         asynclint_target_version=(3, 12),
         asynclint_preview=True,
         select=["E", "AIO107"],
         extend_select=["AIO4", "AIO606"],
+        disable_noqa=True,
     )
     Plugin.parse_options(options)
-    settings = Plugin.settings
+    settings = Plugin.settings_for("mod.py")
+    assert settings is not None
     assert settings.target_version == (3, 12)
     assert settings.preview is True
     assert settings.respect_noqa is False
     assert settings.extend_select == ("AIO107", "AIO606")
+    assert settings.ignore == ("AIO2",)
 
+    # Without options: the project's own configuration, as `asynclint check` reads it.
     Plugin.parse_options(argparse.Namespace(select=None, extend_select=None))
-    assert Plugin.settings == Settings(respect_noqa=False)
+    settings = Plugin.settings_for("mod.py")
+    assert settings is not None
+    assert (settings.target_version, settings.preview) == ((3, 11), False)
+    assert (settings.ignore, settings.respect_noqa) == (("AIO2",), True)
+    assert settings.project_root == str(tmp_path)
 
 
 def test_real_engine_on_source_without_findings() -> None:

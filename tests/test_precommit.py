@@ -1,4 +1,5 @@
-"""The pre-commit hooks, run by the real pre-commit against this repository (`try-repo`).
+"""The pre-commit hooks, run by the real pre-commit against this repository (`try-repo`, and
+`run --all-files` with the README's configuration snippet).
 
 pre-commit installs the hook from this repository into a virtualenv of its own, fetching the
 dependencies from the package index, so these tests take a while; everything they write stays
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.precommit]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 INSTALL_TIMEOUT = 1200  # seconds: a cold install builds the package and fetches libcst
@@ -152,3 +153,48 @@ def test_fix_hook_rewrites_the_bad_file(user_repo: Path, home: Path) -> None:
     assert "files were modified by this hook" in output, output
     fixed = (user_repo / "bad.py").read_text()
     assert fixed == UNDRAINED + "    await writer.drain()\n"
+
+
+def readme_snippet() -> str:
+    """The `.pre-commit-config.yaml` of the README's pre-commit section, as written."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## pre-commit\n", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_snippet_runs_one_batch(user_repo: Path, home: Path) -> None:
+    """The snippet with this clone and its last commit in place of the placeholders. The hook
+    is installed from that commit: commit a change to the hooks before running this."""
+    snippet = readme_snippet()
+    assert "ASYNCLINT_GIT_URL" in snippet and "COMMIT_SHA" in snippet, snippet
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    config = snippet.replace("ASYNCLINT_GIT_URL", str(PROJECT_ROOT)).replace("COMMIT_SHA", head)
+    (user_repo / ".pre-commit-config.yaml").write_text(config)
+    # Enough files that pre-commit would split them into one batch per CPU if it could.
+    for number in range(12):
+        (user_repo / f"good_{number}.py").write_text(DRAINED)
+    env = clean_env(home)
+    git("add", ".", cwd=user_repo, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--all-files", "--color", "never", "--verbose"],
+        cwd=user_repo,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT,
+        check=False,
+    )
+    output = hook_output(proc)
+    assert proc.returncode == 1, output
+    assert "bad.py:4:5: AIO401" in output, output
+    # require_serial: one asynclint process for both files, so one summary, not one per batch.
+    assert output.count("Found 1 error.") == 1, output
+    assert "All checks passed!" not in output, output

@@ -58,10 +58,13 @@ def test_syntax_error_position_counts_lines_after_a_bom() -> None:
     assert (line, column, code) == (5, 9, "AIO001")
 
 
-def test_syntax_error_can_be_ignored() -> None:
+def test_syntax_error_is_hidden_only_by_ignoring_it() -> None:
     source = "async def main(:\n    pass\n"
-    assert check_source(source, "bad.py", Settings(ignore=("AIO001",))).diagnostics == []
-    assert check_source(source, "bad.py", Settings(select=("AIO4",))).diagnostics == []
+    for ignored in ("AIO001", "AIO0"):
+        assert check_source(source, "bad.py", Settings(ignore=(ignored,))).diagnostics == []
+    for settings in (Settings(select=("AIO4",)), Settings(ignore=("AIO4",))):
+        codes = [d.code for d in check_source(source, "bad.py", settings).diagnostics]
+        assert codes == ["AIO001"]
 
 
 def test_valid_code_has_no_tool_diagnostic() -> None:

@@ -141,7 +141,7 @@ def _per_file_ignores(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="Config file to use instead of the nearest pyproject.toml.",
+    help="Config file for every file checked, instead of the nearest pyproject.toml of each.",
 )
 @click.option("--stdin-filename", metavar="PATH", help="The name of the file read from `-`.")
 @click.option(
@@ -184,7 +184,10 @@ def check(
 ) -> None:
     """Check PATHs (default: the current directory); `-` reads standard input. A PATH that
     does not exist is reported and the others are still checked. Exit status: 0 nothing
-    found, 1 findings, 2 a usage, configuration or internal error or a missing PATH."""
+    found, 1 findings, 2 a usage, configuration or internal error or a missing PATH.
+
+    Files that do not contain `async` cannot hold an asyncio pitfall: they are skipped without
+    being parsed, so a syntax error in them is not reported (the summary counts them)."""
     options = CliOptions(
         select=_codes(select) if select else None,
         ignore=_codes(ignore),
@@ -235,6 +238,7 @@ def check(
                 unsafe=unsafe_fixes,
                 discovery=config.discovery,
                 project_root=config.project_root,
+                settings_for=config.projects.settings_for if config.projects else None,
             )
         except ConfigError as error:
             raise UsageFailure(str(error)) from None

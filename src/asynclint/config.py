@@ -16,10 +16,13 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asynclint.files import DEFAULT_EXCLUDES, DiscoveryOptions
 from asynclint.settings import DEFAULT_TARGET, SUPPORTED_TARGETS, Settings, parse_target_version
+
+if TYPE_CHECKING:
+    from asynclint.projects import Projects
 
 CONFIG_FILE = "pyproject.toml"
 SECTION = "[tool.asynclint]"
@@ -47,6 +50,7 @@ class FileConfig:
 
     path: str
     has_section: bool = False
+    in_table: bool = False  # the keys are in a [tool.asynclint] table, not at the top level
     select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] | None = None
@@ -81,51 +85,39 @@ class Config:
     project_root: str  # holds the config file (and the cache); cwd when there is none
     config_path: str | None
     selector_sources: tuple[SelectorSource, ...] = field(default=())
+    # The configuration of every other file of the run, each from its own project.
+    projects: Projects | None = field(default=None, compare=False)
 
 
 def resolve(cli: CliOptions, *, config_file: str | None = None, start: str = ".") -> Config:
-    """Settings for a run: `config_file` if given, else the nearest pyproject.toml above
-    `start` (a directory or a file), merged with `cli`."""
+    """Settings for a run: `config_file` if given, else those of the nearest project above
+    `start` (a directory or a file), merged with `cli`. The returned Config also answers for
+    every other file (`Config.projects`): each gets the configuration of its own project."""
+    from asynclint.projects import Projects
+
     if config_file is not None:
-        file_config: FileConfig | None = read_config(config_file, explicit=True)
+        projects = Projects(cli, explicit=read_config(config_file, explicit=True))
     else:
-        file_config = find_config(start)
-    config = merge(cli, file_config)
-    check_selectors(config.selector_sources)
-    return config
+        projects = Projects(cli)
+    return projects.config_for(start)
 
 
 def find_config(start: str) -> FileConfig | None:
-    """The nearest pyproject.toml with a [tool.asynclint] section; failing that, the nearest
-    pyproject.toml at all (for the project root and `requires-python`)."""
-    directory = os.path.abspath(start)
-    if not os.path.isdir(directory):
-        directory = os.path.dirname(directory)
-    nearest: FileConfig | None = None
-    while True:
-        candidate = os.path.join(directory, CONFIG_FILE)
-        if os.path.isfile(candidate):
-            found = read_config(candidate)
-            if found.has_section:
-                if found.requires_python is None and nearest is not None:
-                    return _with_requires_python(found, nearest.requires_python)
-                return found
-            nearest = nearest or found
-        parent = os.path.dirname(directory)
-        if parent == directory:
-            return nearest
-        directory = parent
+    """The configuration of the project `start` (a directory or a file) belongs to: see
+    `projects.ConfigFinder`."""
+    from asynclint.projects import ConfigFinder
 
-
-def _with_requires_python(found: FileConfig, target: tuple[int, int] | None) -> FileConfig:
-    return replace(found, requires_python=target)
+    return ConfigFinder().find(start)
 
 
 def read_config(path: str, *, explicit: bool = False) -> FileConfig:
-    """A pyproject.toml's [tool.asynclint]; a file named otherwise (given with --config) holds
-    the keys at its top level."""
+    """A pyproject.toml's [tool.asynclint]. A file given with --config may also be named
+    otherwise: it has either a [tool.asynclint] table, as a pyproject.toml does, or the keys
+    at its top level."""
     data = _load_toml(path)
-    is_pyproject = os.path.basename(path) == CONFIG_FILE
+    tool = data.get("tool")
+    nested = isinstance(tool, dict) and "asynclint" in tool
+    is_pyproject = os.path.basename(path) == CONFIG_FILE or (explicit and nested)
     if is_pyproject:
         tool = data.get("tool", {})
         section = tool.get("asynclint") if isinstance(tool, dict) else None
@@ -135,10 +127,12 @@ def read_config(path: str, *, explicit: bool = False) -> FileConfig:
         label = path
     requires = _requires_python(data) if is_pyproject else None
     if section is None:
-        return FileConfig(path=path, has_section=explicit, requires_python=requires)
+        return FileConfig(
+            path, has_section=explicit, in_table=is_pyproject, requires_python=requires
+        )
     if not isinstance(section, dict):
         raise ConfigError(f"{label}: expected a table")
-    return _parse_section(section, path, label, requires)
+    return replace(_parse_section(section, path, label, requires), in_table=is_pyproject)
 
 
 def _load_toml(path: str) -> dict[str, Any]:
@@ -252,7 +246,7 @@ def _requires_python(data: Mapping[str, Any]) -> tuple[int, int] | None:
 
 def merge(cli: CliOptions, file: FileConfig | None) -> Config:
     file = file or FileConfig(path="")
-    origin = f"{file.path}: {SECTION}" if os.path.basename(file.path) == CONFIG_FILE else file.path
+    origin = f"{file.path}: {SECTION}" if file.in_table else file.path
     sources: list[SelectorSource] = []
 
     def note(

@@ -26,7 +26,7 @@ from asynclint.prefilter import prefiltered
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.rules import RULE_CLASSES, Finding
-from asynclint.selection import enabled_codes_for_path
+from asynclint.selection import enabled_codes_for_path, reports_syntax_errors
 from asynclint.semantics.model import ModuleFacts, build_facts
 from asynclint.settings import Settings
 from asynclint.source import DecodedSource, UndecodableSource, decode
@@ -98,7 +98,7 @@ def check_source(
     except Rejected as rejected:
         if not rejected.syntax:
             return _skipped_file(result, str(rejected), settings)
-        if SYNTAX_ERROR.code in codes:
+        if reports_syntax_errors(path, settings):
             message = f"syntax error: {rejected}"
             result.diagnostics.append(
                 Diagnostic(
@@ -120,7 +120,7 @@ def check_source(
         except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
             # libcst also rejects some code its grammar accepts while building the tree
             # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
-            if SYNTAX_ERROR.code in codes:
+            if reports_syntax_errors(path, settings):
                 scratch.diagnostics.append(_syntax_error(path, source.text, error))
             return scratch
         findings = _run_rules(module, path, codes, settings, scratch)

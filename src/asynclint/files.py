@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,6 +61,9 @@ class DiscoveryOptions:
     force_exclude: bool = False
     respect_gitignore: bool = True
     base: str | None = None  # directory anchored patterns are relative to; cwd when None
+    # The exclusions in force in a directory, when each project has its own (a monorepo);
+    # None: the patterns above, relative to `base`, everywhere.
+    excluders: Callable[[str], Excluder] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -83,7 +86,7 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
             roots.append(root)
         else:
             found.errors.append(error)
-    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
+    excluder_for = _excluders(options)
     seen: set[str] = set()
 
     def add(display: str) -> None:
@@ -97,15 +100,29 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
         found.files.append(display)
 
     for root in roots:
-        if options.force_exclude and excluder.excludes_with_parents(root, os.path.isdir(root)):
+        if options.force_exclude and _excluded_root(root, excluder_for):
             continue
         if os.path.isdir(root):
-            for display in _walk(root, excluder, options.respect_gitignore, found.warnings):
+            for display in _walk(root, excluder_for, options.respect_gitignore, found.warnings):
                 add(display)
         else:
             add(root)
     found.files.sort(key=_sort_key)
     return found
+
+
+def _excluders(options: DiscoveryOptions) -> Callable[[str], Excluder]:
+    if options.excluders is not None:
+        return options.excluders
+    everywhere = Excluder.from_options(options)
+    return lambda _directory: everywhere
+
+
+def _excluded_root(path: str, excluder_for: Callable[[str], Excluder]) -> bool:
+    """Whether `--force-exclude` drops a path named explicitly, by its own project's rules."""
+    is_dir = os.path.isdir(path)
+    directory = os.path.abspath(path) if is_dir else os.path.dirname(os.path.abspath(path))
+    return excluder_for(directory).excludes_with_parents(path, is_dir)
 
 
 def _loops(path: str) -> bool:
@@ -120,10 +137,12 @@ def _sort_key(path: str) -> tuple[str, ...]:
     return tuple(path.replace(os.sep, "/").split("/"))
 
 
-def _walk(root: str, excluder: Excluder, use_gitignore: bool, warnings: list[str]) -> list[str]:
+def _walk(
+    root: str, excluder_for: Callable[[str], Excluder], use_gitignore: bool, warnings: list[str]
+) -> list[str]:
     root_abs = os.path.abspath(root)
     ignores = GitIgnores.for_directory(root_abs) if use_gitignore else None
-    inherited = excluder.inherited(root_abs)
+    inherited_by: dict[int, tuple[str, ...]] = {}  # per excluder, see Excluder.inherited
     prefix = "" if os.path.normpath(root) == "." else root.rstrip("/" + os.sep) + os.sep
     files: list[str] = []
     # (directory relative to root, how many .gitignore files were active when it was entered)
@@ -141,6 +160,11 @@ def _walk(root: str, excluder: Excluder, use_gitignore: bool, warnings: list[str
             warnings.append(f"{prefix}{rel_dir or '.'}: cannot list directory: {error.strerror}")
             continue
         subdirs: list[str] = []
+        # The entries of a directory follow the exclusions of the project it belongs to.
+        excluder = excluder_for(dir_abs)
+        inherited = inherited_by.get(id(excluder))
+        if inherited is None:
+            inherited = inherited_by[id(excluder)] = excluder.inherited(root_abs)
         for entry in entries:
             if entry.is_symlink():
                 continue
@@ -205,9 +229,16 @@ class Excluder:
         globs = [p for p in patterns if _GLOB_CHARS.intersection(p)]
         self.patterns = _compile(globs) if globs else []
 
+    @classmethod
+    def from_options(cls, options: DiscoveryOptions) -> Excluder:
+        return cls(options.exclude + options.extend_exclude, options.base or os.getcwd())
+
     def inherited(self, root_abs: str) -> tuple[str, ...]:
-        """What `_decision` should not hold against the entries of a walk from `root_abs`."""
-        return _dir_prefixes(_relative(root_abs, self.base)) if root_abs != self.base else ()
+        """What `_decision` should not hold against the entries of a walk from `root_abs`.
+        Nothing when the walk starts at or above the base (a nested project's)."""
+        if root_abs == self.base or self.base.startswith(root_abs.rstrip(os.sep) + os.sep):
+            return ()
+        return _dir_prefixes(_relative(root_abs, self.base))
 
     def excludes(self, abs_path: str, is_dir: bool, inherited: Sequence[str] = ()) -> bool:
         if os.path.basename(abs_path) in self.names:
@@ -302,5 +333,4 @@ def _repository_root(directory: str) -> str | None:
 
 def is_excluded(path: str, options: DiscoveryOptions) -> bool:
     """Whether `--force-exclude` drops this explicitly named path (also used for stdin)."""
-    excluder = Excluder(options.exclude + options.extend_exclude, options.base or os.getcwd())
-    return excluder.excludes_with_parents(path, os.path.isdir(path))
+    return _excluded_root(path, _excluders(options))

@@ -1,8 +1,13 @@
 """asynclint as a flake8 extension: `flake8 --select AIO`.
 
-flake8 parses the file, applies `# noqa` and prints; this plugin only turns asynclint's findings
-into flake8's tuples. It never applies fixes. libcst and the engine are imported on the first
-file that can hold asyncio code, so a flake8 run over a project without asyncio stays cheap.
+Each file gets the configuration `asynclint check` would give it: its project's
+`[tool.asynclint]` (select, ignore, per-file-ignores, exclude, preview) and Python version
+(`target-version`, else `requires-python`), so both report the same findings. asynclint's own
+suppression comments apply too (file-level `# asynclint: noqa`, codes in any case), before
+flake8 applies its `# noqa` handling; `--disable-noqa` turns both off. flake8's `--select` and
+`--ignore` then filter what the plugin reports, as for any plugin. It never applies fixes.
+libcst and the engine are imported on the first file that can hold asyncio code, so a flake8
+run over a project without asyncio stays cheap.
 """
 
 from __future__ import annotations
@@ -10,14 +15,17 @@ from __future__ import annotations
 import argparse
 import ast
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from asynclint import __version__
+from asynclint.config import CliOptions
 from asynclint.prefilter import prefiltered_text
 from asynclint.registry import INTERNAL_ERROR
-from asynclint.settings import DEFAULT_TARGET, Settings, parse_target_version
+from asynclint.settings import Settings, parse_target_version
 
 if TYPE_CHECKING:
+    from asynclint.projects import Projects
     from asynclint.results import FileResult
 
 
@@ -44,7 +52,10 @@ class Plugin:
     name: ClassVar[str] = "asynclint"
     version: ClassVar[str] = __version__
 
-    settings: ClassVar[Settings] = Settings(respect_noqa=False)
+    # What flake8's options say, merged into each file's project configuration.
+    cli: ClassVar[CliOptions] = CliOptions()
+    respect_noqa: ClassVar[bool] = True
+    _projects: ClassVar[Projects | None] = None
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         # flake8 reads the file (or stdin) once; its lines are the text asynclint checks, so
@@ -61,15 +72,16 @@ class Plugin:
             default=None,
             parse_from_config=True,
             metavar="VERSION",
-            help="Python version the checked code runs on, py38 ... py314 "
-            f"(default: py3{DEFAULT_TARGET[1]}).",
+            help="Python version the checked code runs on, py38 ... py314 (default: as "
+            "`asynclint check`, the project's target-version or requires-python).",
         )
         option_manager.add_option(
             "--asynclint-preview",
             action="store_true",
             default=False,
             parse_from_config=True,
-            help="Also run asynclint's preview rules.",
+            help="Also run asynclint's preview rules (default: as the project's "
+            "[tool.asynclint] preview says).",
         )
 
     @classmethod
@@ -79,23 +91,45 @@ class Plugin:
         explicit = _full_codes(getattr(options, "select", None)) + _full_codes(
             getattr(options, "extend_select", None)
         )
-        defaults = Settings()
-        cls.settings = Settings(
-            select=defaults.select,
+        cls.cli = CliOptions(
             extend_select=explicit,
-            target_version=target or defaults.target_version,
-            preview=preview,
-            respect_noqa=False,  # flake8 applies noqa comments itself
+            target_version=f"py3{target[1]}" if target else None,
+            preview=True if preview else None,
         )
+        cls.respect_noqa = not getattr(options, "disable_noqa", False)
+        cls._projects = None
+
+    @classmethod
+    def settings_for(cls, filename: str) -> Settings | None:
+        """What `asynclint check` would use for this file; None when its project's
+        configuration excludes it. Raises ConfigError for a bad configuration."""
+        from asynclint.files import is_excluded
+        from asynclint.projects import Projects
+
+        if cls._projects is None:
+            cls._projects = Projects(cls.cli)
+        config = cls._projects.config_for(filename)  # checks its rule selectors once
+        if is_excluded(filename, config.discovery):
+            return None
+        return replace(config.settings, respect_noqa=cls.respect_noqa)
 
     def run(self) -> Iterator[Result]:
         source = "".join(self.lines)
         if prefiltered_text(source):
             return
+        from asynclint.config import ConfigError
+
+        try:
+            settings = self.settings_for(self.filename)
+        except ConfigError as error:  # one line per file, as `asynclint check` says it once
+            yield self._line(f"asynclint cannot check this file, its configuration is bad: {error}")
+            return
+        if settings is None:
+            return
         try:
             from asynclint.engine import check_source
 
-            result = check_source(source, self.filename, self.settings, prefilter=True)
+            result = check_source(source, self.filename, settings, prefilter=True)
         except Exception as error:  # never let one file's failure stop flake8's whole run
             yield self._internal_error(f"{type(error).__name__}: {error}")
             return
@@ -110,6 +144,8 @@ class Plugin:
             yield self._internal_error("; ".join(result.internal_errors))
 
     def _internal_error(self, detail: str) -> Result:
-        detail = " ".join(detail.split())  # one line, as flake8 prints it
-        message = f"{INTERNAL_ERROR_CODE} asynclint failed on this file, please report it: {detail}"
-        return (1, 0, message, type(self))
+        return self._line(f"asynclint failed on this file, please report it: {detail}")
+
+    def _line(self, message: str) -> Result:
+        message = " ".join(message.split())  # one line, as flake8 prints it
+        return (1, 0, f"{INTERNAL_ERROR_CODE} {message}", type(self))

@@ -197,6 +197,8 @@ def print_report(
     if not outcome.results and stdin_data is None and not outcome.path_errors:
         print("asynclint: warning: no Python files found", file=err)
     print(summary(outcome, fix=fix, unsafe=report.unsafe), file=err)
+    if outcome.files_skipped:
+        print(skipped_note(outcome.files_skipped), file=err)
 
 
 def _plural(count: int, noun: str, plural: str | None = None) -> str:
@@ -234,6 +236,11 @@ def summary(outcome: Outcome, *, fix: bool, unsafe: bool) -> str:
         count = _plural(hidden, "hidden fix", "hidden fixes")
         lines.append(f"({count} can be enabled with the {option} option.)")
     return "\n".join(lines)
+
+
+def skipped_note(count: int) -> str:
+    """Files without `async` are never parsed: say so, since their syntax errors go unseen."""
+    return f"{_plural(count, 'file')} without async skipped (not parsed)."
 
 
 def _print_fixed(outcome: Outcome, err: TextIO) -> None:

@@ -7,7 +7,7 @@ needs analysing, so a run served entirely from the cache never pays for it."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,7 @@ class _Task:
     index: int
     path: str
     data: bytes | None  # None: unreadable or too large; the engine reads it and says why
+    settings: Settings  # the file's own project's
 
 
 def run(
@@ -60,17 +61,33 @@ def run(
     unsafe: bool = False,
     discovery: DiscoveryOptions | None = None,
     project_root: str | None = None,
+    settings_for: Callable[[str], Settings] | None = None,
 ) -> Outcome:
+    """`settings_for` gives each file its own project's settings (a monorepo); without it
+    every file gets `settings`."""
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
-    cache = None
-    if use_cache:
-        directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
-        cache = Cache(directory, run_key(settings, fix=fix, unsafe=unsafe))
+    caches: dict[Settings, Cache] = {}
+    directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
+
+    def cache_for(file_settings: Settings) -> Cache | None:
+        if not use_cache:
+            return None
+        cache = caches.get(file_settings)
+        if cache is None:
+            key = run_key(file_settings, fix=fix, unsafe=unsafe)
+            cache = caches[file_settings] = Cache(directory, key)
+        return cache
+
     slots: list[FileResult | None] = [None] * len(found.files)
     digests: dict[int, str] = {}
     tasks: list[_Task] = []
+    caches_by_index: dict[int, Cache] = {}
     for index, path in enumerate(found.files):
+        file_settings = settings_for(path) if settings_for is not None else settings
+        cache = cache_for(file_settings)
+        if cache is not None:
+            caches_by_index[index] = cache
         data = _read(path)
         if data is not None and (cache is not None or fix):
             digests[index] = content_hash(data)
@@ -86,11 +103,12 @@ def run(
             if cache is not None:
                 cache.put(os.path.abspath(path), path, digests[index], skipped)
             continue
-        tasks.append(_Task(index, path, data))
+        tasks.append(_Task(index, path, data, file_settings))
     if tasks:
-        for task, result in zip(tasks, _analyse(tasks, settings, jobs, fix, unsafe), strict=True):
+        for task, result in zip(tasks, _analyse(tasks, jobs, fix, unsafe), strict=True):
             slots[task.index] = result
             digest = digests.get(task.index)
+            cache = caches_by_index.get(task.index)
             if cache is not None and digest is not None and not result.internal_errors:
                 cache.put(os.path.abspath(task.path), task.path, digest, result)
     for index, slot in enumerate(slots):
@@ -105,7 +123,7 @@ def run(
         else:
             outcome.files_checked += 1
     outcome.rule_names = registry.names(d.code for d in outcome.diagnostics)
-    if cache is not None:
+    for cache in caches.values():
         cache.save()
     return outcome
 
@@ -126,25 +144,21 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _analyse(
-    tasks: list[_Task], settings: Settings, jobs: int | None, fix: bool, unsafe: bool
-) -> list[FileResult]:
+def _analyse(tasks: list[_Task], jobs: int | None, fix: bool, unsafe: bool) -> list[FileResult]:
     # Import the engine here even when a pool does the work: forked workers inherit it.
     import asynclint.engine  # noqa: F401
 
     workers = min(jobs or default_jobs(), len(tasks))
     if workers <= 1:
-        return [check_task(task, settings, fix, unsafe) for task in tasks]
+        return [check_task(task, fix, unsafe) for task in tasks]
     try:
-        return _analyse_in_pool(tasks, settings, workers, fix, unsafe)
+        return _analyse_in_pool(tasks, workers, fix, unsafe)
     except (OSError, NotImplementedError, ImportError):
         # No usable process pool here (restricted sandbox, no semaphores): do it ourselves.
-        return [check_task(task, settings, fix, unsafe) for task in tasks]
+        return [check_task(task, fix, unsafe) for task in tasks]
 
 
-def _analyse_in_pool(
-    tasks: list[_Task], settings: Settings, workers: int, fix: bool, unsafe: bool
-) -> list[FileResult]:
+def _analyse_in_pool(tasks: list[_Task], workers: int, fix: bool, unsafe: bool) -> list[FileResult]:
     from concurrent.futures import ProcessPoolExecutor
 
     # Biggest files first, in small chunks: one large file picked up last would otherwise
@@ -156,7 +170,7 @@ def _analyse_in_pool(
     ]
     slots: dict[int, FileResult] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(check_chunk, chunk, settings, fix, unsafe) for chunk in chunks]
+        futures = [pool.submit(check_chunk, chunk, fix, unsafe) for chunk in chunks]
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 results = future.result()
@@ -171,15 +185,14 @@ def _analyse_in_pool(
     return [slots[task.index] for task in tasks]
 
 
-def check_chunk(
-    chunk: list[_Task], settings: Settings, fix: bool, unsafe: bool
-) -> list[FileResult]:
-    return [check_task(task, settings, fix, unsafe) for task in chunk]
+def check_chunk(chunk: list[_Task], fix: bool, unsafe: bool) -> list[FileResult]:
+    return [check_task(task, fix, unsafe) for task in chunk]
 
 
-def check_task(task: _Task, settings: Settings, fix: bool, unsafe: bool) -> FileResult:
+def check_task(task: _Task, fix: bool, unsafe: bool) -> FileResult:
     from asynclint.engine import FILE_BUDGET_SECONDS, check_file, check_source
 
+    settings = task.settings
     if task.data is None:
         return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS)
     result = check_source(task.data, task.path, settings, budget=FILE_BUDGET_SECONDS)
@@ -194,4 +207,4 @@ def check_bytes(
     data: bytes, path: str, settings: Settings, *, fix: bool = False, unsafe: bool = False
 ) -> FileResult:
     """One file's source given in memory (stdin), checked as a run would check the file."""
-    return check_task(_Task(0, path, data), settings, fix, unsafe)
+    return check_task(_Task(0, path, data, settings), fix, unsafe)

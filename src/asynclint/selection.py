@@ -7,7 +7,7 @@ import os
 import re
 from pathlib import PurePath
 
-from asynclint.registry import ALL_CODES, metadata
+from asynclint.registry import ALL_CODES, SYNTAX_ERROR, metadata
 from asynclint.settings import Settings
 
 
@@ -121,11 +121,26 @@ def enabled_codes_for_path(path: str, settings: Settings) -> frozenset[str]:
     path relative to a subdirectory one runs from). A glob without a `/` also matches the file
     name alone (`test_*.py`); an absolute glob is matched against the absolute path."""
     codes = enabled_codes(settings)
+    for ignored in _per_file_ignored(path, settings):
+        codes = frozenset(c for c in codes if not any(c.startswith(i) for i in ignored))
+    return codes
+
+
+def _per_file_ignored(path: str, settings: Settings) -> list[tuple[str, ...]]:
+    """The code lists of the `per-file-ignores` entries whose glob matches `path`."""
     if not settings.per_file_ignores:
-        return codes
+        return []
     patterns = tuple(pattern for pattern, _ in settings.per_file_ignores)
     matches = _matching_patterns(path, settings.project_root, os.getcwd(), patterns)
-    for (_, ignored), matched in zip(settings.per_file_ignores, matches, strict=True):
-        if matched:
-            codes = frozenset(c for c in codes if not any(c.startswith(i) for i in ignored))
-    return codes
+    entries = zip(settings.per_file_ignores, matches, strict=True)
+    return [ignored for (_, ignored), matched in entries if matched]
+
+
+def reports_syntax_errors(path: str, settings: Settings) -> bool:
+    """A file that does not parse is reported (AIO001) whatever is selected, as ruff does:
+    `--select AIO6` must not hide that nothing in the file was checked. Only ignoring AIO001
+    (by code or prefix, in `ignore` or a `per-file-ignores` entry for this file) hides it,
+    for deliberately broken test data."""
+    code = SYNTAX_ERROR.code
+    ignores = [settings.ignore, *_per_file_ignored(path, settings)]
+    return not any(code.startswith(prefix) for ignored in ignores for prefix in ignored)
