@@ -156,9 +156,12 @@ def describe_difference(expected: Counts, actual: Counts, runs: dict[str, Source
     return "\n".join(lines)
 
 
-def write_baseline(runs: dict[str, SourceRun], previous: dict[str, Any] | None) -> dict[str, Any]:
+def write_baseline(
+    runs: dict[str, SourceRun], previous: dict[str, Any] | None, *, keep_projects: bool = False
+) -> dict[str, Any]:
     """The projects' counts and this Python's standard library counts; other Pythons' standard
-    library entries are kept as they were (regenerate under each of them to refresh them)."""
+    library entries are kept as they were (regenerate under each of them to refresh them).
+    `keep_projects`: only this Python's standard library was checked; keep the projects."""
     stdlib = dict(previous["stdlib"]) if previous else {}
     stdlib[stdlib_key()] = runs[stdlib_key()].counts
     data = {
@@ -167,9 +170,11 @@ def write_baseline(runs: dict[str, SourceRun], previous: dict[str, Any] | None) 
             "tests/corpus/fetch.py and on each Python's standard library. "
             f"tests/test_corpus.py compares; regenerate with: {REGENERATE}"
         ),
-        "projects": {
-            name: run.counts for name, run in sorted(runs.items()) if name != stdlib_key()
-        },
+        "projects": (
+            previous["projects"]
+            if keep_projects and previous
+            else {name: run.counts for name, run in sorted(runs.items()) if name != stdlib_key()}
+        ),
         "stdlib": dict(sorted(stdlib.items())),
     }
     BASELINE.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
