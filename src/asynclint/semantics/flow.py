@@ -11,7 +11,7 @@ out. This is enough to answer "is X followed by Y on every path" without buildin
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Generic, Literal, TypeVar
 
@@ -273,3 +273,40 @@ class Interpreter(Generic[S]):
         else:
             result.raises |= states
         return result
+
+
+def flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
+    """`node` and every flow node inside it, outermost first."""
+    if node is None:
+        return
+    yield node
+    if isinstance(node, Block):
+        for item in node.items:
+            yield from flow_nodes(item)
+    elif isinstance(node, (If, Loop)):
+        yield from flow_nodes(node.body)
+        yield from flow_nodes(node.orelse)
+    elif isinstance(node, Try):
+        yield from flow_nodes(node.body)
+        for handler in node.handlers:
+            yield from flow_nodes(handler.body)
+        yield from flow_nodes(node.orelse)
+        yield from flow_nodes(node.finalbody)
+    elif isinstance(node, Match):
+        for case in node.cases:
+            yield from flow_nodes(case)
+
+
+def flow_events(node: FlowNode | None) -> Iterator[Event]:
+    """Every event inside `node`: its steps', tests', loop headers' and exits' events."""
+    for item in flow_nodes(node):
+        if isinstance(item, Step):
+            yield from item.events
+        elif isinstance(item, If):
+            yield from item.test.events
+        elif isinstance(item, Loop):
+            yield from item.header.events
+        elif isinstance(item, Match):
+            yield from item.subject.events
+        elif isinstance(item, Exit):
+            yield from item.step.events

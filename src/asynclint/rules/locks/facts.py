@@ -27,7 +27,14 @@ import libcst as cst
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_argument, ends_in_exit
-from asynclint.semantics.flow import Block, Exit, FlowNode, If, Loop, Match, Step, Try
+from asynclint.semantics.flow import (
+    Block,
+    Exit,
+    Step,
+    Try,
+    flow_events,
+    flow_nodes,
+)
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at, unmet_obligations
 from asynclint.semantics.walk import child_nodes, statement_children
@@ -492,12 +499,12 @@ class _Guards:
 
 def _guards(locks: LockFacts, body: Block, roots: set[Hashable]) -> _Guards:
     guards = _Guards()
-    for node in _flow_nodes(body):
+    for node in flow_nodes(body):
         if not isinstance(node, Try):
             continue
-        everything = list(_events(node))
-        body_events = list(_events(node.body))
-        final = list(_events(node.finalbody)) if node.finalbody is not None else []
+        everything = list(flow_events(node))
+        body_events = list(flow_events(node.body))
+        final = list(flow_events(node.finalbody)) if node.finalbody is not None else []
         direct = list(_direct_events(node.finalbody)) if node.finalbody is not None else []
         for root in roots:
             if any(locks.releases(e, root) for e in final):
@@ -506,44 +513,11 @@ def _guards(locks: LockFacts, body: Block, roots: set[Hashable]) -> _Guards:
                     guards.released_in_finally.setdefault(root, set()).update(body_events)
             for handler in node.handlers:
                 if handler.catches_all and any(
-                    locks.releases(e, root) for e in _events(handler.body)
+                    locks.releases(e, root) for e in flow_events(handler.body)
                 ):
                     guards.guarded.setdefault(root, set()).update(body_events)
-                    guards.guarded[root].update(_events(handler.body))
+                    guards.guarded[root].update(flow_events(handler.body))
     return guards
-
-
-def _flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
-    if node is None:
-        return
-    yield node
-    if isinstance(node, Block):
-        for item in node.items:
-            yield from _flow_nodes(item)
-    elif isinstance(node, (If, Loop)):
-        yield from _flow_nodes(node.body)
-        yield from _flow_nodes(node.orelse)
-    elif isinstance(node, Try):
-        yield from _flow_nodes(node.body)
-        for handler in node.handlers:
-            yield from _flow_nodes(handler.body)
-        yield from _flow_nodes(node.orelse)
-        yield from _flow_nodes(node.finalbody)
-    elif isinstance(node, Match):
-        for case in node.cases:
-            yield from _flow_nodes(case)
-
-
-def _events(node: FlowNode | None) -> Iterator[Event]:
-    for item in _flow_nodes(node):
-        if isinstance(item, Step):
-            yield from item.events
-        elif isinstance(item, (If, Loop)):
-            yield from (item.test if isinstance(item, If) else item.header).events
-        elif isinstance(item, Match):
-            yield from item.subject.events
-        elif isinstance(item, Exit):
-            yield from item.step.events
 
 
 def _direct_events(block: Block) -> Iterator[Event]:

@@ -11,22 +11,18 @@ it just the same."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import (
     Block,
-    Exit,
-    FlowNode,
-    If,
     Interpreter,
-    Loop,
-    Match,
-    Step,
     TooComplex,
     Try,
+    flow_events,
+    flow_nodes,
 )
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import unmet_obligations
@@ -215,48 +211,13 @@ def _finally_covers(
     and for each such `try` the events it covers: whatever raises there runs the `finally`."""
     cover_of: dict[Event, int] = {}
     covered: dict[int, frozenset[Event]] = {}
-    for node in _flow_nodes(body):
+    for node in flow_nodes(body):
         if isinstance(node, Try) and node.finalbody is not None:
-            for event in _events(node.finalbody):
+            for event in flow_events(node.finalbody):
                 if _on_queue(facts, event, frozenset({"task_done"})):
                     cover_of[event] = id(node)  # visited outermost first: the innermost wins
-                    covered.setdefault(id(node), frozenset(_events(node)))
+                    covered.setdefault(id(node), frozenset(flow_events(node)))
     return cover_of, covered
-
-
-def _flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
-    if node is None:
-        return
-    yield node
-    if isinstance(node, Block):
-        for item in node.items:
-            yield from _flow_nodes(item)
-    elif isinstance(node, (If, Loop)):
-        yield from _flow_nodes(node.body)
-        yield from _flow_nodes(node.orelse)
-    elif isinstance(node, Try):
-        yield from _flow_nodes(node.body)
-        for handler in node.handlers:
-            yield from _flow_nodes(handler.body)
-        yield from _flow_nodes(node.orelse)
-        yield from _flow_nodes(node.finalbody)
-    elif isinstance(node, Match):
-        for case in node.cases:
-            yield from _flow_nodes(case)
-
-
-def _events(node: FlowNode | None) -> Iterator[Event]:
-    for item in _flow_nodes(node):
-        if isinstance(item, Step):
-            yield from item.events
-        elif isinstance(item, If):
-            yield from item.test.events
-        elif isinstance(item, Loop):
-            yield from item.header.events
-        elif isinstance(item, Match):
-            yield from item.subject.events
-        elif isinstance(item, Exit):
-            yield from item.step.events
 
 
 def _forget(pending: _Pending, queue: Hashable) -> _Pending:
