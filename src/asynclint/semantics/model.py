@@ -15,6 +15,7 @@ from typing import Literal
 
 import libcst as cst
 
+from asynclint.project.summaries import FunctionSummary, ModuleContext, resolve_relative
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import CallRole, Event, EventKind, RawRef
 from asynclint.semantics.expressions import dotted, qualify
@@ -45,6 +46,29 @@ _CATCH_ALL = frozenset(
 Produced = tuple[
     api.ObjectKind | Literal["pair", "alias", "derived"], cst.CSTNode, frozenset[str], str
 ]
+# What a `return` statement gives: a produced value, a reference, a pair of references.
+Returned = (
+    tuple[Literal["produced"], Produced]
+    | tuple[Literal["ref"], RawRef]
+    | tuple[Literal["pair"], RawRef, RawRef]
+    | None
+)
+# (kind, piped streams) of what a function's calls return.
+ReturnKind = tuple[api.ObjectKind | Literal["pair"], frozenset[str]]
+# Decorators after which a function still returns what its body returns.
+_RETURN_KEEPING_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "functools.cached_property",
+        "functools.cache",
+        "functools.lru_cache",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
 # A real function, or the pseudo-function of a module body or of a class body.
 FunctionKind = Literal["function", "module", "class"]
 
@@ -110,6 +134,8 @@ class ModuleFacts:
     # Every use of a name from asyncio: (function, node, dotted name as imported, not
     # normalized), including `from asyncio import X` (the node is the import alias).
     asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]]
+    # What the other checked modules tell this one (project mode); None: module-local only.
+    context: ModuleContext | None = None
     _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
     # Results that several rules share (computed by the first rule that needs them).
     cache: dict[str, object] = field(default_factory=dict)
@@ -167,9 +193,20 @@ class ModuleFacts:
     def is_catch_all(self, handler: cst.ExceptHandler) -> bool:
         return _catches_all(handler, self.imports)
 
+    def imported_function(self, function: FunctionInfo, event: Event) -> FunctionSummary | None:
+        """The summary of another checked module's function that a call event calls."""
+        if self.context is None or event.qualname is None or event.target is not None:
+            return None
+        from asynclint.semantics.expressions import call_qualname
 
-def build_facts(module: cst.Module, settings: Settings) -> ModuleFacts:
-    builder = _Builder(module)
+        qualname = call_qualname(function, event)
+        return self.context.functions.get(qualname) if qualname else None
+
+
+def build_facts(
+    module: cst.Module, settings: Settings, context: ModuleContext | None = None
+) -> ModuleFacts:
+    builder = _Builder(module, context)
     builder.build()
     return _Resolver(builder, settings).resolve()
 
@@ -220,8 +257,15 @@ class _Builder:
     """The single walk. Keeps its own scope, loop and try stacks instead of asking libcst for
     parent or scope metadata (both cost more than the parse itself)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, context: ModuleContext | None = None) -> None:
         self.module = module
+        self.context = context
+        # Return kinds of the module's own functions: what `return` gives, per function id,
+        # and what the `-> X` annotation says; calls whose result kind depends on them.
+        self.returns: list[tuple[FunctionInfo, Returned]] = []
+        self.return_annotations: dict[int, api.ObjectKind] = {}
+        # (the assigned references: one, or two for `a, b = ...`), callee, awaited, call.
+        self.call_results: list[tuple[tuple[RawRef | None, ...], RawRef, bool, cst.Call]] = []
         self.ids = itertools.count()
         self.imports: dict[str, str] = {}
         self.functions: list[FunctionInfo] = []
@@ -374,6 +418,7 @@ class _Builder:
                 self.fn.locals.add(node.target.value)
         elif isinstance(node, cst.Return):
             if node.value is not None:
+                self.record_return(node.value)
                 self.expr(node.value)
                 self.escape(node.value)
                 self.mark_call(node.value, "returned")
@@ -533,6 +578,10 @@ class _Builder:
                 if kind is not None:
                     ref: RawRef = ("name", info.id, param.name.value)
                     self.origins.append((ref, Origin(kind, param), info))
+        if node.returns is not None:
+            returned = self.annotation_kind(node.returns.annotation)
+            if returned is not None:
+                self.return_annotations[info.id] = returned
         self._with_function(info, node.body)
 
     def class_def(self, node: cst.ClassDef) -> None:
@@ -565,9 +614,13 @@ class _Builder:
                     self.fn.locals.add(top)
                     self.fn.imported.add(top)
             return
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
             return
-        module = dotted(node.module)
+        module = dotted(node.module) if node.module is not None else None
+        if node.relative:
+            if self.context is None:
+                return  # which package the dots name is known in project mode only
+            module = resolve_relative(self.context, len(node.relative), module)
         if module is None:
             return
         for alias in node.names:
@@ -660,6 +713,7 @@ class _Builder:
                 self.module_string_names.add(name)
         produced = self.produced(value)
         if produced is None:
+            self.note_call_result(target, value)
             return
         kind, call, detail, constructor = produced
         if kind == "pair":
@@ -712,6 +766,11 @@ class _Builder:
                 return "pair", value, frozenset(), qualname
             if self._is_loop_create_task(value):
                 return api.TASK, value, frozenset(), "loop.create_task"
+            imported = self.imported_summary(qualname)
+            if imported is not None and imported.returns is not None:
+                if awaited == imported.is_coroutine:
+                    return imported.returns, value, imported.pipes, ""
+                return None
             method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
             if method in api.LOOP_PRODUCTS and qualname is None:
                 return "derived", value, frozenset(), ""  # its kind depends on the receiver
@@ -719,6 +778,45 @@ class _Builder:
         if not awaited and self.ref(value) is not None:
             return "alias", value, frozenset(), ""
         return None
+
+    def imported_summary(self, qualname: str | None) -> FunctionSummary | None:
+        if self.context is None or qualname is None:
+            return None
+        return self.context.functions.get(qualname)
+
+    def record_return(self, value: cst.BaseExpression) -> None:
+        """What `return value` gives, for the return kind of the function (see _Resolver)."""
+        produced = self.produced(value)
+        returned: Returned = None
+        if produced is not None and produced[0] not in ("alias", "derived"):
+            returned = ("produced", produced)
+        elif isinstance(value, cst.Tuple) and len(value.elements) == 2:
+            first, second = (self.ref(element.value) for element in value.elements)
+            if first is not None and second is not None:
+                returned = ("pair", first, second)
+        else:
+            ref = self.ref(value)
+            returned = ("ref", ref) if ref is not None else None
+        self.returns.append((self.fn, returned))
+
+    def note_call_result(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`x = helper()` / `x = await self.helper()`: x's kind is the helper's return kind,
+        known once every function of the module is read."""
+        awaited = False
+        while isinstance(value, cst.Await):
+            value, awaited = value.expression, True
+        if not isinstance(value, cst.Call):
+            return
+        callee = self.callable_ref(value.func)
+        if callee is None:
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            if len(target.elements) != 2:
+                return
+            refs = tuple(self.target_ref(element.value) for element in target.elements)
+        else:
+            refs = (self.target_ref(target),)
+        self.call_results.append((refs, callee, awaited, value))
 
     def _is_loop_create_task(self, call: cst.Call) -> bool:
         func = call.func
@@ -921,6 +1019,13 @@ class _Builder:
         return None
 
 
+def _is_property(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.FunctionDef) and any(
+        dotted(d.decorator) in ("property", "functools.cached_property", "cached_property")
+        for d in node.decorators
+    )
+
+
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
@@ -950,6 +1055,7 @@ class _Resolver:
                 launch = event.launch
                 if isinstance(launch, LaunchSite):
                     self.bind_launch(event, launch)
+        self.give_call_results()
         for target_ref, event in b.server_callbacks:
             target = self.function_for(target_ref)
             if target is None:
@@ -989,7 +1095,83 @@ class _Resolver:
             next_statement=b.next_statement,
             handlers=b.handlers,
             asyncio_uses=b.asyncio_uses,
+            context=b.context,
         )
+
+    def give_call_results(self) -> None:
+        """`x = helper()`: x gets the kind `helper` returns. Twice, for a helper that returns
+        another helper's result."""
+        given: set[tuple[int, int]] = set()
+        for _round in range(2):
+            kinds = self.return_kinds()
+            for refs, callee, awaited, call in self.b.call_results:
+                target = self.function_for(callee)
+                if target is None or target.id not in kinds or awaited != target.is_async:
+                    continue
+                kind, pipes = kinds[target.id]
+                if kind == "pair":
+                    parts = zip(refs, api.STREAM_PAIR, strict=True) if len(refs) == 2 else ()
+                    pieces = [(ref, part) for ref, part in parts if ref is not None]
+                elif len(refs) == 1 and refs[0] is not None:
+                    pieces = [(refs[0], kind)]
+                else:
+                    continue
+                for index, (ref, part) in enumerate(pieces):
+                    if (id(call), index) not in given:
+                        given.add((id(call), index))
+                        origin = Origin(part, call, pipes if part == api.PROCESS else frozenset())
+                        self.objects.add_origin(self.identity(ref), origin)
+        for fid, (kind, pipes) in self.return_kinds().items():
+            function = self.by_id[fid]
+            if kind != "pair" and function.class_name and _is_property(function.node):
+                attribute = ("attr", function.class_name, function.name)
+                self.objects.add_origin(
+                    self.identity(attribute), Origin(kind, function.node, pipes)
+                )
+
+    def return_kinds(self) -> dict[int, ReturnKind]:
+        """Per function id: the kind its calls return, from its `-> X` annotation or from
+        every `return` agreeing (a function whose decorators may wrap it has none)."""
+        seen: dict[int, set[ReturnKind | None]] = {}
+        for function, returned in self.b.returns:
+            seen.setdefault(function.id, set()).add(self.returned_kind(returned))
+        kinds = {fid: (kind, frozenset[str]()) for fid, kind in self.b.return_annotations.items()}
+        for fid, found in seen.items():
+            if fid not in kinds and len(found) == 1 and None not in found:
+                kind = found.pop()
+                assert kind is not None
+                kinds[fid] = kind
+        return {fid: kind for fid, kind in kinds.items() if self.keeps_return(self.by_id[fid].node)}
+
+    def returned_kind(self, returned: Returned) -> ReturnKind | None:
+        if returned is None:
+            return None
+        if returned[0] == "produced":
+            kind, _call, detail, _constructor = returned[1]
+            if kind in ("alias", "derived"):
+                return None
+            return kind, detail
+        if returned[0] == "pair":
+            parts = (self.objects.kind(self.identity(r)) for r in returned[1:])
+            return ("pair", frozenset()) if tuple(parts) == api.STREAM_PAIR else None
+        identity = self.identity(returned[1])
+        found = self.objects.kind(identity)
+        if found is None:
+            return None
+        pipes = frozenset(p for o in self.objects.origins(identity) for p in o.detail)
+        return found, pipes
+
+    def keeps_return(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.FunctionDef):
+            return False
+        for decorator in node.decorators:
+            expression = decorator.decorator
+            if isinstance(expression, cst.Call):
+                expression = expression.func
+            name = qualify(self.b.imports, expression) or dotted(expression)
+            if name not in _RETURN_KEEPING_DECORATORS:
+                return False
+        return True
 
     def identity(self, ref: RawRef) -> Identity:
         kind = ref[0]

@@ -1,0 +1,260 @@
+"""A module's summary, extracted with the stdlib `ast` (several times faster than libcst,
+and enough for what other modules need to know): its module-level imports and, for its
+functions and methods, whether each is a coroutine function and what kind a call returns."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+
+from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
+from asynclint.project.summaries import resolve_relative as _resolve_relative
+from asynclint.semantics import asyncio_api as api
+
+# Decorators that leave an `async def` a coroutine function (as in semantics/coroutines.py).
+_TRANSPARENT_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "abc.abstractmethod",
+        "functools.wraps",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
+
+
+@dataclass
+class ModuleSummary:
+    name: str
+    is_package: bool
+    # Module-level imports: local name -> absolute dotted name (relative imports resolved).
+    imports: dict[str, str] = field(default_factory=dict)
+    # Top-level functions ("fetch") and methods ("Client.fetch").
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    # Names the module binds at top level other than by import (shadowing a re-export).
+    defined: set[str] = field(default_factory=set)
+    # `import a.b.c` binds `a` but makes `a.b.c.f` reachable too.
+    dotted_imports: set[str] = field(default_factory=set)
+
+
+def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> ModuleSummary | None:
+    """None when the file does not parse (the engine reports that)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    summary = ModuleSummary(name, is_package)
+    context = ModuleContext(name, is_package)
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            _record_import(node, context, summary.imports)
+            if isinstance(node, ast.Import):
+                summary.dotted_imports.update(a.name for a in node.names if not a.asname)
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            summary.defined.add(node.name)
+            summary.functions[node.name] = _function(node, node.name, path, summary.imports)
+        elif isinstance(node, ast.ClassDef):
+            summary.defined.add(node.name)
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    qualname = f"{node.name}.{item.name}"
+                    summary.functions[qualname] = _function(item, qualname, path, summary.imports)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    return summary
+
+
+def _record_import(
+    node: ast.Import | ast.ImportFrom, context: ModuleContext, imports: dict[str, str]
+) -> None:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                imports[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                imports[top] = top
+        return
+    module = node.module
+    if node.level:
+        module = _resolve_relative(context, node.level, node.module)
+    if module is None:
+        return
+    for alias in node.names:
+        if alias.name != "*":
+            imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+
+
+def _qualify(node: ast.expr, imports: dict[str, str]) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in imports:
+        return None
+    return api.normalize(".".join([imports[node.id], *parts]))
+
+
+def _function(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: str, imports: dict[str, str]
+) -> FunctionSummary:
+    is_async = isinstance(node, ast.AsyncFunctionDef)
+    own = list(_own_nodes(node))
+    is_coroutine = (
+        is_async
+        and all(_decorator_name(d, imports) in _TRANSPARENT_DECORATORS for d in node.decorator_list)
+        and not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own)
+    )
+    returns, pipes = _return_kind(node, own, imports)
+    return FunctionSummary(path, node.lineno, qualname, is_coroutine, returns, pipes)
+
+
+def _decorator_name(node: ast.expr, imports: dict[str, str]) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    qualified = _qualify(node, imports)
+    if qualified is not None:
+        return qualified
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _own_nodes(function: ast.AST) -> list[ast.AST]:
+    """The nodes of a function's own body (not those of functions or classes nested in it)."""
+    found: list[ast.AST] = []
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
+Produced = tuple[ReturnKind, frozenset[str]]
+
+
+def _return_kind(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST], imports: dict[str, str]
+) -> tuple[ReturnKind | None, frozenset[str]]:
+    """From the return annotation, else from every `return` agreeing on one produced kind."""
+    if node.returns is not None:
+        annotated = _annotation_kind(node.returns, imports)
+        if annotated is not None:
+            return annotated, frozenset()
+    assigned: dict[str, list[Produced | None]] = {}
+    for item in own:
+        if isinstance(item, ast.Assign):
+            value = _produced(item.value, imports)
+            for target in item.targets:
+                _bind(target, value, assigned)
+        elif isinstance(item, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+            target = item.target
+            if isinstance(target, ast.Name):
+                value = item.value if not isinstance(item, ast.AugAssign) else None
+                produced = _produced(value, imports) if value is not None else None
+                assigned.setdefault(target.id, []).append(produced)
+        elif isinstance(item, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            for target in _loop_or_with_targets(item):
+                _bind(target, None, assigned)
+    results: set[Produced | None] = set()
+    for item in own:
+        if not isinstance(item, ast.Return) or item.value is None:
+            continue
+        value = item.value
+        if isinstance(value, ast.Name):
+            values = assigned.get(value.id, [None])
+            results.update(values)
+        elif isinstance(value, ast.Tuple) and len(value.elts) == 2:
+            kinds = [_name_kind(e, assigned) for e in value.elts]
+            results.add(("pair", frozenset()) if kinds == ["reader", "writer"] else None)
+        else:
+            results.add(_produced(value, imports))
+    if len(results) != 1:
+        return None, frozenset()
+    only = results.pop()
+    return (None, frozenset()) if only is None else only
+
+
+def _bind(
+    target: ast.expr, value: Produced | None, assigned: dict[str, list[Produced | None]]
+) -> None:
+    if isinstance(target, ast.Name):
+        assigned.setdefault(target.id, []).append(value)
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        pair = value is not None and value[0] == "pair" and len(target.elts) == 2
+        for element, part in zip(target.elts, api.STREAM_PAIR, strict=False):
+            _bind(element, (part, frozenset()) if pair else None, assigned)
+        for element in target.elts[2:]:
+            _bind(element, None, assigned)
+    elif isinstance(target, ast.Starred):
+        _bind(target.value, None, assigned)
+
+
+def _loop_or_with_targets(
+    node: ast.For | ast.AsyncFor | ast.With | ast.AsyncWith,
+) -> list[ast.expr]:
+    if isinstance(node, (ast.For, ast.AsyncFor)):
+        return [node.target]
+    return [item.optional_vars for item in node.items if item.optional_vars is not None]
+
+
+def _name_kind(node: ast.expr, assigned: dict[str, list[Produced | None]]) -> str | None:
+    if not isinstance(node, ast.Name):
+        return None
+    values = set(assigned.get(node.id, [None]))
+    only = values.pop() if len(values) == 1 else None
+    return only[0] if only is not None else None
+
+
+def _produced(value: ast.expr, imports: dict[str, str]) -> Produced | None:
+    awaited = False
+    while isinstance(value, ast.Await):
+        value, awaited = value.value, True
+    if not isinstance(value, ast.Call):
+        return None
+    qualname = _qualify(value.func, imports)
+    if qualname is None:
+        return None
+    if qualname in api.PASS_THROUGH and awaited and value.args:
+        return _produced(ast.Await(value.args[0]), imports)
+    if qualname in api.CONSTRUCTORS:
+        return api.CONSTRUCTORS[qualname], frozenset()
+    if awaited and qualname in api.AWAITED_FACTORIES:
+        pipes = frozenset(
+            k.arg
+            for k in value.keywords
+            if k.arg in api.PROCESS_STREAMS and _qualify(k.value, imports) == "subprocess.PIPE"
+        )
+        return api.AWAITED_FACTORIES[qualname], pipes
+    if awaited and qualname in api.STREAM_PAIR_FACTORIES:
+        return "pair", frozenset()
+    return None
+
+
+def _annotation_kind(node: ast.expr, imports: dict[str, str]) -> ReturnKind | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        try:
+            node = ast.parse(node.value, mode="eval").body
+        except SyntaxError:
+            return None
+    if isinstance(node, ast.Subscript):
+        outer = _qualify(node.value, imports)
+        if outer == "typing.Optional":
+            return _annotation_kind(node.slice, imports)
+        return _annotation_kind(node.value, imports)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        sides = [s for s in (node.left, node.right) if not _is_none(s)]
+        kinds = {_annotation_kind(s, imports) for s in sides}
+        return kinds.pop() if len(kinds) == 1 else None
+    qualname = _qualify(node, imports)
+    return api.ANNOTATIONS.get(qualname) if qualname else None
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
