@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
+from asynclint.project.index import ProjectIndex
+from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult, prefiltered
 from asynclint.settings import Settings
 
@@ -47,6 +49,7 @@ class _Task:
     index: int
     path: str
     data: bytes | None  # None: unreadable or too large; the engine reads it and says why
+    context: ModuleContext | None = None  # what the other checked modules tell this one
 
 
 def run(
@@ -70,10 +73,17 @@ def run(
     slots: list[FileResult | None] = [None] * len(found.files)
     digests: dict[int, str] = {}
     tasks: list[_Task] = []
+    contents = [_read(path) for path in found.files]
+    project = _index(found.files, contents)
     for index, path in enumerate(found.files):
-        data = _read(path)
+        data = contents[index]
+        contents[index] = None  # kept by the task if it needs analysing
+        context = project.context_for(path)
         if data is not None and (cache is not None or fix):
             digests[index] = content_hash(data)
+            if context is not None:
+                # The entry holds for this content and for these summaries of other modules.
+                digests[index] += "+" + context.digest()
         if data is not None and cache is not None:
             hit = cache.get(os.path.abspath(path), path, digests[index])
             if hit is not None:
@@ -86,7 +96,7 @@ def run(
             if cache is not None:
                 cache.put(os.path.abspath(path), path, digests[index], skipped)
             continue
-        tasks.append(_Task(index, path, data))
+        tasks.append(_Task(index, path, data, context))
     if tasks:
         for task, result in zip(tasks, _analyse(tasks, settings, jobs, fix, unsafe), strict=True):
             slots[task.index] = result
@@ -108,6 +118,19 @@ def run(
     if cache is not None:
         cache.save()
     return outcome
+
+
+def _index(paths: Sequence[str], contents: Sequence[bytes | None]) -> ProjectIndex:
+    """The project index over the files of this run. A file without `async` in it defines no
+    coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
+    re-exports, is worth reading then."""
+    index = ProjectIndex()
+    for path, data in zip(paths, contents, strict=True):
+        if data is None:
+            continue
+        if not prefiltered(data) or os.path.basename(path) == "__init__.py":
+            index.add(path, data)
+    return index
 
 
 def _read(path: str) -> bytes | None:
@@ -181,10 +204,12 @@ def check_task(task: _Task, settings: Settings, fix: bool, unsafe: bool) -> File
     from asynclint.engine import FILE_BUDGET_SECONDS, check_file, check_source
 
     if task.data is None:
-        return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS)
-    result = check_source(task.data, task.path, settings, budget=FILE_BUDGET_SECONDS)
+        return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context)
+    result = check_source(
+        task.data, task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context
+    )
     if fix:
-        result = fix_until_stable(task.data, result, settings, unsafe)
+        result = fix_until_stable(task.data, result, settings, unsafe, task.context)
     return result
 
 
@@ -196,7 +221,11 @@ def check_bytes(
 
 
 def fix_until_stable(
-    data: bytes, first: FileResult, settings: Settings, unsafe: bool
+    data: bytes,
+    first: FileResult,
+    settings: Settings,
+    unsafe: bool,
+    context: ModuleContext | None = None,
 ) -> FileResult:
     """Apply the applicable fixes, re-check, and repeat while fixes remain and apply. The
     diagnostics returned are those of the final text: what is left after fixing."""
@@ -227,7 +256,7 @@ def fix_until_stable(
             break
         applied.extend(fixable[i].code for i in chosen)
         text = fixed
-        result = check_source(text, first.path, settings)
+        result = check_source(text, first.path, settings, context=context)
         errors.extend(e for e in result.internal_errors if e not in errors)
     result.internal_errors = errors
     result.encoding = first.encoding

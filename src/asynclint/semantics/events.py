@@ -25,8 +25,9 @@ RawRef = tuple[Union[str, int, "RawRef"], ...]
 # code), "iter" (`async for` over it), "create" (a process is created), "enter" (a `with` item)
 EventKind = Literal["call", "await", "escape", "iter", "create", "enter"]
 # For calls: "discarded" (a bare expression statement, awaited or not), "assigned"
-# (`target = [await] call(...)`, see `Event.assigned`), "returned", or "".
-CallRole = Literal["discarded", "assigned", "returned", ""]
+# (`target = [await] call(...)`, see `Event.assigned`), "returned", "tested" (the truth of the
+# result decides an `if`/`while`/`not`/`and`/`or`/ternary test), or "".
+CallRole = Literal["discarded", "assigned", "returned", "tested", ""]
 
 
 @dataclass(eq=False)

@@ -461,9 +461,20 @@ class _Builder:
                 event.assigned = target
                 return
 
+    def mark_tested(self, test: cst.BaseExpression) -> None:
+        """Calls whose result's truth decides a test: `if call():`, `not call()`, `a and call()`."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            self.mark_tested(test.expression)
+        elif isinstance(test, cst.BooleanOperation):
+            self.mark_tested(test.left)
+            self.mark_tested(test.right)
+        elif isinstance(test, cst.Call):
+            self.mark_call(test, "tested")
+
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
         self.expr(node.test)
+        self.mark_tested(node.test)
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
@@ -484,6 +495,7 @@ class _Builder:
             self.bind_target(node.target, None)
         else:
             self.expr(node.test)
+            self.mark_tested(node.test)
             infinite = _is_true(node.test)
         self.loops.append(loop_id)
         try:
