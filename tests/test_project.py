@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from rule_docs import markers
 
 from asynclint.project.index import build_index
 from asynclint.project.layout import ModuleName, module_name
 from asynclint.project.summaries import ModuleContext, resolve_relative
-from rule_docs import markers
 
 PROJECTS = Path(__file__).resolve().parent / "fixtures" / "projects"
 
@@ -107,7 +107,8 @@ def test_summaries_follow_reexports_and_are_plain_data(tmp_path: Path) -> None:
             "async def helper(): ...\n"
             "def loop() -> asyncio.AbstractEventLoop: ...\n"
             "async def spawn():\n"
-            "    return await asyncio.create_subprocess_exec('ls', stdout=asyncio.subprocess.PIPE)\n"
+            "    return await asyncio.create_subprocess_exec(\n"
+            "        'ls', stdout=asyncio.subprocess.PIPE)\n"
         ),
         "user.py": "from pkg import public\nfrom pkg.impl import loop, spawn\nimport requests\n",
     }

@@ -20,8 +20,8 @@ from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, Edit, Fix, RelatedLocation
 from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
-from asynclint.project.summaries import ModuleContext
 from asynclint.positions import node_ranges
+from asynclint.project.summaries import ModuleContext
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
 from asynclint.results import PREFILTER_NEEDLE as PREFILTER_NEEDLE  # re-exported
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult

@@ -150,15 +150,15 @@ def _return_kind(
     assigned: dict[str, list[Produced | None]] = {}
     for item in own:
         if isinstance(item, ast.Assign):
-            value = _produced(item.value, imports)
+            made = _produced(item.value, imports)
             for target in item.targets:
-                _bind(target, value, assigned)
+                _bind(target, made, assigned)
         elif isinstance(item, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
             target = item.target
             if isinstance(target, ast.Name):
-                value = item.value if not isinstance(item, ast.AugAssign) else None
-                produced = _produced(value, imports) if value is not None else None
-                assigned.setdefault(target.id, []).append(produced)
+                source = None if isinstance(item, ast.AugAssign) else item.value
+                made = _produced(source, imports) if source is not None else None
+                assigned.setdefault(target.id, []).append(made)
         elif isinstance(item, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
             for target in _loop_or_with_targets(item):
                 _bind(target, None, assigned)
@@ -166,15 +166,14 @@ def _return_kind(
     for item in own:
         if not isinstance(item, ast.Return) or item.value is None:
             continue
-        value = item.value
-        if isinstance(value, ast.Name):
-            values = assigned.get(value.id, [None])
-            results.update(values)
-        elif isinstance(value, ast.Tuple) and len(value.elts) == 2:
-            kinds = [_name_kind(e, assigned) for e in value.elts]
+        returned = item.value
+        if isinstance(returned, ast.Name):
+            results.update(assigned.get(returned.id, [None]))
+        elif isinstance(returned, ast.Tuple) and len(returned.elts) == 2:
+            kinds = [_name_kind(e, assigned) for e in returned.elts]
             results.add(("pair", frozenset()) if kinds == ["reader", "writer"] else None)
         else:
-            results.add(_produced(value, imports))
+            results.add(_produced(returned, imports))
     if len(results) != 1:
         return None, frozenset()
     only = results.pop()

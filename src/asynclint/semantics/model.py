@@ -1147,7 +1147,9 @@ class _Resolver:
         seen: dict[int, set[ReturnKind | None]] = {}
         for function, returned in self.b.returns:
             seen.setdefault(function.id, set()).add(self.returned_kind(returned))
-        kinds = {fid: (kind, frozenset[str]()) for fid, kind in self.b.return_annotations.items()}
+        kinds: dict[int, ReturnKind] = {
+            fid: (kind, frozenset()) for fid, kind in self.b.return_annotations.items()
+        }
         for fid, found in seen.items():
             if fid not in kinds and len(found) == 1 and None not in found:
                 kind = found.pop()
@@ -1160,7 +1162,7 @@ class _Resolver:
             return None
         if returned[0] == "produced":
             kind, _call, detail, _constructor = returned[1]
-            if kind in ("alias", "derived"):
+            if kind == "alias" or kind == "derived":
                 return None
             return kind, detail
         if returned[0] == "pair":
