@@ -49,6 +49,8 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         return None
     summary = ModuleSummary(name, is_package)
     context = ModuleContext(name, is_package)
+    text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
+    lines = text.splitlines()
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, context, summary.imports)
@@ -57,13 +59,15 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.defined.add(node.name)
-            summary.functions[node.name] = _function(node, node.name, path, summary.imports)
+            summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qualname = f"{node.name}.{item.name}"
-                    summary.functions[qualname] = _function(item, qualname, path, summary.imports)
+                    summary.functions[qualname] = _function(
+                        item, qualname, path, summary.imports, lines
+                    )
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
@@ -102,16 +106,26 @@ def _qualify(node: ast.expr, imports: dict[str, str]) -> str | None:
 
 
 def _function(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, qualname: str, path: str, imports: dict[str, str]
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    qualname: str,
+    path: str,
+    imports: dict[str, str],
+    lines: list[str],
 ) -> FunctionSummary:
-    is_async = isinstance(node, ast.AsyncFunctionDef)
-    own = list(_own_nodes(node))
-    is_coroutine = (
-        is_async
-        and all(_decorator_name(d, imports) in _TRANSPARENT_DECORATORS for d in node.decorator_list)
-        and not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own)
+    # Walking every node of every function in Python costs more than parsing: look at the
+    # text first, and walk statements only (returns and assignments are statements).
+    text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+    is_coroutine = isinstance(node, ast.AsyncFunctionDef) and all(
+        _decorator_name(d, imports) in _TRANSPARENT_DECORATORS for d in node.decorator_list
     )
-    returns, pipes = _return_kind(node, own, imports)
+    if is_coroutine and "yield" in text:
+        is_coroutine = not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))
+    returns: ReturnKind | None = None
+    pipes: frozenset[str] = frozenset()
+    if node.returns is not None:
+        returns = _annotation_kind(node.returns, imports)
+    if returns is None and "return" in text and ":=" not in text:
+        returns, pipes = _return_kind(list(_own_statements(node.body)), imports)
     return FunctionSummary(path, node.lineno, qualname, is_coroutine, returns, pipes)
 
 
@@ -136,24 +150,38 @@ def _own_nodes(function: ast.AST) -> list[ast.AST]:
     return found
 
 
+def _own_statements(body: list[ast.stmt]) -> list[ast.stmt]:
+    """Every statement of a function's body, nested blocks included, nested scopes not."""
+    found: list[ast.stmt] = []
+    stack = list(body)
+    while stack:
+        statement = stack.pop()
+        found.append(statement)
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for name in ("body", "orelse", "finalbody"):
+            stack.extend(getattr(statement, name, ()))
+        for handler in getattr(statement, "handlers", ()):
+            stack.extend(handler.body)
+        for case in getattr(statement, "cases", ()):
+            stack.extend(case.body)
+    return found
+
+
 Produced = tuple[ReturnKind, frozenset[str]]
 
 
 def _return_kind(
-    node: ast.FunctionDef | ast.AsyncFunctionDef, own: list[ast.AST], imports: dict[str, str]
+    own: list[ast.stmt], imports: dict[str, str]
 ) -> tuple[ReturnKind | None, frozenset[str]]:
-    """From the return annotation, else from every `return` agreeing on one produced kind."""
-    if node.returns is not None:
-        annotated = _annotation_kind(node.returns, imports)
-        if annotated is not None:
-            return annotated, frozenset()
+    """From every `return` agreeing on one produced kind."""
     assigned: dict[str, list[Produced | None]] = {}
     for item in own:
         if isinstance(item, ast.Assign):
             made = _produced(item.value, imports)
             for target in item.targets:
                 _bind(target, made, assigned)
-        elif isinstance(item, (ast.AnnAssign, ast.AugAssign, ast.NamedExpr)):
+        elif isinstance(item, (ast.AnnAssign, ast.AugAssign)):
             target = item.target
             if isinstance(target, ast.Name):
                 source = None if isinstance(item, ast.AugAssign) else item.value
