@@ -29,12 +29,17 @@ _TRANSPARENT_DECORATORS = frozenset(
 class ModuleSummary:
     name: str
     is_package: bool
+    path: str = ""
     # Module-level imports: local name -> absolute dotted name (relative imports resolved).
     imports: dict[str, str] = field(default_factory=dict)
     # Top-level functions ("fetch") and methods ("Client.fetch").
     functions: dict[str, FunctionSummary] = field(default_factory=dict)
     # Names the module binds at top level other than by import (shadowing a re-export).
     defined: set[str] = field(default_factory=set)
+    # Classes: name -> (line, absolute names of the bases; None for a base that is no name).
+    classes: dict[str, tuple[int, list[str | None]]] = field(default_factory=dict)
+    # "Class.attr" -> the kind every store to `self.attr` in the class's methods agrees on.
+    attributes: dict[str, tuple[ReturnKind, frozenset[str]]] = field(default_factory=dict)
     # `import a.b.c` binds `a` but makes `a.b.c.f` reachable too.
     dotted_imports: set[str] = field(default_factory=set)
 
@@ -47,7 +52,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    summary = ModuleSummary(name, is_package)
+    summary = ModuleSummary(name, is_package, path)
     context = ModuleContext(name, is_package)
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     lines = text.splitlines()
@@ -62,6 +67,10 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
+            bases = [_base_name(base, summary) for base in node.bases]
+            summary.classes[node.name] = (node.lineno, bases)
+            for attr, kind in _attribute_kinds(node, summary.imports, lines).items():
+                summary.attributes[f"{node.name}.{attr}"] = kind
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qualname = f"{node.name}.{item.name}"
@@ -72,6 +81,61 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
     return summary
+
+
+def _base_name(node: ast.expr, summary: ModuleSummary) -> str | None:
+    if isinstance(node, ast.Name) and node.id == "object":
+        return "builtins.object"
+    if isinstance(node, ast.Name) and node.id not in summary.imports:
+        return f"{summary.name}.{node.id}"  # a class of this module (or unknown: not indexed)
+    if isinstance(node, ast.Subscript):  # Generic[T], Base[int]
+        node = node.value
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.insert(0, node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name) or node.id not in summary.imports:
+        return None
+    return ".".join([summary.imports[node.id], *parts])
+
+
+def _attribute_kinds(
+    node: ast.ClassDef, imports: dict[str, str], lines: list[str]
+) -> dict[str, tuple[ReturnKind, frozenset[str]]]:
+    """`self.x = asyncio.Lock()` in the methods and `x: asyncio.Lock` in the class body,
+    when every store of the attribute agrees (`= None` stores do not count)."""
+    seen: dict[str, set[Produced | None]] = {}
+    for item in node.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            kind = _annotation_kind(item.annotation, imports)
+            seen.setdefault(item.target.id, set()).add((kind, frozenset()) if kind else None)
+        if not isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) or not item.args.args:
+            continue
+        text = "\n".join(lines[item.lineno - 1 : item.end_lineno or item.lineno])
+        this = item.args.args[0].arg
+        if f"{this}." not in text:
+            continue
+        for statement in _own_statements(item.body):
+            if isinstance(statement, ast.Assign):
+                targets, value = statement.targets, statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                targets, value = [statement.target], statement.value
+            else:
+                continue
+            for target in targets:
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == this
+                    and not _is_none(value)
+                ):
+                    seen.setdefault(target.attr, set()).add(_produced(value, imports))
+    kinds: dict[str, tuple[ReturnKind, frozenset[str]]] = {}
+    for attr, found in seen.items():
+        only = found.pop() if len(found) == 1 else None
+        if only is not None and only[0] != "pair":
+            kinds[attr] = only
+    return kinds
 
 
 def _record_import(

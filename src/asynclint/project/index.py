@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from asynclint.project.extract import ModuleSummary, summarize
 from asynclint.project.layout import module_name
-from asynclint.project.summaries import FunctionSummary, ModuleContext
+from asynclint.project.summaries import ClassSummary, FunctionSummary, ModuleContext
 
 # Re-exports followed before giving up (`a` re-exports `b.f`, which re-exports `c.f`, ...).
 _MAX_HOPS = 8
@@ -35,9 +35,68 @@ class ProjectIndex:
         if summary is None:
             return None
         functions: dict[str, FunctionSummary] = {}
+        classes: dict[str, ClassSummary] = {}
         for target in set(summary.imports.values()) | summary.dotted_imports:
             functions.update(self._exported(target))
-        return ModuleContext(summary.name, summary.is_package, functions)
+            classes.update(self._exported_classes(target))
+        return ModuleContext(summary.name, summary.is_package, functions, classes)
+
+    def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
+        found: dict[str, ClassSummary] = {}
+        module = self.modules.get(target)
+        names = [f"{target}.{name}" for name in _public_names(module)] if module else [target]
+        for name in names:
+            view = self.class_view(name)
+            if view is not None:
+                found[name] = view
+        return found
+
+    def class_view(self, qualname: str, hops: int = 0) -> ClassSummary | None:
+        """A checked class with what it inherits from checked bases, re-exports followed."""
+        located = self._locate_class(qualname, hops)
+        if located is None:
+            return None
+        module, name = located
+        line, bases = module.classes[name]
+        methods: dict[str, FunctionSummary] = {}
+        attributes: dict[str, tuple[object, frozenset[str]]] = {}
+        complete = True
+        for base in bases:  # left to right; what comes first wins, as in the MRO
+            if base == "builtins.object":
+                continue
+            inherited = self.class_view(base, hops + 1) if base is not None else None
+            if inherited is None:
+                complete = False  # anything not found so far may come from this base
+                break
+            for key, value in inherited.methods.items():
+                methods.setdefault(key, value)
+            for key, kind in inherited.attributes.items():
+                attributes.setdefault(key, kind)
+            complete = complete and inherited.complete
+            if not complete:
+                break
+        prefix = f"{name}."
+        for key, function in module.functions.items():
+            if key.startswith(prefix):
+                methods[key[len(prefix) :]] = function
+        for key, kind in module.attributes.items():
+            if key.startswith(prefix):
+                attributes[key[len(prefix) :]] = kind
+        return ClassSummary(module.path, line, name, methods, attributes, complete)  # type: ignore[arg-type]
+
+    def _locate_class(self, qualname: str, hops: int) -> tuple[ModuleSummary, str] | None:
+        if hops > _MAX_HOPS:
+            return None
+        module_part, _, name = qualname.rpartition(".")
+        module = self.modules.get(module_part)
+        if module is None:
+            return None
+        if name in module.classes:
+            return module, name
+        imported = module.imports.get(name)
+        if imported is not None and imported != qualname and name not in module.defined:
+            return self._locate_class(imported, hops + 1)
+        return None
 
     def _exported(self, target: str) -> dict[str, FunctionSummary]:
         """The summaries reachable as `target` or `target.<name>[.<method>]`."""
@@ -71,7 +130,7 @@ class ProjectIndex:
             if key.startswith(prefix)
         }
         if methods or name in module.defined:
-            return methods
+            return {}  # methods are reached through the class (see class_view)
         imported = module.imports.get(name)
         if imported is not None and imported != qualname:
             return self.lookup(imported, hops + 1)

@@ -31,6 +31,21 @@ class FunctionSummary:
 
 
 @dataclass(frozen=True)
+class ClassSummary:
+    """A class of a checked module with what its instances get from it and its bases (in
+    method resolution order, as far as the bases are known)."""
+
+    path: str
+    line: int
+    name: str
+    methods: Mapping[str, FunctionSummary] = field(default_factory=dict)
+    # `self._lock = asyncio.Lock()` in a method, `lock: asyncio.Lock` in the body: attr -> kind.
+    attributes: Mapping[str, tuple[ReturnKind, frozenset[str]]] = field(default_factory=dict)
+    # False when a base is not a checked class: a name missing here may be defined there.
+    complete: bool = True
+
+
+@dataclass(frozen=True)
 class ModuleContext:
     """One module's view of the project: its dotted name (to resolve relative imports) and the
     summaries of the names it imports, keyed by their import-resolved dotted name as the
@@ -39,10 +54,15 @@ class ModuleContext:
     name: str
     is_package: bool = False
     functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
+    classes: Mapping[str, ClassSummary] = field(default_factory=dict)
 
     def digest(self) -> str:
         """Changes exactly when something this module can use changes (for the cache)."""
-        text = repr((self.name, self.is_package, sorted(self.functions.items())))
+        classes = sorted(
+            (key, c.path, c.line, sorted(c.methods.items()), sorted(c.attributes.items()))
+            for key, c in self.classes.items()
+        )
+        text = repr((self.name, self.is_package, sorted(self.functions.items()), classes))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

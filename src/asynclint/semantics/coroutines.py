@@ -106,7 +106,7 @@ def returns_coroutine(facts: ModuleFacts, function: FunctionInfo, event: Event) 
     target = event.target
     if target is not None and is_coroutine_function(facts, target):
         return f"{dotted(func) or target.name}()"
-    imported = facts.imported_function(function, event)
+    imported = facts.imported_function(function, event) or facts.inherited_method(event)
     if imported is not None and imported.is_coroutine:
         return f"{dotted(func) or imported.name}()"
     return None
@@ -151,7 +151,7 @@ def unawaited_coroutines(facts: ModuleFacts) -> list[UnawaitedCall]:
             continue
         if event.role == "assigned" and not _assigned_name_unused(facts, function, event):
             continue
-        imported = facts.imported_function(function, event)
+        imported = facts.imported_function(function, event) or facts.inherited_method(event)
         place = imported.place if imported is not None else None
         found.append(UnawaitedCall(function, event, callee, place))
     return found

@@ -15,7 +15,12 @@ from typing import Literal
 
 import libcst as cst
 
-from asynclint.project.summaries import FunctionSummary, ModuleContext, resolve_relative
+from asynclint.project.summaries import (
+    ClassSummary,
+    FunctionSummary,
+    ModuleContext,
+    resolve_relative,
+)
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import CallRole, Event, EventKind, RawRef
 from asynclint.semantics.expressions import dotted, qualify
@@ -136,6 +141,8 @@ class ModuleFacts:
     asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]]
     # What the other checked modules tell this one (project mode); None: module-local only.
     context: ModuleContext | None = None
+    # Class qualname -> its bases, import-resolved (`pkg.base.Base`) or as written (`Local`).
+    class_bases: dict[str, list[str | None]] = field(default_factory=dict)
     _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
     # Results that several rules share (computed by the first rule that needs them).
     cache: dict[str, object] = field(default_factory=dict)
@@ -202,6 +209,46 @@ class ModuleFacts:
         qualname = call_qualname(function, event)
         return self.context.functions.get(qualname) if qualname else None
 
+    def inherited_method(self, event: Event) -> FunctionSummary | None:
+        """`self.method()` where `method` comes from a base class of another checked module."""
+        callee = event.callee
+        if event.target is not None or callee is None or callee[0] != "method":
+            return None
+        method = str(callee[2])
+        for local, known in self.ancestry(str(callee[1])):
+            if local is not None and method in self.methods.get(local, {}):
+                return None  # defined in this module: not another module's method
+            if known is not None and method in known.methods:
+                return known.methods[method]
+        return None
+
+    def ancestry(self, class_name: str) -> Iterator[tuple[str | None, ClassSummary | None]]:
+        return ancestry(self.context, self.class_bases, class_name)
+
+
+def ancestry(
+    context: ModuleContext | None,
+    class_bases: dict[str, list[str | None]],
+    class_name: str,
+    depth: int = 0,
+) -> Iterator[tuple[str | None, ClassSummary | None]]:
+    """The bases of a class of this module, depth first, left to right (the MRO in the usual
+    cases): (this module's class, None) or (None, another checked module's class, which
+    already holds what it inherits). Stops where a base is unknown."""
+    if context is None or depth > 8:
+        return
+    for base in class_bases.get(class_name, []):
+        known = context.classes.get(base) if base is not None else None
+        if known is not None:
+            yield None, known
+            if not known.complete:
+                return
+        elif base is not None and base in class_bases:
+            yield base, None
+            yield from ancestry(context, class_bases, base, depth + 1)
+        else:
+            return
+
 
 def build_facts(
     module: cst.Module, settings: Settings, context: ModuleContext | None = None
@@ -266,6 +313,7 @@ class _Builder:
         self.return_annotations: dict[int, api.ObjectKind] = {}
         # (the assigned references: one, or two for `a, b = ...`), callee, awaited, call.
         self.call_results: list[tuple[tuple[RawRef | None, ...], RawRef, bool, cst.Call]] = []
+        self.class_bases: dict[str, list[str | None]] = {}
         self.ids = itertools.count()
         self.imports: dict[str, str] = {}
         self.functions: list[FunctionInfo] = []
@@ -607,6 +655,11 @@ class _Builder:
             node.name.value if owner.kind == "module" else f"{owner.qualname}.{node.name.value}"
         )
         owner.classes[node.name.value] = qualname
+        self.class_bases[qualname] = [
+            self.qualify(arg.value) or dotted(arg.value)
+            for arg in node.bases
+            if arg.keyword is None
+        ]
         info = self._new_function(node.name.value, qualname, node, owner, "class")
         self._with_function(info, node.body)
 
@@ -1077,6 +1130,7 @@ class _Resolver:
                 self.objects.add_origin(
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
+        self.give_inherited_attributes()
         for target_ref, receiver, kind, call in b.derived:
             if self.objects.kind(self.identity(receiver)) == api.LOOP:
                 self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
@@ -1108,6 +1162,7 @@ class _Resolver:
             handlers=b.handlers,
             asyncio_uses=b.asyncio_uses,
             context=b.context,
+            class_bases=b.class_bases,
         )
 
     def give_call_results(self) -> None:
@@ -1140,6 +1195,24 @@ class _Resolver:
                 self.objects.add_origin(
                     self.identity(attribute), Origin(kind, function.node, pipes)
                 )
+
+    def give_inherited_attributes(self) -> None:
+        """`self._lock` in a subclass of a class of another module that makes it a Lock."""
+        b = self.b
+        if b.context is None:
+            return
+        for function in b.functions:
+            if function.kind != "class":
+                continue
+            given: set[str] = set()
+            for _local, known in ancestry(b.context, b.class_bases, function.qualname):
+                for attr, (kind, pipes) in known.attributes.items() if known else ():
+                    if attr not in given and kind != "pair":
+                        given.add(attr)
+                        origin = Origin(kind, function.node, pipes)
+                        self.objects.add_origin(
+                            self.identity(("attr", function.qualname, attr)), origin
+                        )
 
     def return_kinds(self) -> dict[int, ReturnKind]:
         """Per function id: the kind its calls return, from its `-> X` annotation or from
