@@ -125,3 +125,25 @@ def test_summaries_follow_reexports_and_are_plain_data(tmp_path: Path) -> None:
     assert (spawn.returns, spawn.pipes) == ("process", frozenset({"stdout"}))
     assert not any(name.startswith("requests") for name in context.functions)
     assert pickle.loads(pickle.dumps(context)) == context
+
+
+def test_sarif_points_at_the_definition_in_the_other_module() -> None:
+    command = [sys.executable, "-m", "asynclint", "check", "-j", "1", "--exit-zero", "--no-cache"]
+    completed = subprocess.run(
+        [*command, "--format", "sarif", "--select", "AIO601", "src"],
+        cwd=PROJECTS / "srclayout",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = json.loads(completed.stdout)["runs"][0]["results"]
+    places = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+    }
+    assert ("src/lib/api.py", "src/lib/core.py", 4) in places
+    assert ("src/nsp/runner.py", "src/nsp/plugin.py", 4) in places

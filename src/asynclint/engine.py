@@ -257,6 +257,8 @@ def _related(finding: Finding, positions: Positions) -> tuple[RelatedLocation, .
             found.append(
                 RelatedLocation(start.line, start.column + 1, note, end.line, end.column + 1)
             )
+    for path, line, note in finding.elsewhere:
+        found.append(RelatedLocation(line, 1, note, path=path))
     return tuple(found)
 
 

@@ -71,7 +71,8 @@ def run(
         directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
         cache = Cache(directory, run_key(settings, fix=fix, unsafe=unsafe))
     slots: list[FileResult | None] = [None] * len(found.files)
-    digests: dict[int, str] = {}
+    digests: dict[int, str] = {}  # content hashes
+    keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
     tasks: list[_Task] = []
     contents = [_read(path) for path in found.files]
     project = _index(found.files, contents)
@@ -80,12 +81,12 @@ def run(
         contents[index] = None  # kept by the task if it needs analysing
         context = project.context_for(path)
         if data is not None and (cache is not None or fix):
-            digests[index] = content_hash(data)
+            digests[index] = keys[index] = content_hash(data)
             if context is not None:
                 # The entry holds for this content and for these summaries of other modules.
-                digests[index] += "+" + context.digest()
+                keys[index] += "+" + context.digest()
         if data is not None and cache is not None:
-            hit = cache.get(os.path.abspath(path), path, digests[index])
+            hit = cache.get(os.path.abspath(path), path, keys[index])
             if hit is not None:
                 slots[index] = hit
                 outcome.cache_hits += 1
@@ -94,15 +95,15 @@ def run(
             # Decided here: no need to ship the bytes to a worker (or keep them) for nothing.
             skipped = slots[index] = FileResult(path, skipped=True)
             if cache is not None:
-                cache.put(os.path.abspath(path), path, digests[index], skipped)
+                cache.put(os.path.abspath(path), path, keys[index], skipped)
             continue
         tasks.append(_Task(index, path, data, context))
     if tasks:
         for task, result in zip(tasks, _analyse(tasks, settings, jobs, fix, unsafe), strict=True):
             slots[task.index] = result
-            digest = digests.get(task.index)
-            if cache is not None and digest is not None and not result.internal_errors:
-                cache.put(os.path.abspath(task.path), task.path, digest, result)
+            key = keys.get(task.index)
+            if cache is not None and key is not None and not result.internal_errors:
+                cache.put(os.path.abspath(task.path), task.path, key, result)
     for index, slot in enumerate(slots):
         if slot is not None and slot.fixed_text is not None:
             # What the fixes were made from: --fix writes them only while the file still is.

@@ -181,7 +181,7 @@ def _reraises(facts: ModuleFacts, catch: CancellationCatch) -> bool:
 def _raises_later(catch: CancellationCatch) -> bool:
     """`except CancelledError: cancelled = True`, then `if cancelled: raise ...` once the
     cleanup is done (asyncio.Condition.wait re-acquires its lock this way)."""
-    flags = set()
+    flags: set[str] = set()
     for node in body_nodes(catch.body):
         if isinstance(node, cst.Assign) and _is_true_name(node.value):
             flags.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
