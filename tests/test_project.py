@@ -147,3 +147,35 @@ def test_sarif_points_at_the_definition_in_the_other_module() -> None:
     }
     assert ("src/lib/api.py", "src/lib/core.py", 4) in places
     assert ("src/nsp/runner.py", "src/nsp/plugin.py", 4) in places
+
+
+def test_a_warm_run_reads_summaries_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asynclint import runner
+    from asynclint.project import index as index_module
+    from asynclint.settings import Settings
+
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "srclayout", root)
+    api = root / "src" / "lib" / "api.py"
+
+    def check() -> set[tuple[int, str]]:
+        outcome = runner.run(
+            [str(root / "src")], Settings(), jobs=1, cache_dir=str(tmp_path / "cache")
+        )
+        return {(d.line, d.code) for d in outcome.diagnostics if d.path == str(api)}
+
+    assert (5, "AIO601") in check()
+    api.write_text(api.read_text() + "\n# edited: this file is analysed again\n")
+
+    real = index_module.summarize
+
+    def only_the_edited_file(source: bytes, path: str, name: str, is_package: bool) -> object:
+        assert path == str(api), f"{path}: its summary should come from the cache"
+        return real(source, path, name, is_package)
+
+    monkeypatch.setattr(index_module, "summarize", only_the_edited_file)
+    core = root / "src" / "lib" / "core.py"
+    assert core.read_text().count("async def work") == 1
+    assert (5, "AIO601") in check()

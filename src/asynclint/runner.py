@@ -6,15 +6,17 @@ needs analysing, so a run served entirely from the cache never pays for it."""
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asynclint import registry
-from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
+from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
+from asynclint.project.extract import ModuleSummary
 from asynclint.project.index import ProjectIndex
 from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult, prefiltered
@@ -66,16 +68,17 @@ def run(
 ) -> Outcome:
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings))
-    cache = None
+    cache = summaries = None
     if use_cache:
         directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
         cache = Cache(directory, run_key(settings, fix=fix, unsafe=unsafe))
+        summaries = Cache(directory, "summaries-" + build_fingerprint()[:24])
     slots: list[FileResult | None] = [None] * len(found.files)
     digests: dict[int, str] = {}  # content hashes
     keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
     tasks: list[_Task] = []
     contents = [_read(path) for path in found.files]
-    project = _index(found.files, contents)
+    project = _index(found.files, contents, summaries)
     for index, path in enumerate(found.files):
         data = contents[index]
         contents[index] = None  # kept by the task if it needs analysing
@@ -118,20 +121,56 @@ def run(
     outcome.rule_names = registry.names(d.code for d in outcome.diagnostics)
     if cache is not None:
         cache.save()
+    if summaries is not None:
+        summaries.save()
     return outcome
 
 
-def _index(paths: Sequence[str], contents: Sequence[bytes | None]) -> ProjectIndex:
+def _index(
+    paths: Sequence[str], contents: Sequence[bytes | None], store: Cache | None
+) -> ProjectIndex:
     """The project index over the files of this run. A file without `async` in it defines no
     coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
-    re-exports, is worth reading then."""
+    re-exports, is worth reading then. Summaries come from `store` when their file, module
+    name and asynclint build are unchanged."""
+    from asynclint.project.stored import summary_to_json
+
     index = ProjectIndex()
     for path, data in zip(paths, contents, strict=True):
         if data is None:
             continue
-        if not prefiltered(data) or os.path.basename(path) == "__init__.py":
+        if prefiltered(data) and os.path.basename(path) != "__init__.py":
+            continue
+        if store is None:
             index.add(path, data)
+            continue
+        where = os.path.abspath(path)
+        digest = content_hash(data)
+        computed = index.add(path, data, functools.partial(_stored_summary, store, digest))
+        if computed is not None:
+            key = [digest, computed.name, computed.is_package]
+            store.entries[where] = {"key": key, "path": path, "summary": summary_to_json(computed)}
+            store.touched.add(where)
+            store.written.add(where)
+            store.dirty = True
     return index
+
+
+def _stored_summary(
+    store: Cache, digest: str, path: str, name: str, is_package: bool
+) -> ModuleSummary | None:
+    from asynclint.project.stored import summary_from_json
+
+    where = os.path.abspath(path)
+    entry: Any = store.entries.get(where)
+    try:
+        if entry["key"] == [digest, name, is_package] and entry["path"] == path:
+            summary = summary_from_json(entry["summary"])
+            store.touched.add(where)
+            return summary
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass  # an entry we cannot read is a miss
+    return None
 
 
 def _read(path: str) -> bytes | None:

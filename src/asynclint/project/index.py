@@ -4,7 +4,7 @@ module that was not checked (third-party, stdlib) is unknown and stays so."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from asynclint.project.extract import ModuleSummary, summarize
@@ -20,14 +20,25 @@ class ProjectIndex:
     modules: dict[str, ModuleSummary] = field(default_factory=dict)
     by_path: dict[str, ModuleSummary] = field(default_factory=dict)
 
-    def add(self, path: str, source: bytes) -> None:
+    def add(
+        self,
+        path: str,
+        source: bytes,
+        stored: Callable[[str, str, bool], ModuleSummary | None] | None = None,
+    ) -> ModuleSummary | None:
+        """Index one file; `stored(path, name, is_package)` may answer from the cache. Returns
+        the summary when it was computed here (to be stored), else None."""
         named = module_name(path)
         if named is None or named.name in self.modules:
-            return  # two files claiming one name: keep the first, never guess between them
-        summary = summarize(source, path, named.name, named.is_package)
+            return None  # two files claiming one name: keep the first, never guess
+        summary = stored(path, named.name, named.is_package) if stored is not None else None
+        computed = None
+        if summary is None:
+            summary = computed = summarize(source, path, named.name, named.is_package)
         if summary is not None:
             self.modules[named.name] = summary
             self.by_path[path] = summary
+        return computed
 
     def context_for(self, path: str) -> ModuleContext | None:
         """What `path`'s module can know about the other checked modules it imports."""
