@@ -74,13 +74,24 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     qualname = f"{node.name}.{item.name}"
-                    summary.functions[qualname] = _function(
+                    method = summary.functions[qualname] = _function(
                         item, qualname, path, summary.imports, lines
                     )
+                    if method.returns not in (None, "pair") and _is_property(item):
+                        assert method.returns is not None
+                        summary.attributes[qualname] = (method.returns, method.pipes)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
     return summary
+
+
+def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        (isinstance(d, ast.Name) and d.id in ("property", "cached_property"))
+        or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
+        for d in node.decorator_list
+    )
 
 
 def _base_name(node: ast.expr, summary: ModuleSummary) -> str | None:
