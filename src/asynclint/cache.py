@@ -23,7 +23,7 @@ from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 CACHE_DIR_NAME = ".asynclint_cache"
-FORMAT = 3  # bump when the stored layout changes
+FORMAT = 4  # bump when the stored layout changes
 
 
 def content_hash(data: bytes) -> str:
@@ -183,7 +183,10 @@ def _diagnostic_to_json(diagnostic: Diagnostic) -> list[Any]:
         diagnostic.end_line,
         diagnostic.end_column,
         stored_fix,
-        [[r.line, r.column, r.message, r.end_line, r.end_column] for r in diagnostic.related],
+        [
+            [r.line, r.column, r.message, r.end_line, r.end_column, r.path]
+            for r in diagnostic.related
+        ],
     ]
 
 
@@ -208,8 +211,15 @@ def _diagnostic_from_json(data: list[Any], path: str) -> Diagnostic:
         end_column=_int(end_column),
         fix=fix,
         related=tuple(
-            RelatedLocation(int(r_line), int(r_column), str(note), _int(r_end_line), _int(r_end))
-            for r_line, r_column, note, r_end_line, r_end in related
+            RelatedLocation(
+                int(r_line),
+                int(r_column),
+                str(note),
+                _int(r_end_line),
+                _int(r_end),
+                None if r_path is None else str(r_path),
+            )
+            for r_line, r_column, note, r_end_line, r_end, r_path in related
         ),
     )
 

@@ -29,14 +29,16 @@ class Fix:
 
 @dataclass(frozen=True)
 class RelatedLocation:
-    """Another place in the same file that a finding involves (the other half of a lock-order
-    inversion, say), with a note on its role. 1-based like Diagnostic's positions."""
+    """Another place that a finding involves (the other half of a lock-order inversion, the
+    definition in another module of a function called there), with a note on its role.
+    1-based like Diagnostic's positions. `path`: another file; None for the finding's own."""
 
     line: int
     column: int
     message: str
     end_line: int | None = None
     end_column: int | None = None
+    path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from asynclint.guard import Rejected, screen
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
 from asynclint.prefilter import prefiltered
+from asynclint.project.summaries import ModuleContext
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
 from asynclint.rules import RULE_CLASSES, Finding
@@ -45,6 +46,7 @@ def check_file(
     fix: bool = False,
     unsafe: bool = False,
     budget: float | None = None,
+    context: ModuleContext | None = None,
 ) -> FileResult:
     try:
         with open(path, "rb") as handle:
@@ -55,7 +57,9 @@ def check_file(
     if len(data) > MAX_FILE_BYTES:
         message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
         return _skipped_file(FileResult(path), message, settings)
-    return check_source(data, path, settings, fix=fix, unsafe=unsafe, budget=budget)
+    return check_source(
+        data, path, settings, fix=fix, unsafe=unsafe, budget=budget, context=context
+    )
 
 
 def check_buffer(
@@ -80,9 +84,11 @@ def check_source(
     unsafe: bool = False,
     prefilter: bool = True,
     budget: float | None = None,
+    context: ModuleContext | None = None,
 ) -> FileResult:
     """Check one module's source. `budget` (seconds) bounds the time spent on it, where the
-    platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003."""
+    platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003.
+    `context`: what the other checked modules tell this one (None: module-local only)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     codes = enabled_codes_for_path(path, settings)
     # A binary file is reported even without `async` in it: it is not Python at all.
@@ -123,7 +129,7 @@ def check_source(
             if reports_syntax_errors(path, settings):
                 scratch.diagnostics.append(_syntax_error(path, source.text, error))
             return scratch
-        findings = _run_rules(module, path, codes, settings, scratch)
+        findings = _run_rules(module, path, codes, settings, scratch, context)
         if findings:
             _report(findings, module, source, path, settings, scratch, fix=fix, unsafe=unsafe)
         return scratch
@@ -154,7 +160,12 @@ def _parse(text: str) -> cst.Module:
 
 
 def _run_rules(
-    module: cst.Module, path: str, codes: frozenset[str], settings: Settings, result: FileResult
+    module: cst.Module,
+    path: str,
+    codes: frozenset[str],
+    settings: Settings,
+    result: FileResult,
+    context: ModuleContext | None = None,
 ) -> list[Finding]:
     rules = [rule() for rule in RULE_CLASSES if rule.code in codes]
     if not rules:
@@ -165,7 +176,7 @@ def _run_rules(
     findings: list[Finding] = []
     try:
         try:
-            facts: ModuleFacts = build_facts(module, settings)
+            facts: ModuleFacts = build_facts(module, settings, context)
         except RecursionError:
             raise
         except Exception as error:
@@ -259,6 +270,8 @@ def _related(finding: Finding, positions: Positions) -> tuple[RelatedLocation, .
             found.append(
                 RelatedLocation(start.line, start.column + 1, note, end.line, end.column + 1)
             )
+    for path, line, note in finding.elsewhere:
+        found.append(RelatedLocation(line, 1, note, path=path))
     return tuple(found)
 
 

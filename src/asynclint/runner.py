@@ -6,15 +6,19 @@ needs analysing, so a run served entirely from the cache never pays for it."""
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from asynclint import registry
-from asynclint.cache import CACHE_DIR_NAME, Cache, content_hash, run_key
+from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
 from asynclint.prefilter import prefiltered
+from asynclint.project.extract import ModuleSummary
+from asynclint.project.index import ProjectIndex
+from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 
@@ -48,6 +52,7 @@ class _Task:
     path: str
     data: bytes | None  # None: unreadable or too large; the engine reads it and says why
     settings: Settings  # the file's own project's
+    context: ModuleContext | None = None  # what the other checked modules tell this one
 
 
 def run(
@@ -69,6 +74,7 @@ def run(
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     caches: dict[Settings, Cache] = {}
     directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
+    summaries = Cache(directory, "summaries-" + build_fingerprint()[:24]) if use_cache else None
 
     def cache_for(file_settings: Settings) -> Cache | None:
         if not use_cache:
@@ -80,19 +86,27 @@ def run(
         return cache
 
     slots: list[FileResult | None] = [None] * len(found.files)
-    digests: dict[int, str] = {}
+    digests: dict[int, str] = {}  # content hashes
+    keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
     tasks: list[_Task] = []
     caches_by_index: dict[int, Cache] = {}
+    contents = [_read(path) for path in found.files]
+    project = _index(found.files, contents, summaries)
     for index, path in enumerate(found.files):
         file_settings = settings_for(path) if settings_for is not None else settings
         cache = cache_for(file_settings)
         if cache is not None:
             caches_by_index[index] = cache
-        data = _read(path)
+        data = contents[index]
+        contents[index] = None  # kept by the task if it needs analysing
+        context = project.context_for(path)
         if data is not None and (cache is not None or fix):
-            digests[index] = content_hash(data)
+            digests[index] = keys[index] = content_hash(data)
+            if context is not None:
+                # The entry holds for this content and for these summaries of other modules.
+                keys[index] += "+" + context.digest()
         if data is not None and cache is not None:
-            hit = cache.get(os.path.abspath(path), path, digests[index])
+            hit = cache.get(os.path.abspath(path), path, keys[index])
             if hit is not None:
                 slots[index] = hit
                 outcome.cache_hits += 1
@@ -101,16 +115,16 @@ def run(
             # Decided here: no need to ship the bytes to a worker (or keep them) for nothing.
             skipped = slots[index] = FileResult(path, skipped=True)
             if cache is not None:
-                cache.put(os.path.abspath(path), path, digests[index], skipped)
+                cache.put(os.path.abspath(path), path, keys[index], skipped)
             continue
-        tasks.append(_Task(index, path, data, file_settings))
+        tasks.append(_Task(index, path, data, file_settings, context))
     if tasks:
         for task, result in zip(tasks, _analyse(tasks, jobs, fix, unsafe), strict=True):
             slots[task.index] = result
-            digest = digests.get(task.index)
+            key = keys.get(task.index)
             cache = caches_by_index.get(task.index)
-            if cache is not None and digest is not None and not result.internal_errors:
-                cache.put(os.path.abspath(task.path), task.path, digest, result)
+            if cache is not None and key is not None and not result.internal_errors:
+                cache.put(os.path.abspath(task.path), task.path, key, result)
     for index, slot in enumerate(slots):
         if slot is not None and slot.fixed_text is not None:
             # What the fixes were made from: --fix writes them only while the file still is.
@@ -125,7 +139,56 @@ def run(
     outcome.rule_names = registry.names(d.code for d in outcome.diagnostics)
     for cache in caches.values():
         cache.save()
+    if summaries is not None:
+        summaries.save()
     return outcome
+
+
+def _index(
+    paths: Sequence[str], contents: Sequence[bytes | None], store: Cache | None
+) -> ProjectIndex:
+    """The project index over the files of this run. A file without `async` in it defines no
+    coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
+    re-exports, is worth reading then. Summaries come from `store` when their file, module
+    name and asynclint build are unchanged."""
+    from asynclint.project.stored import summary_to_json
+
+    index = ProjectIndex()
+    for path, data in zip(paths, contents, strict=True):
+        if data is None:
+            continue
+        if prefiltered(data) and os.path.basename(path) != "__init__.py":
+            continue
+        if store is None:
+            index.add(path, data)
+            continue
+        where = os.path.abspath(path)
+        digest = content_hash(data)
+        computed = index.add(path, data, functools.partial(_stored_summary, store, digest))
+        if computed is not None:
+            key = [digest, computed.name, computed.is_package]
+            store.entries[where] = {"key": key, "path": path, "summary": summary_to_json(computed)}
+            store.touched.add(where)
+            store.written.add(where)
+            store.dirty = True
+    return index
+
+
+def _stored_summary(
+    store: Cache, digest: str, path: str, name: str, is_package: bool
+) -> ModuleSummary | None:
+    from asynclint.project.stored import summary_from_json
+
+    where = os.path.abspath(path)
+    entry: Any = store.entries.get(where)
+    try:
+        if entry["key"] == [digest, name, is_package] and entry["path"] == path:
+            summary = summary_from_json(entry["summary"])
+            store.touched.add(where)
+            return summary
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass  # an entry we cannot read is a miss
+    return None
 
 
 def _read(path: str) -> bytes | None:
@@ -194,12 +257,14 @@ def check_task(task: _Task, fix: bool, unsafe: bool) -> FileResult:
 
     settings = task.settings
     if task.data is None:
-        return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS)
-    result = check_source(task.data, task.path, settings, budget=FILE_BUDGET_SECONDS)
+        return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context)
+    result = check_source(
+        task.data, task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context
+    )
     if fix:
         from asynclint.fixes.stable import fix_until_stable
 
-        result = fix_until_stable(task.data, result, settings, unsafe)
+        result = fix_until_stable(task.data, result, settings, unsafe, task.context)
     return result
 
 

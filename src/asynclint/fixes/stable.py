@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import warnings
 
+from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 
@@ -12,7 +13,11 @@ MAX_FIX_ROUNDS = 10  # a fix can enable another; stop if they never settle
 
 
 def fix_until_stable(
-    data: bytes | str, first: FileResult, settings: Settings, unsafe: bool
+    data: bytes | str,
+    first: FileResult,
+    settings: Settings,
+    unsafe: bool,
+    context: ModuleContext | None = None,
 ) -> FileResult:
     """Apply the applicable fixes, re-check, and repeat while fixes remain and apply. The
     diagnostics returned are those of the final text: what is left after fixing. `data` is
@@ -44,7 +49,7 @@ def fix_until_stable(
             break
         applied.extend(fixable[i].code for i in chosen)
         text = fixed
-        result = check_source(text, first.path, settings)
+        result = check_source(text, first.path, settings, context=context)
         errors.extend(e for e in result.internal_errors if e not in errors)
     result.internal_errors = errors
     result.encoding = first.encoding

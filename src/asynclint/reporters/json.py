@@ -16,7 +16,8 @@
       },
       "related": [                                  # other places the finding involves
         {"location": {"row": 9, "column": 9}, "end_location": {...}, "message": "..."}
-      ],                                            # usually empty
+      ],                                            # usually empty; a "filename" when
+                                                    # the place is in another file
       "doc": "asynclint rule AIO401"
     }
 
@@ -76,6 +77,7 @@ def _diagnostic(
                 "location": _point(r.line, r.column),
                 "end_location": _point(r.end_line, r.end_column),
                 "message": r.message,
+                **({} if r.path is None else {"filename": r.path}),
             }
             for r in d.related
         ],

@@ -150,7 +150,10 @@ def _result(
     }
     if d.related:
         result["relatedLocations"] = [
-            _related(number, artifact, related) for number, related in enumerate(d.related, 1)
+            _related(
+                number, artifact if related.path is None else _artifact(related.path, base), related
+            )
+            for number, related in enumerate(d.related, 1)
         ]
     if d.fix is not None:
         result["fixes"] = [_fix(d.fix, artifact, line_starts(d.path) if d.fix.edits else None)]

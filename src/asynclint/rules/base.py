@@ -27,6 +27,8 @@ class Finding:
     message: str
     fix: FixSpec | None = None
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
+    # Places in other files: (path, line, note).
+    elsewhere: tuple[tuple[str, int, str], ...] = ()
 
 
 # Every rule class, by code, in the order the classes were defined (see `Rule.__init_subclass__`).
@@ -65,5 +67,6 @@ class Rule:
         message: str,
         fix: FixSpec | None = None,
         related: tuple[tuple[cst.CSTNode, str], ...] = (),
+        elsewhere: tuple[tuple[str, int, str], ...] = (),
     ) -> Finding:
-        return Finding(self.code, node, message, fix, related)
+        return Finding(self.code, node, message, fix, related, elsewhere)

@@ -15,6 +15,12 @@ from typing import Literal, TypeVar, cast
 
 import libcst as cst
 
+from asynclint.project.summaries import (
+    ClassSummary,
+    FunctionSummary,
+    ModuleContext,
+    resolve_relative,
+)
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import CallRole, Event, EventKind, NoneBranch, RawRef
 from asynclint.semantics.expressions import dotted, qualify, receiver_source
@@ -48,6 +54,29 @@ T = TypeVar("T")
 Produced = tuple[
     api.ObjectKind | Literal["pair", "alias", "derived"], cst.CSTNode, frozenset[str], str
 ]
+# What a `return` statement gives: a produced value, a reference, a pair of references.
+Returned = (
+    tuple[Literal["produced"], Produced]
+    | tuple[Literal["ref"], RawRef]
+    | tuple[Literal["pair"], RawRef, RawRef]
+    | None
+)
+# (kind, piped streams) of what a function's calls return.
+ReturnKind = tuple[api.ObjectKind | Literal["pair"], frozenset[str]]
+# Decorators after which a function still returns what its body returns.
+_RETURN_KEEPING_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "property",
+        "functools.cached_property",
+        "functools.cache",
+        "functools.lru_cache",
+        "abc.abstractmethod",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
 # A real function, or the pseudo-function of a module body or of a class body.
 FunctionKind = Literal["function", "module", "class"]
 
@@ -121,6 +150,10 @@ class ModuleFacts:
     # Every use of a name from asyncio: (function, node, dotted name as imported, not
     # normalized), including `from asyncio import X` (the node is the import alias).
     asyncio_uses: list[tuple[FunctionInfo, cst.CSTNode, str]]
+    # What the other checked modules tell this one (project mode); None: module-local only.
+    context: ModuleContext | None = None
+    # Class qualname -> its bases, import-resolved (`pkg.base.Base`) or as written (`Local`).
+    class_bases: dict[str, list[str | None]] = field(default_factory=dict)
     _summary: dict[int, frozenset[tuple[Identity, str]]] = field(default_factory=dict)
     # Results that several rules share (computed by the first rule that needs them).
     _memo: dict[Callable[[ModuleFacts], object], object] = field(default_factory=dict)
@@ -189,9 +222,60 @@ class ModuleFacts:
     def is_catch_all(self, handler: cst.ExceptHandler) -> bool:
         return _catches_all(handler, self.imports)
 
+    def imported_function(self, function: FunctionInfo, event: Event) -> FunctionSummary | None:
+        """The summary of another checked module's function that a call event calls."""
+        if self.context is None or event.qualname is None or event.target is not None:
+            return None
+        from asynclint.semantics.expressions import call_qualname
 
-def build_facts(module: cst.Module, settings: Settings) -> ModuleFacts:
-    builder = _Builder(module, settings.target_version)
+        qualname = call_qualname(function, event)
+        return self.context.functions.get(qualname) if qualname else None
+
+    def inherited_method(self, event: Event) -> FunctionSummary | None:
+        """`self.method()` where `method` comes from a base class of another checked module."""
+        callee = event.callee
+        if event.target is not None or callee is None or callee[0] != "method":
+            return None
+        method = str(callee[2])
+        for local, known in self.ancestry(str(callee[1])):
+            if local is not None and method in self.methods.get(local, {}):
+                return None  # defined in this module: not another module's method
+            if known is not None and method in known.methods:
+                return known.methods[method]
+        return None
+
+    def ancestry(self, class_name: str) -> Iterator[tuple[str | None, ClassSummary | None]]:
+        return ancestry(self.context, self.class_bases, class_name)
+
+
+def ancestry(
+    context: ModuleContext | None,
+    class_bases: dict[str, list[str | None]],
+    class_name: str,
+    depth: int = 0,
+) -> Iterator[tuple[str | None, ClassSummary | None]]:
+    """The bases of a class of this module, depth first, left to right (the MRO in the usual
+    cases): (this module's class, None) or (None, another checked module's class, which
+    already holds what it inherits). Stops where a base is unknown."""
+    if context is None or depth > 8:
+        return
+    for base in class_bases.get(class_name, []):
+        known = context.classes.get(base) if base is not None else None
+        if known is not None:
+            yield None, known
+            if not known.complete:
+                return
+        elif base is not None and base in class_bases:
+            yield base, None
+            yield from ancestry(context, class_bases, base, depth + 1)
+        else:
+            return
+
+
+def build_facts(
+    module: cst.Module, settings: Settings, context: ModuleContext | None = None
+) -> ModuleFacts:
+    builder = _Builder(module, settings.target_version, context)
     builder.build()
     return _Resolver(builder, settings).resolve()
 
@@ -220,13 +304,6 @@ def _reraises(body: cst.BaseSuite) -> bool:
         ):
             return True
     return False
-
-
-def _without_not(test: cst.BaseExpression) -> cst.BaseExpression:
-    """`not x` tests the truth of `x` too."""
-    while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        test = test.expression
-    return test
 
 
 def _is_true(node: cst.BaseExpression) -> bool:
@@ -258,11 +335,21 @@ class _Builder:
     """The single walk. Keeps its own scope, loop and try stacks instead of asking libcst for
     parent or scope metadata (both cost more than the parse itself)."""
 
-    def __init__(self, module: cst.Module, target: tuple[int, int]) -> None:
+    def __init__(
+        self, module: cst.Module, target: tuple[int, int], context: ModuleContext | None = None
+    ) -> None:
         self.module = module
         self.target = target
+        self.context = context
         # Module names bound to a decided version test (`PY37 = sys.version_info >= (3, 7)`).
         self.version_flags: dict[str, bool] = {}
+        # Return kinds of the module's own functions: what `return` gives, per function id,
+        # and what the `-> X` annotation says; calls whose result kind depends on them.
+        self.returns: list[tuple[FunctionInfo, Returned]] = []
+        self.return_annotations: dict[int, api.ObjectKind] = {}
+        # (the assigned references: one, or two for `a, b = ...`), callee, awaited, call.
+        self.call_results: list[tuple[tuple[RawRef | None, ...], RawRef, bool, cst.Call]] = []
+        self.class_bases: dict[str, list[str | None]] = {}
         self.ids = itertools.count()
         self.imports: dict[str, str] = {}
         self.functions: list[FunctionInfo] = []
@@ -424,6 +511,7 @@ class _Builder:
                 self.fn.locals.add(node.target.value)
         elif isinstance(node, cst.Return):
             if node.value is not None:
+                self.record_return(node.value)
                 self.expr(node.value)
                 self.escape(node.value)
                 self.mark_call(node.value, "returned")
@@ -506,11 +594,21 @@ class _Builder:
             return node.orelse if elif_ is None else elif_
         return _body_statements(node.orelse.body) if node.orelse is not None else ()
 
+    def mark_tested(self, test: cst.BaseExpression) -> None:
+        """Calls whose result's truth decides a test: `if call():`, `not call()`, `a and call()`."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            self.mark_tested(test.expression)
+        elif isinstance(test, cst.BooleanOperation):
+            self.mark_tested(test.left)
+            self.mark_tested(test.right)
+        else:
+            self.mark_call(test, "tested")  # a call, an awaited call or `(t := call())`
+
     def if_(self, node: cst.If) -> If:
         step = self.new_step(node)
         self.expr(node.test)
         guard = self.none_guard(node.test)
-        self.mark_call(_without_not(node.test), "tested")
+        self.mark_tested(node.test)
         body = self.block(_body_statements(node.body))
         orelse: Block | None = None
         if isinstance(node.orelse, cst.If):
@@ -556,7 +654,7 @@ class _Builder:
             self.bind_target(node.target, None)
         else:
             self.expr(node.test)
-            self.mark_call(_without_not(node.test), "tested")
+            self.mark_tested(node.test)
             infinite = _is_true(node.test)
         self.loops.append(loop_id)
         try:
@@ -651,6 +749,10 @@ class _Builder:
                 if kind is not None:
                     ref: RawRef = ("name", info.id, param.name.value)
                     self.origins.append((ref, Origin(kind, param), info))
+        if node.returns is not None:
+            returned = self.annotation_kind(node.returns.annotation)
+            if returned is not None:
+                self.return_annotations[info.id] = returned
         self._with_function(info, node.body)
 
     def class_def(self, node: cst.ClassDef) -> None:
@@ -664,6 +766,11 @@ class _Builder:
             node.name.value if owner.kind == "module" else f"{owner.qualname}.{node.name.value}"
         )
         owner.classes[node.name.value] = qualname
+        self.class_bases[qualname] = [
+            self.qualify(arg.value) or dotted(arg.value)
+            for arg in node.bases
+            if arg.keyword is None
+        ]
         info = self._new_function(node.name.value, qualname, node, owner, "class")
         self._with_function(info, node.body)
 
@@ -683,9 +790,13 @@ class _Builder:
                     self.fn.locals.add(top)
                     self.fn.imported.add(top)
             return
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
             return
-        module = dotted(node.module)
+        module = dotted(node.module) if node.module is not None else None
+        if node.relative:
+            if self.context is None:
+                return  # which package the dots name is known in project mode only
+            module = resolve_relative(self.context, len(node.relative), module)
         if module is None:
             return
         for alias in node.names:
@@ -783,6 +894,7 @@ class _Builder:
                 self.version_flags.pop(name, None)  # rebound: no longer a fixed flag
         produced = self.produced(value)
         if produced is None:
+            self.note_call_result(target, value)
             return
         kind, call, detail, constructor = produced
         if kind == "pair":
@@ -835,6 +947,11 @@ class _Builder:
                 return "pair", value, frozenset(), qualname
             if self._is_loop_create_task(value):
                 return api.TASK, value, frozenset(), "loop.create_task"
+            imported = self.imported_summary(qualname)
+            if imported is not None and imported.returns is not None:
+                if awaited == imported.is_coroutine:
+                    return imported.returns, value, imported.pipes, ""
+                return None
             method = value.func.attr.value if isinstance(value.func, cst.Attribute) else ""
             if method in api.LOOP_PRODUCTS and qualname is None:
                 return "derived", value, frozenset(), ""  # its kind depends on the receiver
@@ -842,6 +959,45 @@ class _Builder:
         if not awaited and self.ref(value) is not None:
             return "alias", value, frozenset(), ""
         return None
+
+    def imported_summary(self, qualname: str | None) -> FunctionSummary | None:
+        if self.context is None or qualname is None:
+            return None
+        return self.context.functions.get(qualname)
+
+    def record_return(self, value: cst.BaseExpression) -> None:
+        """What `return value` gives, for the return kind of the function (see _Resolver)."""
+        produced = self.produced(value)
+        returned: Returned = None
+        if produced is not None and produced[0] not in ("alias", "derived"):
+            returned = ("produced", produced)
+        elif isinstance(value, cst.Tuple) and len(value.elements) == 2:
+            first, second = (self.ref(element.value) for element in value.elements)
+            if first is not None and second is not None:
+                returned = ("pair", first, second)
+        else:
+            ref = self.ref(value)
+            returned = ("ref", ref) if ref is not None else None
+        self.returns.append((self.fn, returned))
+
+    def note_call_result(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`x = helper()` / `x = await self.helper()`: x's kind is the helper's return kind,
+        known once every function of the module is read."""
+        awaited = False
+        while isinstance(value, cst.Await):
+            value, awaited = value.expression, True
+        if not isinstance(value, cst.Call):
+            return
+        callee = self.callable_ref(value.func)
+        if callee is None:
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            if len(target.elements) != 2:
+                return
+            refs = tuple(self.target_ref(element.value) for element in target.elements)
+        else:
+            refs = (self.target_ref(target),)
+        self.call_results.append((refs, callee, awaited, value))
 
     def _is_loop_create_task(self, call: cst.Call) -> bool:
         func = call.func
@@ -915,7 +1071,7 @@ class _Builder:
         elif isinstance(node, cst.IfExp):
             for child in child_nodes(node):
                 self.expr(child)
-            self.mark_call(_without_not(node.test), "tested")
+            self.mark_tested(node.test)
         elif isinstance(node, _COMPREHENSIONS):
             self.repeated += 1
             try:
@@ -953,7 +1109,7 @@ class _Builder:
             self.iterate(node.iter, node)
         for condition in node.ifs:
             self.expr(condition.test)
-            self.mark_call(_without_not(condition.test), "tested")
+            self.mark_tested(condition.test)
         if node.inner_for_in is not None:
             self.comp_for(node.inner_for_in)
 
@@ -1049,6 +1205,13 @@ class _Builder:
         return None
 
 
+def _is_property(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.FunctionDef) and any(
+        dotted(d.decorator) in ("property", "functools.cached_property", "cached_property")
+        for d in node.decorators
+    )
+
+
 def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
@@ -1078,6 +1241,7 @@ class _Resolver:
                 launch = event.launch
                 if isinstance(launch, LaunchSite):
                     self.bind_launch(event, launch)
+        self.give_call_results()
         for target_ref, event in b.server_callbacks:
             target = self.function_for(target_ref)
             if target is None:
@@ -1087,6 +1251,7 @@ class _Resolver:
                 self.objects.add_origin(
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
+        self.give_inherited_attributes()
         for target_ref, receiver, kind, call in b.derived:
             if self.objects.kind(self.identity(receiver)) == api.LOOP:
                 self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
@@ -1120,7 +1285,104 @@ class _Resolver:
             next_statement=b.next_statement,
             handlers=b.handlers,
             asyncio_uses=b.asyncio_uses,
+            context=b.context,
+            class_bases=b.class_bases,
         )
+
+    def give_call_results(self) -> None:
+        """`x = helper()`: x gets the kind `helper` returns. Twice, for a helper that returns
+        another helper's result."""
+        given: set[tuple[int, int]] = set()
+        for _round in range(2):
+            kinds = self.return_kinds()
+            for refs, callee, awaited, call in self.b.call_results:
+                target = self.function_for(callee)
+                if target is None or target.id not in kinds or awaited != target.is_async:
+                    continue
+                kind, pipes = kinds[target.id]
+                if kind == "pair":
+                    parts = zip(refs, api.STREAM_PAIR, strict=True) if len(refs) == 2 else ()
+                    pieces = [(ref, part) for ref, part in parts if ref is not None]
+                elif len(refs) == 1 and refs[0] is not None:
+                    pieces = [(refs[0], kind)]
+                else:
+                    continue
+                for index, (ref, part) in enumerate(pieces):
+                    if (id(call), index) not in given:
+                        given.add((id(call), index))
+                        origin = Origin(part, call, pipes if part == api.PROCESS else frozenset())
+                        self.objects.add_origin(self.identity(ref), origin)
+        for fid, (kind, pipes) in self.return_kinds().items():
+            function = self.by_id[fid]
+            if kind != "pair" and function.class_name and _is_property(function.node):
+                attribute = ("attr", function.class_name, function.name)
+                self.objects.add_origin(
+                    self.identity(attribute), Origin(kind, function.node, pipes)
+                )
+
+    def give_inherited_attributes(self) -> None:
+        """`self._lock` in a subclass of a class of another module that makes it a Lock."""
+        b = self.b
+        if b.context is None:
+            return
+        for function in b.functions:
+            if function.kind != "class":
+                continue
+            given: set[str] = set()
+            for _local, known in ancestry(b.context, b.class_bases, function.qualname):
+                for attr, (kind, pipes) in known.attributes.items() if known else ():
+                    if attr not in given and kind != "pair":
+                        given.add(attr)
+                        origin = Origin(kind, function.node, pipes)
+                        self.objects.add_origin(
+                            self.identity(("attr", function.qualname, attr)), origin
+                        )
+
+    def return_kinds(self) -> dict[int, ReturnKind]:
+        """Per function id: the kind its calls return, from its `-> X` annotation or from
+        every `return` agreeing (a function whose decorators may wrap it has none)."""
+        seen: dict[int, set[ReturnKind | None]] = {}
+        for function, returned in self.b.returns:
+            seen.setdefault(function.id, set()).add(self.returned_kind(returned))
+        kinds: dict[int, ReturnKind] = {
+            fid: (kind, frozenset()) for fid, kind in self.b.return_annotations.items()
+        }
+        for fid, found in seen.items():
+            if fid not in kinds and len(found) == 1 and None not in found:
+                kind = found.pop()
+                assert kind is not None
+                kinds[fid] = kind
+        return {fid: kind for fid, kind in kinds.items() if self.keeps_return(self.by_id[fid].node)}
+
+    def returned_kind(self, returned: Returned) -> ReturnKind | None:
+        if returned is None:
+            return None
+        if returned[0] == "produced":
+            kind, _call, detail, _constructor = returned[1]
+            if kind == "alias" or kind == "derived":
+                return None
+            return kind, detail
+        if returned[0] == "pair":
+            parts = (self.objects.kind(self.identity(r)) for r in returned[1:])
+            return ("pair", frozenset()) if tuple(parts) == api.STREAM_PAIR else None
+        identity = self.identity(returned[1])
+        found = self.objects.kind(identity)
+        if found is None:
+            return None
+        pipes = frozenset(p for o in self.objects.origins(identity) for p in o.detail)
+        return found, pipes
+
+    def keeps_return(self, node: cst.CSTNode) -> bool:
+        if not isinstance(node, cst.FunctionDef):
+            return False
+        for decorator in node.decorators:
+            expression = decorator.decorator
+            if isinstance(expression, cst.Call):
+                expression = expression.func
+            name = qualify(self.b.imports, expression) or dotted(expression)
+            if name not in _RETURN_KEEPING_DECORATORS:
+                return False
+        return True
 
     def identity(self, ref: RawRef) -> Identity:
         kind = ref[0]

@@ -164,7 +164,7 @@ def _swallowed_cancellations(facts: ModuleFacts) -> list[SwallowedCancellation]:
             continue
         if not any(is_suspension_point(node) for node in body_nodes(catch.guarded)):
             continue
-        if _keeps_exception(catch) or _manages_cancellation(facts, catch):
+        if _raises_later(catch) or _keeps_exception(catch) or _manages_cancellation(facts, catch):
             continue
         if _awaits_only_cancelled(facts, catch):
             continue
@@ -205,6 +205,30 @@ def _unraised_exits(facts: ModuleFacts, catch: CancellationCatch) -> frozenset[s
         return catches_cancellation(names) is not None
 
     return reraise.unraised_exits(handler, catch.exception_name, covers, facts.qualify)
+
+
+def _raises_later(catch: CancellationCatch) -> bool:
+    """`except CancelledError: cancelled = True`, then `if cancelled: raise ...` once the
+    cleanup is done (asyncio.Condition.wait re-acquires its lock this way)."""
+    flags: set[str] = set()
+    for node in body_nodes(catch.body):
+        if isinstance(node, cst.Assign) and _is_true_name(node.value):
+            flags.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+    if not flags:
+        return False
+    for node in own_nodes(catch.function.node):
+        if (
+            isinstance(node, cst.If)
+            and isinstance(node.test, cst.Name)
+            and node.test.value in flags
+            and any(isinstance(n, cst.Raise) for n in own_nodes(node.body))
+        ):
+            return True
+    return False
+
+
+def _is_true_name(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
 
 
 def _manages_cancellation(facts: ModuleFacts, catch: CancellationCatch) -> bool:

@@ -29,13 +29,29 @@ class CoroutineNeverAwaited(Rule):
             if found.function.is_coroutine:
                 text = f"await {facts.module.code_for_node(call)}"
                 fix = FixSpec("replace", call, text, safe=True, description="Add `await`")
+            where = ""
+            elsewhere: tuple[tuple[str, int, str], ...] = ()
+            if found.defined_at is not None:
+                path, _, line = found.defined_at.rpartition(":")
+                elsewhere = ((path, int(line), f"`{found.callee}` is defined here"),)
+                where = f" (`{found.callee}` is a coroutine function ({found.defined_at}))"
+            if found.event.role == "tested":
+                yield self.finding(
+                    call,
+                    f"`{found.callee}` returns a coroutine, which is always true{where}: the test "
+                    "never sees the result and the coroutine never runs; `await` it",
+                    fix,
+                    elsewhere=elsewhere,
+                )
+                continue
             kept = "is thrown away" if found.event.role == "discarded" else "is never used"
             yield self.finding(
                 call,
-                f"`{found.callee}` returns a coroutine that {kept}: nothing runs "
+                f"`{found.callee}` returns a coroutine that {kept}{where}: nothing runs "
                 "(RuntimeWarning: coroutine was never awaited); `await` it or wrap it in "
                 "a task",
                 fix,
+                elsewhere=elsewhere,
             )
 
 

@@ -106,6 +106,9 @@ def returns_coroutine(facts: ModuleFacts, function: FunctionInfo, event: Event) 
     target = event.target
     if target is not None and is_coroutine_function(facts, target):
         return f"{dotted(func) or target.name}()"
+    imported = facts.imported_function(function, event) or facts.inherited_method(event)
+    if imported is not None and imported.is_coroutine:
+        return f"{dotted(func) or imported.name}()"
     return None
 
 
@@ -133,21 +136,24 @@ class UnawaitedCall:
     function: FunctionInfo
     event: Event
     callee: str  # spelt for a message: "asyncio.sleep()"
+    defined_at: str | None = None  # "pkg/net.py:12" for a coroutine function of another module
 
 
 def unawaited_coroutines(facts: ModuleFacts) -> list[UnawaitedCall]:
     """Coroutine calls whose result is thrown away: a bare statement, or assigned to a name
-    that is never read again."""
+    that is never read again; or tested for truth (`if not is_admin(user):`), always true."""
     found = []
     for function, event in facts.events():
-        if event.awaited or event.role not in ("discarded", "assigned"):
+        if event.awaited or event.role not in ("discarded", "assigned", "tested"):
             continue
         callee = returns_coroutine(facts, function, event)
         if callee is None:
             continue
         if event.role == "assigned" and not _assigned_name_unused(facts, function, event):
             continue
-        found.append(UnawaitedCall(function, event, callee))
+        imported = facts.imported_function(function, event) or facts.inherited_method(event)
+        place = imported.place if imported is not None else None
+        found.append(UnawaitedCall(function, event, callee, place))
     return found
 
 

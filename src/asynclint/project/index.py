@@ -1,0 +1,161 @@
+"""The project index: every checked module by name, and for each module the summaries of the
+names it imports from the others (re-exports through `__init__.py` followed). A name from a
+module that was not checked (third-party, stdlib) is unknown and stays so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from asynclint.project.extract import ModuleSummary, summarize
+from asynclint.project.layout import module_name
+from asynclint.project.summaries import ClassSummary, FunctionSummary, ModuleContext
+
+# Re-exports followed before giving up (`a` re-exports `b.f`, which re-exports `c.f`, ...).
+_MAX_HOPS = 8
+
+
+@dataclass
+class ProjectIndex:
+    modules: dict[str, ModuleSummary] = field(default_factory=dict)
+    by_path: dict[str, ModuleSummary] = field(default_factory=dict)
+
+    def add(
+        self,
+        path: str,
+        source: bytes,
+        stored: Callable[[str, str, bool], ModuleSummary | None] | None = None,
+    ) -> ModuleSummary | None:
+        """Index one file; `stored(path, name, is_package)` may answer from the cache. Returns
+        the summary when it was computed here (to be stored), else None."""
+        named = module_name(path)
+        if named is None or named.name in self.modules:
+            return None  # two files claiming one name: keep the first, never guess
+        summary = stored(path, named.name, named.is_package) if stored is not None else None
+        computed = None
+        if summary is None:
+            summary = computed = summarize(source, path, named.name, named.is_package)
+        if summary is not None:
+            self.modules[named.name] = summary
+            self.by_path[path] = summary
+        return computed
+
+    def context_for(self, path: str) -> ModuleContext | None:
+        """What `path`'s module can know about the other checked modules it imports."""
+        summary = self.by_path.get(path)
+        if summary is None:
+            return None
+        functions: dict[str, FunctionSummary] = {}
+        classes: dict[str, ClassSummary] = {}
+        for target in set(summary.imports.values()) | summary.dotted_imports:
+            functions.update(self._exported(target))
+            classes.update(self._exported_classes(target))
+        return ModuleContext(summary.name, summary.is_package, functions, classes)
+
+    def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
+        found: dict[str, ClassSummary] = {}
+        module = self.modules.get(target)
+        names = [f"{target}.{name}" for name in _public_names(module)] if module else [target]
+        for name in names:
+            view = self.class_view(name)
+            if view is not None:
+                found[name] = view
+        return found
+
+    def class_view(self, qualname: str, hops: int = 0) -> ClassSummary | None:
+        """A checked class with what it inherits from checked bases, re-exports followed."""
+        located = self._locate_class(qualname, hops)
+        if located is None:
+            return None
+        module, name = located
+        line, bases = module.classes[name]
+        methods: dict[str, FunctionSummary] = {}
+        attributes: dict[str, tuple[object, frozenset[str]]] = {}
+        complete = True
+        for base in bases:  # left to right; what comes first wins, as in the MRO
+            if base == "builtins.object":
+                continue
+            inherited = self.class_view(base, hops + 1) if base is not None else None
+            if inherited is None:
+                complete = False  # anything not found so far may come from this base
+                break
+            for key, value in inherited.methods.items():
+                methods.setdefault(key, value)
+            for key, kind in inherited.attributes.items():
+                attributes.setdefault(key, kind)
+            complete = complete and inherited.complete
+            if not complete:
+                break
+        prefix = f"{name}."
+        for key, function in module.functions.items():
+            if key.startswith(prefix):
+                methods[key[len(prefix) :]] = function
+        for key, kind in module.attributes.items():
+            if key.startswith(prefix):
+                attributes[key[len(prefix) :]] = kind
+        return ClassSummary(module.path, line, name, methods, attributes, complete)  # type: ignore[arg-type]
+
+    def _locate_class(self, qualname: str, hops: int) -> tuple[ModuleSummary, str] | None:
+        if hops > _MAX_HOPS:
+            return None
+        module_part, _, name = qualname.rpartition(".")
+        module = self.modules.get(module_part)
+        if module is None:
+            return None
+        if name in module.classes:
+            return module, name
+        imported = module.imports.get(name)
+        if imported is not None and imported != qualname and name not in module.defined:
+            return self._locate_class(imported, hops + 1)
+        return None
+
+    def _exported(self, target: str) -> dict[str, FunctionSummary]:
+        """The summaries reachable as `target` or `target.<name>[.<method>]`."""
+        found: dict[str, FunctionSummary] = {}
+        module = self.modules.get(target)
+        if module is not None:  # a module: every function and method in it, by its name
+            for name in _public_names(module):
+                resolved = self.lookup(f"{target}.{name}")
+                for suffix, function in resolved.items():
+                    found[f"{target}.{name}{suffix}"] = function
+            return found
+        for suffix, function in self.lookup(target).items():
+            found[f"{target}{suffix}"] = function
+        return found
+
+    def lookup(self, qualname: str, hops: int = 0) -> dict[str, FunctionSummary]:
+        """`pkg.net.fetch` -> {"": fetch's summary}; a class -> {".method": ...}; following
+        re-exports (`pkg.fetch` where pkg/__init__.py imports it from `.net`)."""
+        if hops > _MAX_HOPS:
+            return {}
+        module_part, _, name = qualname.rpartition(".")
+        module = self.modules.get(module_part)
+        if module is None or not name:
+            return {}
+        if name in module.functions:
+            return {"": module.functions[name]}
+        prefix = f"{name}."
+        methods = {
+            f".{key[len(prefix) :]}": summary
+            for key, summary in module.functions.items()
+            if key.startswith(prefix)
+        }
+        if methods or name in module.defined:
+            return {}  # methods are reached through the class (see class_view)
+        imported = module.imports.get(name)
+        if imported is not None and imported != qualname:
+            return self.lookup(imported, hops + 1)
+        return {}
+
+
+def _public_names(module: ModuleSummary) -> Iterable[str]:
+    names = {key.split(".")[0] for key in module.functions}
+    names.update(module.imports)
+    return sorted(names)
+
+
+def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
+    index = ProjectIndex()
+    for path, source in files:
+        index.add(path, source)
+    return index

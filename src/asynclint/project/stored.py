@@ -1,0 +1,64 @@
+"""Module summaries as JSON, for the cache: a warm run reads them instead of parsing every
+file again to build the project index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asynclint.project.extract import ModuleSummary
+from asynclint.project.summaries import FunctionSummary
+
+
+def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
+    return {
+        "name": summary.name,
+        "is_package": summary.is_package,
+        "path": summary.path,
+        "imports": summary.imports,
+        "functions": [_function_to_json(f) for f in summary.functions.values()],
+        "defined": sorted(summary.defined),
+        "classes": {name: [line, bases] for name, (line, bases) in summary.classes.items()},
+        "attributes": {
+            key: [kind, sorted(pipes)] for key, (kind, pipes) in summary.attributes.items()
+        },
+        "dotted_imports": sorted(summary.dotted_imports),
+    }
+
+
+def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
+    """Raises KeyError/TypeError/ValueError on an entry of another shape (a cache miss)."""
+    functions = [_function_from_json(item) for item in data["functions"]]
+    return ModuleSummary(
+        name=str(data["name"]),
+        is_package=bool(data["is_package"]),
+        path=str(data["path"]),
+        imports={str(k): str(v) for k, v in data["imports"].items()},
+        functions={f.name: f for f in functions},
+        defined={str(name) for name in data["defined"]},
+        classes={
+            str(name): (int(line), [None if b is None else str(b) for b in bases])
+            for name, (line, bases) in data["classes"].items()
+        },
+        attributes={
+            str(key): (kind, frozenset(pipes)) for key, (kind, pipes) in data["attributes"].items()
+        },
+        dotted_imports={str(name) for name in data["dotted_imports"]},
+    )
+
+
+def _function_to_json(function: FunctionSummary) -> list[Any]:
+    return [
+        function.path,
+        function.line,
+        function.name,
+        function.is_coroutine,
+        function.returns,
+        sorted(function.pipes),
+    ]
+
+
+def _function_from_json(item: list[Any]) -> FunctionSummary:
+    path, line, name, is_coroutine, returns, pipes = item
+    return FunctionSummary(
+        str(path), int(line), str(name), bool(is_coroutine), returns, frozenset(pipes)
+    )

@@ -1,0 +1,81 @@
+"""What one module may know about functions defined in other checked modules: plain, frozen,
+picklable data (never syntax trees), cheap to ship to a worker and to hash for the cache."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from asynclint.semantics.asyncio_api import ObjectKind
+
+# What a call of a function gives: an object kind, or "pair" (a (reader, writer) tuple).
+ReturnKind = ObjectKind | Literal["pair"]
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """A function or method of a checked module, as far as its callers elsewhere care."""
+
+    path: str  # the file, as the run names it (for messages)
+    line: int  # of the `def`
+    name: str  # qualified within its module: "fetch", "Client.fetch"
+    is_coroutine: bool  # an `async def` that is no generator, with no decorator that may wrap it
+    returns: ReturnKind | None = None
+    pipes: frozenset[str] = frozenset()  # for a returned process: the streams made with PIPE
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    """A class of a checked module with what its instances get from it and its bases (in
+    method resolution order, as far as the bases are known)."""
+
+    path: str
+    line: int
+    name: str
+    methods: Mapping[str, FunctionSummary] = field(default_factory=dict)
+    # `self._lock = asyncio.Lock()` in a method, `lock: asyncio.Lock` in the body: attr -> kind.
+    attributes: Mapping[str, tuple[ReturnKind, frozenset[str]]] = field(default_factory=dict)
+    # False when a base is not a checked class: a name missing here may be defined there.
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class ModuleContext:
+    """One module's view of the project: its dotted name (to resolve relative imports) and the
+    summaries of the names it imports, keyed by their import-resolved dotted name as the
+    module spells them (`pkg.fetch` for `from pkg import fetch`, re-exports followed)."""
+
+    name: str
+    is_package: bool = False
+    functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
+    classes: Mapping[str, ClassSummary] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """Changes exactly when something this module can use changes (for the cache)."""
+        classes = sorted(
+            (key, c.path, c.line, sorted(c.methods.items()), sorted(c.attributes.items()))
+            for key, c in self.classes.items()
+        )
+        text = repr((self.name, self.is_package, sorted(self.functions.items()), classes))
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def resolve_relative(context: ModuleContext, level: int, module: str | None) -> str | None:
+    """The absolute module named by `from <dots><module> import ...` in `context`'s module;
+    None when the dots climb above the top-level package."""
+    parts = context.name.split(".")
+    if not context.is_package:
+        parts = parts[:-1]
+    climb = level - 1
+    if climb > len(parts) or (climb == len(parts) and not module):
+        return None
+    base = parts[: len(parts) - climb]
+    if module:
+        base = [*base, module]
+    return ".".join(base) or None

@@ -1,0 +1,181 @@
+"""Project mode: module names from the layout, the index across modules, and the real
+`asynclint check` over the multi-module fixture projects in tests/fixtures/projects, whose
+`# error: CODE` markers sit in the module where each finding belongs."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rule_docs import markers
+
+from asynclint.project.index import build_index
+from asynclint.project.layout import ModuleName, module_name
+from asynclint.project.summaries import ModuleContext, resolve_relative
+
+PROJECTS = Path(__file__).resolve().parent / "fixtures" / "projects"
+
+
+def _check(*args: str, cwd: Path) -> list[dict[str, object]]:
+    command = [sys.executable, "-m", "asynclint", "check", "-j", "1", "--exit-zero"]
+    completed = subprocess.run(
+        [*command, "--format", "json", *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    found: list[dict[str, object]] = json.loads(completed.stdout)
+    return found
+
+
+def _expected(root: Path) -> set[tuple[str, int, str]]:
+    return {
+        (path.relative_to(root).as_posix(), line, code)
+        for path in sorted(root.rglob("*.py"))
+        for line, code in markers(path.read_text(encoding="utf-8"))
+    }
+
+
+def _reported(found: list[dict[str, object]]) -> set[tuple[str, int, str]]:
+    return {
+        (Path(str(d["filename"])).as_posix(), d["location"]["row"], str(d["code"]))  # type: ignore[index]
+        for d in found
+    }
+
+
+@pytest.mark.parametrize("project", ["flat", "srclayout"])
+def test_project_findings_are_the_marked_lines(project: Path) -> None:
+    root = PROJECTS / project
+    assert _reported(_check("--no-cache", ".", cwd=root)) == _expected(root)
+
+
+def test_message_names_the_definition_elsewhere() -> None:
+    found = _check("--no-cache", "--select", "AIO601", ".", cwd=PROJECTS / "flat")
+    messages = {(d["filename"], d["location"]["row"]): d["message"] for d in found}  # type: ignore[index]
+    assert "is a coroutine function (shop/auth.py:4)" in str(messages[("shop/views.py", 12)])
+
+
+def test_a_single_file_run_knows_only_its_module() -> None:
+    root = PROJECTS / "srclayout"
+    assert _check("--no-cache", "src/lib/api.py", cwd=root) == []
+
+
+def test_cache_entry_follows_the_summaries_it_used(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "srclayout", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "src"]
+    assert ("src/lib/api.py", 5, "AIO601") in _reported(_check(*cache, cwd=root))
+    core = root / "src" / "lib" / "core.py"
+    core.write_text(core.read_text().replace("async def work", "def work"), encoding="utf-8")
+    assert not any(d["filename"] == "src/lib/api.py" for d in _check(*cache, cwd=root))
+
+
+def test_module_names_from_the_layout(tmp_path: Path) -> None:
+    (tmp_path / "top" / "pkg" / "sub").mkdir(parents=True)
+    for folder in ("top/pkg", "top/pkg/sub"):
+        (tmp_path / folder / "__init__.py").write_text("")
+    (tmp_path / "src" / "ns" / "inner").mkdir(parents=True)
+    assert module_name(str(tmp_path / "top/pkg/sub/mod.py")) == ModuleName("pkg.sub.mod", False)
+    assert module_name(str(tmp_path / "top/pkg/__init__.py")) == ModuleName("pkg", True)
+    assert module_name(str(tmp_path / "src/ns/inner/mod.py")) == ModuleName("ns.inner.mod", False)
+    assert module_name(str(tmp_path / "top/my-script.py")) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "is_package", "level", "module", "expected"),
+    [
+        ("pkg.sub.mod", False, 1, "core", "pkg.sub.core"),
+        ("pkg.sub.mod", False, 2, None, "pkg"),
+        ("pkg.sub", True, 1, "core", "pkg.sub.core"),
+        ("mod", False, 1, None, None),
+        ("pkg.mod", False, 3, "x", None),
+    ],
+)
+def test_relative_imports(
+    name: str, is_package: bool, level: int, module: str | None, expected: str | None
+) -> None:
+    assert resolve_relative(ModuleContext(name, is_package), level, module) == expected
+
+
+def test_summaries_follow_reexports_and_are_plain_data(tmp_path: Path) -> None:
+    files = {
+        "pkg/__init__.py": "from .impl import helper as public\n",
+        "pkg/impl.py": (
+            "import asyncio\n"
+            "async def helper(): ...\n"
+            "def loop() -> asyncio.AbstractEventLoop: ...\n"
+            "async def spawn():\n"
+            "    return await asyncio.create_subprocess_exec(\n"
+            "        'ls', stdout=asyncio.subprocess.PIPE)\n"
+        ),
+        "user.py": "from pkg import public\nfrom pkg.impl import loop, spawn\nimport requests\n",
+    }
+    for relative, text in files.items():
+        (tmp_path / relative).parent.mkdir(exist_ok=True)
+        (tmp_path / relative).write_text(text)
+    index = build_index((str(tmp_path / r), (tmp_path / r).read_bytes()) for r in files)
+    context = index.context_for(str(tmp_path / "user.py"))
+    assert context is not None and context.name == "user"
+    assert context.functions["pkg.public"].name == "helper"
+    assert context.functions["pkg.public"].is_coroutine
+    assert context.functions["pkg.impl.loop"].returns == "loop"
+    spawn = context.functions["pkg.impl.spawn"]
+    assert (spawn.returns, spawn.pipes) == ("process", frozenset({"stdout"}))
+    assert not any(name.startswith("requests") for name in context.functions)
+    assert pickle.loads(pickle.dumps(context)) == context
+
+
+def test_sarif_points_at_the_definition_in_the_other_module() -> None:
+    command = [sys.executable, "-m", "asynclint", "check", "-j", "1", "--exit-zero", "--no-cache"]
+    completed = subprocess.run(
+        [*command, "--format", "sarif", "--select", "AIO601", "src"],
+        cwd=PROJECTS / "srclayout",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = json.loads(completed.stdout)["runs"][0]["results"]
+    places = {
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+    }
+    assert ("src/lib/api.py", "src/lib/core.py", 4) in places
+    assert ("src/nsp/runner.py", "src/nsp/plugin.py", 4) in places
+
+
+def test_a_warm_run_reads_summaries_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asynclint import runner
+    from asynclint.project import index as index_module
+    from asynclint.settings import Settings
+
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "srclayout", root)
+    api = root / "src" / "lib" / "api.py"
+
+    def check() -> set[tuple[int, str]]:
+        outcome = runner.run(
+            [str(root / "src")], Settings(), jobs=1, cache_dir=str(tmp_path / "cache")
+        )
+        return {(d.line, d.code) for d in outcome.diagnostics if d.path == str(api)}
+
+    assert (5, "AIO601") in check()
+    api.write_text(api.read_text() + "\n# edited: this file is analysed again\n")
+
+    real = index_module.summarize
+
+    def only_the_edited_file(source: bytes, path: str, name: str, is_package: bool) -> object:
+        assert path == str(api), f"{path}: its summary should come from the cache"
+        return real(source, path, name, is_package)
+
+    monkeypatch.setattr(index_module, "summarize", only_the_edited_file)
+    core = root / "src" / "lib" / "core.py"
+    assert core.read_text().count("async def work") == 1
+    assert (5, "AIO601") in check()
