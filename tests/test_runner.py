@@ -254,7 +254,9 @@ print("exit", code, "libcst imported:", "libcst" in sys.modules)
 """
 
 
-def test_warm_run_does_not_import_libcst(project: Path) -> None:
+@pytest.mark.parametrize("output_format", ["text", "sarif"])
+def test_warm_run_does_not_import_libcst(project: Path, output_format: str) -> None:
+    # SARIF carries every reported rule's metadata and doc: the registry gives them, no parser.
     (project / "pyproject.toml").write_text(
         '[tool.asynclint]\nselect = ["AIO"]\nignore = ["AIO2"]\n'
     )
@@ -262,14 +264,15 @@ def test_warm_run_does_not_import_libcst(project: Path) -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
     def check() -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", "2", "."]
+        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", "2", "--format"]
+        command += [output_format, "."]
         return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
     cold, warm = check(), check()
     assert cold.stdout.splitlines()[-1] == "exit 1 libcst imported: True"
     assert warm.stdout.splitlines()[-1] == "exit 1 libcst imported: False"
     assert warm.stdout == cold.stdout.replace("True", "False")
-    assert "b.py:1:18: AIO001" in warm.stdout
+    assert ("b.py:1:18: AIO001" if output_format == "text" else '"ruleId": "AIO001"') in warm.stdout
     assert warm.stderr == cold.stderr
 
 
