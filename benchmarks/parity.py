@@ -173,13 +173,32 @@ EXTRA: dict[tuple[str, str], str] = {
         "track function-local imports)"
     ),
 }
-# Peer rules that another piece of work owns: shown, but outside this table's target.
-PENDING = {
-    "ASYNC103": "AIO501's rework (re-raise on every path) is issue 13's AIO501 section, on "
-    "another branch",
-    "ASYNC104": "same as ASYNC103; raising another exception in the handler is accepted by "
-    "design (issue 13)",
+# Peer rules whose lines outside any coroutine are deliberate differences: flake8-async judges
+# every handler, asynclint only those around code that can be cancelled (inside an `async def`).
+OUTSIDE_COROUTINES = {
+    "ASYNC103": (
+        "not in a coroutine: no cancellation can arrive in this `try`, so asynclint (AIO501) "
+        "does not judge its handler"
+    ),
+    "ASYNC104": (
+        "not in a coroutine (as ASYNC103); inside one, raising another exception in the "
+        "handler is accepted by design (issue 13)"
+    ),
 }
+# Peer rules that another piece of work owns: shown, but outside this table's target.
+PENDING: dict[str, str] = {}
+
+
+def _in_coroutine(lines: list[str], line: int) -> bool:
+    """Is `line` inside an `async def` of the file?"""
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return False
+    return any(
+        isinstance(node, ast.AsyncFunctionDef) and node.lineno <= line <= (node.end_lineno or 0)
+        for node in ast.walk(tree)
+    )
 
 
 def _key(file: str, line: str) -> tuple[str, str]:
@@ -424,6 +443,8 @@ def compare(
                 row.matched += 1
             elif _key(name, source) in DELIBERATE:
                 row.deliberate.append((name, line, source.strip(), DELIBERATE[_key(name, source)]))
+            elif rule in OUTSIDE_COROUTINES and not _in_coroutine(texts[name], line):
+                row.deliberate.append((name, line, source.strip(), OUTSIDE_COROUTINES[rule]))
             else:
                 row.missed.append((name, line, source.strip()))
     extras = []
