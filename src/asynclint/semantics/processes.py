@@ -804,15 +804,22 @@ def _unwaited_start(facts: ModuleFacts, function: FunctionInfo, event: Event) ->
 
 def _ever_used(facts: ModuleFacts, process: Hashable) -> bool:
     """Is the process, or one of its streams, touched by anything but its creation?"""
-    streams = {stream_of(facts, process, name) for name in api.PROCESS_STREAMS}
+    used = facts.memo(_used_roots)
+    if process in used:
+        return True
+    return any(stream_of(facts, process, name) in used for name in api.PROCESS_STREAMS)
+
+
+def _used_roots(facts: ModuleFacts) -> frozenset[Hashable]:
+    """Every object some event other than a creation touches, or calls a method of."""
+    used: set[Hashable] = set()
     for _function, event in facts.events():
         if event.kind == "create":
             continue
-        if event.root is not None and (event.root == process or event.root in streams):
-            return True
-        if any(root == process for root, _m in _calls(facts, event)):
-            return True
-    return False
+        if event.root is not None:
+            used.add(event.root)
+        used.update(root for root, _m in _calls(facts, event))
+    return frozenset(used)
 
 
 _INERT_ATTRIBUTES = frozenset({"pid", "returncode"})

@@ -28,6 +28,7 @@ from asynclint.semantics.processes import (
     writes_a_command,
 )
 from asynclint.semantics.streams import READ_METHODS, in_a_loop, stream_of, suspends
+from asynclint.semantics.walk import child_nodes
 
 # Calls that end the process or wait for it: after them nothing can block on a full pipe
 # for long (a wait with an unread pipe is AIO201's).
@@ -106,7 +107,7 @@ def _idle(
         if not _read_anywhere(facts, process, stream) and not _waited_anywhere(facts, process):
             return IdlePipe(create, name, "stored")
     elif (
-        _stored_in_container(function, create)
+        _stored_in_container(facts, function, create)
         and not _read_directly(facts, process, stream)
         and not _unknown_reads(facts, name)
     ):
@@ -122,7 +123,7 @@ def _idle(
     return None
 
 
-def _stored_in_container(function: FunctionInfo, create: Event) -> bool:
+def _stored_in_container(facts: ModuleFacts, function: FunctionInfo, create: Event) -> bool:
     """`procs.append(proc)`, `procs[key] = proc`: stored where the events cannot follow."""
     ref = create.ref
     if ref is None or ref[0] != "name":
@@ -132,22 +133,30 @@ def _stored_in_container(function: FunctionInfo, create: Event) -> bool:
         for e in function.events
     ):
         return True
-    local = str(ref[2])
-    return any(
-        isinstance(node, cst.Assign)
-        and isinstance(node.value, cst.Name)
-        and node.value.value == local
-        and any(isinstance(t.target, cst.Subscript) for t in node.targets)
-        for node in _nodes(function.node)
-    )
+    return str(ref[2]) in _stored_by_subscript(facts, function)
 
 
-def _nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(current.children)
+def _subscript_stores(facts: ModuleFacts) -> dict[FunctionInfo, frozenset[str]]:
+    """Per function, filled as asked: the names it stores with `container[key] = name`."""
+    return {}
+
+
+def _stored_by_subscript(facts: ModuleFacts, function: FunctionInfo) -> frozenset[str]:
+    known = facts.memo(_subscript_stores)
+    if function not in known:
+        stored: set[str] = set()
+        stack: list[cst.CSTNode] = [function.node]
+        while stack:
+            node = stack.pop()
+            if (
+                isinstance(node, cst.Assign)
+                and isinstance(node.value, cst.Name)
+                and any(isinstance(t.target, cst.Subscript) for t in node.targets)
+            ):
+                stored.add(node.value.value)
+            stack.extend(child_nodes(node))
+        known[function] = frozenset(stored)
+    return known[function]
 
 
 def _unknown_reads(facts: ModuleFacts, name: str) -> bool:
