@@ -196,5 +196,5 @@ def test_readme_snippet_runs_one_batch(user_repo: Path, home: Path) -> None:
     assert proc.returncode == 1, output
     assert "bad.py:4:5: AIO401" in output, output
     # require_serial: one asynclint process for both files, so one summary, not one per batch.
-    assert output.count("Found 1 error.") == 1, output
+    assert output.count("Found 1 finding: 1 warning.") == 1, output
     assert "All checks passed!" not in output, output
