@@ -11,18 +11,7 @@ from dataclasses import dataclass, field
 from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
 from asynclint.project.summaries import resolve_relative as _resolve_relative
 from asynclint.semantics import asyncio_api as api
-
-# Decorators that leave an `async def` a coroutine function (as in semantics/coroutines.py).
-_TRANSPARENT_DECORATORS = frozenset(
-    {
-        "staticmethod",
-        "classmethod",
-        "abc.abstractmethod",
-        "functools.wraps",
-        "typing.override",
-        "typing_extensions.override",
-    }
-)
+from asynclint.semantics.asyncio_api import TRANSPARENT_DECORATORS
 
 
 @dataclass
@@ -191,7 +180,7 @@ def _function(
     # text first, and walk statements only (returns and assignments are statements).
     text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
     is_coroutine = isinstance(node, ast.AsyncFunctionDef) and all(
-        _decorator_name(d, imports) in _TRANSPARENT_DECORATORS for d in node.decorator_list
+        _decorator_name(d, imports) in TRANSPARENT_DECORATORS for d in node.decorator_list
     )
     if is_coroutine and "yield" in text:
         is_coroutine = not any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(node))

@@ -147,6 +147,19 @@ ANNOTATIONS: dict[str, ObjectKind] = {
 PROCESS_STREAMS: dict[str, ObjectKind] = {"stdin": WRITER, "stdout": READER, "stderr": READER}
 
 
+# Decorators that leave an `async def` a coroutine function.
+TRANSPARENT_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "abc.abstractmethod",
+        "functools.wraps",
+        "typing.override",
+        "typing_extensions.override",
+    }
+)
+
+
 def normalize(qualname: str) -> str:
     """`asyncio.queues.Queue` -> `asyncio.Queue`; `asyncio.subprocess.PIPE` -> `subprocess.PIPE`."""
     parts = qualname.split(".")

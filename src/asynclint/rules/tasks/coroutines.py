@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.asyncio_api import TRANSPARENT_DECORATORS
 from asynclint.semantics.events import Event
 from asynclint.semantics.expressions import call_qualname, dotted, own_nodes, qualify, reads_name
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
@@ -73,17 +74,6 @@ COROUTINE_METHODS: dict[str, frozenset[str]] = {
         }
     ),
 }
-# Decorators that leave an `async def` a coroutine function.
-_TRANSPARENT_DECORATORS = frozenset(
-    {
-        "staticmethod",
-        "classmethod",
-        "abc.abstractmethod",
-        "functools.wraps",
-        "typing.override",
-        "typing_extensions.override",
-    }
-)
 TASK_FACTORIES = frozenset({"asyncio.create_task", "asyncio.ensure_future"})
 _LOOP_GETTERS = frozenset(
     {"asyncio.get_running_loop", "asyncio.get_event_loop", "asyncio.new_event_loop"}
@@ -122,7 +112,7 @@ def is_coroutine_function(facts: ModuleFacts, function: FunctionInfo) -> bool:
         if isinstance(expression, cst.Call):
             expression = expression.func
         name = qualify(facts.imports, expression) or dotted(expression)
-        if name not in _TRANSPARENT_DECORATORS:
+        if name not in TRANSPARENT_DECORATORS:
             return False
     return not is_generator(node)
 
