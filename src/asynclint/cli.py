@@ -257,6 +257,7 @@ def check(
                 discovery=config.discovery,
                 project_root=config.project_root,
                 before_analysis=lambda: check_selectors(config.selector_sources),
+                keep_digests=add_noqa,
             )
         except ConfigError as error:
             raise UsageFailure(str(error)) from None

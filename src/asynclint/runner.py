@@ -61,9 +61,12 @@ def run(
     discovery: DiscoveryOptions | None = None,
     project_root: str | None = None,
     before_analysis: Callable[[], None] | None = None,
+    keep_digests: bool = False,
 ) -> Outcome:
     """`before_analysis` runs once, before the first file is analysed (or when there are no
-    files at all); the command line validates rule selectors there."""
+    files at all); the command line validates rule selectors there. `keep_digests`: give
+    each result with findings the digest of the bytes checked (for --add-noqa, which must
+    not edit a file changed since)."""
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     cache = None
@@ -75,7 +78,7 @@ def run(
     tasks: list[_Task] = []
     for index, path in enumerate(found.files):
         data = _read(path)
-        if data is not None and (cache is not None or fix):
+        if data is not None and (cache is not None or fix or keep_digests):
             digests[index] = content_hash(data)
         if data is not None and cache is not None:
             hit = cache.get(os.path.abspath(path), path, digests[index])
@@ -99,8 +102,9 @@ def run(
             if cache is not None and digest is not None and not result.internal_errors:
                 cache.put(os.path.abspath(task.path), task.path, digest, result)
     for index, slot in enumerate(slots):
-        if slot is not None and slot.fixed_text is not None:
-            # What the fixes were made from: --fix writes them only while the file still is.
+        if slot is not None and (slot.fixed_text is not None or keep_digests):
+            # What the fixes (or noqa lines) were made from: they are written only while the
+            # file still is.
             slot.source_digest = digests.get(index)
     outcome.results = [result for result in slots if result is not None]
     for result in outcome.results:
