@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -116,3 +117,28 @@ def test_add_noqa_to_one_line(line: str, expected: str) -> None:
 def test_add_noqa_sorts_and_merges_codes_of_one_line() -> None:
     text, changed = add_noqa("x = 1\n", [(1, "AIO401"), (1, "AIO201"), (1, "AIO401")])
     assert (text, changed) == ("x = 1  # noqa: AIO201, AIO401\n", 1)
+
+
+def test_add_noqa_leaves_a_file_edited_during_the_run_alone(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asynclint.add_noqa as module
+
+    (project / "a_edited.py").write_text(SOURCE)
+    (project / "b_kept.py").write_text(SOURCE)
+    edited = "# saved by the user while asynclint ran\n" + SOURCE
+    original = module.add_noqa_to_files
+
+    def edit_then_add(results: Any) -> tuple[int, list[str]]:
+        (project / "a_edited.py").write_text(edited)
+        return original(results)
+
+    monkeypatch.setattr(module, "add_noqa_to_files", edit_then_add)
+    result = invoke("--add-noqa", ".")
+    assert result.exit_code == 2
+    assert (project / "a_edited.py").read_text() == edited  # not a line moved or added
+    assert (project / "b_kept.py").read_text() == EXPECTED
+    assert result.stderr.splitlines() == [
+        "Added 4 noqa directives.",
+        "asynclint: error: a_edited.py: changed while it was being checked; no noqa added",
+    ]

@@ -70,6 +70,7 @@ def add_noqa_to_files(results: Iterable[FileResult]) -> tuple[int, list[str]]:
     """Add the comments to each file with findings, written atomically as --fix writes;
     return how many lines changed and a message for each file that could not be written.
     Tool diagnostics (a syntax error, an unreadable file) have no line a noqa could silence."""
+    from asynclint.cache import content_hash
     from asynclint.fixes.write import write_atomic
     from asynclint.registry import TOOL_CODES
     from asynclint.source import UndecodableSource, decode
@@ -81,7 +82,12 @@ def add_noqa_to_files(results: Iterable[FileResult]) -> tuple[int, list[str]]:
             continue
         try:
             with open(result.path, "rb") as handle:
-                source = decode(handle.read())
+                data = handle.read()
+            if result.source_digest is not None and content_hash(data) != result.source_digest:
+                # The findings' lines are those of the text that was checked.
+                errors.append(f"{result.path}: changed while it was being checked; no noqa added")
+                continue
+            source = decode(data)
             text, changed = add_noqa(source.text, findings)
             if changed:
                 write_atomic(result.path, text, source.encoding)

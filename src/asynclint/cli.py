@@ -239,6 +239,7 @@ def check(
                 discovery=config.discovery,
                 project_root=config.project_root,
                 settings_for=config.projects.settings_for if config.projects else None,
+                keep_digests=add_noqa,
             )
         except ConfigError as error:
             raise UsageFailure(str(error)) from None

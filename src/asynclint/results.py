@@ -17,4 +17,5 @@ class FileResult:
     fixed_text: str | None = None  # set when fixes were requested and changed something
     encoding: str = "utf-8"
     applied_fixes: list[str] = field(default_factory=list)  # one code per fix applied by --fix
-    source_digest: str | None = None  # content hash of the bytes fixed_text was made from
+    # content hash of the bytes fixed_text (or, for --add-noqa, the findings) was made from
+    source_digest: str | None = None

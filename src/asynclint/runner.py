@@ -67,9 +67,11 @@ def run(
     discovery: DiscoveryOptions | None = None,
     project_root: str | None = None,
     settings_for: Callable[[str], Settings] | None = None,
+    keep_digests: bool = False,
 ) -> Outcome:
     """`settings_for` gives each file its own project's settings (a monorepo); without it
-    every file gets `settings`."""
+    every file gets `settings`. `keep_digests`: give each result with findings the digest of
+    the bytes checked (for --add-noqa, which must not edit a file changed since)."""
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     caches: dict[Settings, Cache] = {}
@@ -100,7 +102,7 @@ def run(
         data = contents[index]
         contents[index] = None  # kept by the task if it needs analysing
         context = project.context_for(path)
-        if data is not None and (cache is not None or fix):
+        if data is not None and (cache is not None or fix or keep_digests):
             digests[index] = keys[index] = content_hash(data)
             if context is not None:
                 # The entry holds for this content and for these summaries of other modules.
@@ -126,8 +128,9 @@ def run(
             if cache is not None and key is not None and not result.internal_errors:
                 cache.put(os.path.abspath(task.path), task.path, key, result)
     for index, slot in enumerate(slots):
-        if slot is not None and slot.fixed_text is not None:
-            # What the fixes were made from: --fix writes them only while the file still is.
+        if slot is not None and (slot.fixed_text is not None or keep_digests):
+            # What the fixes (or noqa lines) were made from: they are written only while the
+            # file still is.
             slot.source_digest = digests.get(index)
     outcome.results = [result for result in slots if result is not None]
     for result in outcome.results:
