@@ -70,8 +70,7 @@ def add_noqa_to_files(results: Iterable[FileResult]) -> tuple[int, list[str]]:
     """Add the comments to each file with findings, written atomically as --fix writes;
     return how many lines changed and a message for each file that could not be written.
     Tool diagnostics (a syntax error, an unreadable file) have no line a noqa could silence."""
-    from asynclint.cache import content_hash
-    from asynclint.fixes.write import write_atomic
+    from asynclint.fixes.write import changed_since_checked, write_atomic
     from asynclint.registry import TOOL_CODES
     from asynclint.source import UndecodableSource, decode
 
@@ -83,7 +82,7 @@ def add_noqa_to_files(results: Iterable[FileResult]) -> tuple[int, list[str]]:
         try:
             with open(result.path, "rb") as handle:
                 data = handle.read()
-            if result.source_digest is not None and content_hash(data) != result.source_digest:
+            if changed_since_checked(result, data):
                 # The findings' lines are those of the text that was checked.
                 errors.append(f"{result.path}: changed while it was being checked; no noqa added")
                 continue

@@ -20,7 +20,7 @@ def write_fixes(results: Sequence[FileResult]) -> list[str]:
         if result.fixed_text is None:
             continue
         failure = None
-        if result.source_digest is not None and _digest_now(result.path) != result.source_digest:
+        if changed_since_checked(result):
             # Edited (or replaced) since it was read: writing would undo that edit.
             failure = f"{result.path}: changed while it was being checked; fixes not written"
         else:
@@ -36,12 +36,19 @@ def write_fixes(results: Sequence[FileResult]) -> list[str]:
     return errors
 
 
-def _digest_now(path: str) -> str | None:
-    try:
-        with open(path, "rb") as handle:
-            return content_hash(handle.read())
-    except OSError:
-        return None
+def changed_since_checked(result: FileResult, data: bytes | None = None) -> bool:
+    """Does the file (`data`, its bytes as read now, or read here) differ from what was
+    checked? Fixes and noqa comments are made for the checked text only. Never for a result
+    without a digest (nothing to compare with)."""
+    if result.source_digest is None:
+        return False
+    if data is None:
+        try:
+            with open(result.path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return True
+    return content_hash(data) != result.source_digest
 
 
 def write_atomic(path: str, text: str, encoding: str) -> None:
