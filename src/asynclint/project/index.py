@@ -19,6 +19,9 @@ _MAX_HOPS = 8
 class ProjectIndex:
     modules: dict[str, ModuleSummary] = field(default_factory=dict)
     by_path: dict[str, ModuleSummary] = field(default_factory=dict)
+    # What each import target exports: many modules import the same targets. Cleared by `add`.
+    _functions_of: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
+    _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
 
     def add(
         self,
@@ -38,6 +41,8 @@ class ProjectIndex:
         if summary is not None:
             self.modules[named.name] = summary
             self.by_path[path] = summary
+            self._functions_of.clear()
+            self._classes_of.clear()
         return computed
 
     def context_for(self, path: str) -> ModuleContext | None:
@@ -48,8 +53,11 @@ class ProjectIndex:
         functions: dict[str, FunctionSummary] = {}
         classes: dict[str, ClassSummary] = {}
         for target in set(summary.imports.values()) | summary.dotted_imports:
-            functions.update(self._exported(target))
-            classes.update(self._exported_classes(target))
+            if target not in self._functions_of:
+                self._functions_of[target] = self._exported(target)
+                self._classes_of[target] = self._exported_classes(target)
+            functions.update(self._functions_of[target])
+            classes.update(self._classes_of[target])
         return ModuleContext(summary.name, summary.is_package, functions, classes)
 
     def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
@@ -135,12 +143,8 @@ class ProjectIndex:
         if name in module.functions:
             return {"": module.functions[name]}
         prefix = f"{name}."
-        methods = {
-            f".{key[len(prefix) :]}": summary
-            for key, summary in module.functions.items()
-            if key.startswith(prefix)
-        }
-        if methods or name in module.defined:
+        is_class = any(key.startswith(prefix) for key in module.functions)
+        if is_class or name in module.defined:
             return {}  # methods are reached through the class (see class_view)
         imported = module.imports.get(name)
         if imported is not None and imported != qualname:
