@@ -5,9 +5,11 @@ functions and methods, whether each is a coroutine function and what kind a call
 from __future__ import annotations
 
 import ast
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 
+from asynclint.project.param_effects import ParamUses, as_summary_fields, compose, parameter_uses
 from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
 from asynclint.project.summaries import resolve_relative as _resolve_relative
 from asynclint.semantics import asyncio_api as api
@@ -45,6 +47,10 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
     context = ModuleContext(name, is_package)
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     lines = text.splitlines()
+    own = frozenset(
+        n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+    uses: dict[str, ParamUses | None] = {}
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, context, summary.imports)
@@ -54,6 +60,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.defined.add(node.name)
             summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
+            uses[node.name] = _parameter_uses(node, summary.imports, lines, own)
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
             bases = [_base_name(base, summary) for base in node.bases]
@@ -66,13 +73,31 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
                     method = summary.functions[qualname] = _function(
                         item, qualname, path, summary.imports, lines
                     )
+                    uses[qualname] = _parameter_uses(item, summary.imports, lines, own)
                     if method.returns not in (None, "pair") and _is_property(item):
                         assert method.returns is not None
                         summary.attributes[qualname] = (method.returns, method.pipes)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    compose({name: found for name, found in uses.items() if found is not None})
+    for qualname, found in uses.items():
+        function = summary.functions[qualname]
+        effects, shell, followed = as_summary_fields(found)
+        summary.functions[qualname] = dataclasses.replace(
+            function, effects=effects, shell=shell, followed=followed
+        )
     return summary
+
+
+def _parameter_uses(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    imports: dict[str, str],
+    lines: list[str],
+    own: frozenset[str],
+) -> ParamUses | None:
+    text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+    return parameter_uses(node, text, lambda n: _qualify(n, imports), own)
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -190,7 +215,15 @@ def _function(
         returns = _annotation_kind(node.returns, imports)
     if returns is None and "return" in text and ":=" not in text:
         returns, pipes = _return_kind(list(_own_statements(node.body)), imports)
-    return FunctionSummary(path, node.lineno, qualname, is_coroutine, returns, pipes)
+    args = node.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    bound = "." in qualname and not any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
+    )
+    kwonly = tuple(a.arg for a in args.kwonlyargs)
+    return FunctionSummary(
+        path, node.lineno, qualname, is_coroutine, returns, pipes, params, kwonly, bound
+    )
 
 
 def _decorator_name(node: ast.expr, imports: dict[str, str]) -> str | None:

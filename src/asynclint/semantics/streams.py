@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.effects import hands_over
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
@@ -37,7 +38,7 @@ def stream_of(facts: ModuleFacts, process: Hashable, stream: str) -> Hashable:
 def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     """Does `event` drain, close or hand over `writer`?"""
     if event.kind == "escape":
-        return event.root == writer
+        return event.root == writer and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == writer and event.method in FLUSH_METHODS:
@@ -48,14 +49,12 @@ def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
         and stream_of(facts, event.root, "stdin") == writer
     ):
         return True
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        # A helper that drains something we cannot name is trusted to drain this writer.
-        return any(
-            (root == writer and m in FLUSH_METHODS) or (root is None and m == "drain")
-            for root, m in made
-        )
-    return False
+    made = facts.calls_by(event)
+    # A helper that drains something we cannot name is trusted to drain this writer.
+    return any(
+        (root == writer and m in FLUSH_METHODS) or (root is None and m == "drain")
+        for root, m in made
+    )
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
     if event.kind == "iter":
         return event.root == stream
     if event.kind == "escape":
-        return event.root in (stream, process)
+        return event.root in (stream, process) and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == process and event.method in ENDS_PROCESS:
@@ -186,13 +185,10 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
         if event.method == "read":
             return _reads_all(event) or in_a_loop(event)
         return in_a_loop(event)
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        return any(
-            (root == stream and m in READ_METHODS) or (root == process and m in ENDS_PROCESS)
-            for root, m in made
-        )
-    return False
+    return any(
+        (root == stream and m in READ_METHODS) or (root == process and m in ENDS_PROCESS)
+        for root, m in facts.calls_by(event)
+    )
 
 
 def in_a_loop(event: Event) -> bool:
@@ -242,15 +238,13 @@ def is_network_reader(facts: ModuleFacts, root: Hashable) -> bool:
 def waits_closed(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     """Does `event` wait for `writer` to close, or hand it to code that may?"""
     if event.kind == "escape":
-        return event.root == writer
+        return event.root == writer and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == writer and event.method == "wait_closed":
         return True
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        return (writer, "wait_closed") in made or (None, "wait_closed") in made
-    return False
+    made = facts.calls_by(event)
+    return (writer, "wait_closed") in made or (None, "wait_closed") in made
 
 
 def unwaited_closes(facts: ModuleFacts) -> list[Event]:
