@@ -8,7 +8,12 @@ import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.rules.subprocess.live_pipes import blocked_drains, idle_pipes
-from asynclint.rules.subprocess.shell import SHELLS, interpolated_command, string_value
+from asynclint.rules.subprocess.shell import (
+    ShellHelper,
+    interpolated_command,
+    shell_command,
+    shell_helpers,
+)
 from asynclint.rules.subprocess.sync_calls import blocking_subprocess_calls
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
@@ -73,30 +78,34 @@ class SubprocessShellInjection(Rule):
             call = event.node
             if event.kind != "call" or not isinstance(call, cst.Call):
                 continue
-            positional = [a.value for a in call.args if a.keyword is None and not a.star]
-            command: cst.BaseExpression | None = None
-            api_name = ""
-            if event.qualname == "asyncio.create_subprocess_shell":
-                command = call_argument(call, 0, "cmd")
-                api_name = "create_subprocess_shell()"
-            elif event.method == "subprocess_shell" and facts.kind(event.root) == api.LOOP:
-                command = call_argument(call, 1, "cmd")
-                api_name = "loop.subprocess_shell()"
-            else:
-                offset = _exec_offset(facts, event)
-                if offset is not None and len(positional) >= offset + 3:
-                    shell = string_value(positional[offset])
-                    flag = string_value(positional[offset + 1])
-                    if shell in SHELLS and flag == "-c":
-                        command = positional[offset + 2]
-                        api_name = f"`{shell} -c`"
-            if command is not None and interpolated_command(facts, function, command):
-                yield self.finding(
-                    call,
-                    f"{api_name} runs a command built from non-constant values: a value with "
-                    "shell metacharacters runs arbitrary commands; pass an argument list to "
-                    "`create_subprocess_exec()` or quote each value with `shlex.quote()`",
-                )
+            sink = shell_command(facts, event)
+            if sink is not None:
+                command, api_name = sink
+                if interpolated_command(facts, function, command):
+                    yield self.finding(
+                        call,
+                        f"{api_name} runs a command built from non-constant values: a value with "
+                        "shell metacharacters runs arbitrary commands; pass an argument list to "
+                        "`create_subprocess_exec()` or quote each value with `shlex.quote()`",
+                    )
+                continue
+            for helper in shell_helpers(facts, event):
+                if interpolated_command(facts, function, helper.argument):
+                    yield self._through_helper(call, helper)
+
+    def _through_helper(self, call: cst.Call, helper: ShellHelper) -> Finding:
+        place = helper.place
+        where = f" ({place[0]}:{place[1]})" if isinstance(place, tuple) else ""
+        message = (
+            f"`{helper.name}()` passes `{helper.param}` to {helper.sink}{where}, and this "
+            "call builds it from non-constant values: a value with shell metacharacters runs "
+            "arbitrary commands; pass an argument list to `create_subprocess_exec()` or quote "
+            "each value with `shlex.quote()`"
+        )
+        note = f"`{helper.param}` becomes a shell command here"
+        if isinstance(place, tuple):
+            return self.finding(call, message, elsewhere=((place[0], place[1], note),))
+        return self.finding(call, message, related=((place, note),))
 
 
 def _pipes(streams: Sequence[str]) -> str:
@@ -104,15 +113,6 @@ def _pipes(streams: Sequence[str]) -> str:
     if len(streams) == 1:
         return f"{streams[0]} is a PIPE"
     return f"{' and '.join(streams)} are PIPEs"
-
-
-def _exec_offset(facts: ModuleFacts, event: Event) -> int | None:
-    """Where the program name sits in an exec-style call's positional arguments."""
-    if event.qualname == "asyncio.create_subprocess_exec":
-        return 0
-    if event.method == "subprocess_exec" and facts.kind(event.root) == api.LOOP:
-        return 1
-    return None
 
 
 def _receiver(facts: ModuleFacts, event: Event) -> str:
