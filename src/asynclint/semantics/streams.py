@@ -60,10 +60,37 @@ def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
 @dataclass(frozen=True)
 class UndrainedWrite:
     """The last write of a run that no drain or close follows in time, and where the coroutine
-    first suspends with it unflushed (None: the function ends first)."""
+    first suspends with it unflushed (None: the function ends first). A write made by a plain
+    function that the coroutine calls is the call (`frame(writer, data)`), with its `writer`."""
 
     write: Event
     suspension: Event | None
+    writer: Hashable = None
+
+
+def helper_writes(facts: ModuleFacts, event: Event) -> Hashable | None:
+    """The writer a plain (not async) helper writes to and leaves undrained, when `event`
+    calls one: a function of this module or of another checked module. A coroutine helper
+    answers for its own writes."""
+    if event.kind != "call" or event.awaited:
+        return None
+    if event.target is not None:
+        if event.target.is_async:
+            return None
+    else:
+        summary = facts.call_summary(event)
+        if summary is None or summary.is_coroutine:
+            return None
+    made = facts.calls_by(event)
+    flushed = {root for root, m in made if m in FLUSH_METHODS}
+    written = sorted(
+        (root for root, m in made if m in WRITE_METHODS and root not in flushed),
+        key=repr,
+    )
+    for root in written:
+        if facts.kind(root) == api.WRITER:
+            return root
+    return None
 
 
 def suspends(event: Event) -> bool:
@@ -137,15 +164,23 @@ def undrained_writes(facts: ModuleFacts) -> list[UndrainedWrite]:
     for function in facts.functions:
         if not function.is_async:
             continue  # a plain function cannot drain; its async caller is responsible
-        gaps = unflushed_writes(facts, function, lambda e: e.root if is_write(facts, e) else None)
+
+        def writes(event: Event) -> Hashable | None:
+            if is_write(facts, event):
+                return event.root
+            return helper_writes(facts, event)
+
+        gaps = unflushed_writes(facts, function, writes)
         callers = _call_sites(facts, function) if None in gaps.values() else []
         for write in function.events:
             if write not in gaps:
                 continue
             suspension = gaps[write]
-            if suspension is None and callers and _all_drain_after(facts, callers, write):
+            writer = writes(write)
+            if suspension is None and callers and _all_drain_after(facts, callers, writer):
                 continue
-            result.append(UndrainedWrite(write, suspension))
+            helper = None if is_write(facts, write) else writer
+            result.append(UndrainedWrite(write, suspension, helper))
     return result
 
 
@@ -154,17 +189,19 @@ def _call_sites(facts: ModuleFacts, function: FunctionInfo) -> list[tuple[Functi
 
 
 def _all_drain_after(
-    facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], write: Event
+    facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], writer: Hashable
 ) -> bool:
-    return all(_drains_after(facts, caller, site, write) for caller, site in callers)
+    return all(_drains_after(facts, caller, site, writer) for caller, site in callers)
 
 
-def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, write: Event) -> bool:
-    """Is the writer of `write` drained after the awaited call `site` before the caller
-    suspends again or ends?"""
+def _drains_after(
+    facts: ModuleFacts, caller: FunctionInfo, site: Event, writer: Hashable
+) -> bool:
+    """Is `writer` drained after the awaited call `site` before the caller suspends again or
+    ends?"""
     if not (site.awaited and caller.is_async):
         return False
-    return not unflushed_writes(facts, caller, lambda e: write.root if e is site else None)
+    return not unflushed_writes(facts, caller, lambda e: writer if e is site else None)
 
 
 def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Hashable) -> bool:
