@@ -147,12 +147,17 @@ def run(
     return outcome
 
 
+# A file without `async` may still hold plain helpers that write to a writer or mark queue
+# items done for their async callers (see project/param_effects.py): indexed when it says so.
+_HELPER_NEEDLES = (b".write(", b".writelines(", b".task_done(", b"create_subprocess")
+
+
 def _index(
     paths: Sequence[str], contents: Sequence[bytes | None], store: Cache | None
 ) -> ProjectIndex:
     """The project index over the files of this run. A file without `async` in it defines no
     coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
-    re-exports, is worth reading then. Summaries come from `store` when their file, module
+    re-exports, and plain helpers that write or mark queue items done are worth reading then. Summaries come from `store` when their file, module
     name and asynclint build are unchanged."""
     from asynclint.project.stored import summary_to_json
 
@@ -160,7 +165,11 @@ def _index(
     for path, data in zip(paths, contents, strict=True):
         if data is None:
             continue
-        if prefiltered(data) and os.path.basename(path) != "__init__.py":
+        if (
+            prefiltered(data)
+            and os.path.basename(path) != "__init__.py"
+            and not any(needle in data for needle in _HELPER_NEEDLES)
+        ):
             continue
         if store is None:
             index.add(path, data)

@@ -54,11 +54,29 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         function.is_coroutine,
         function.returns,
         sorted(function.pipes),
+        list(function.params),
+        list(function.kwonly),
+        function.bound,
+        [[effect, list(params)] for effect, params in function.effects],
+        [list(sink) for sink in function.shell],
+        function.followed,
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
-    path, line, name, is_coroutine, returns, pipes = item
+    path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
+    effects, shell, followed = item[9:]
     return FunctionSummary(
-        str(path), int(line), str(name), bool(is_coroutine), returns, frozenset(pipes)
+        str(path),
+        int(line),
+        str(name),
+        bool(is_coroutine),
+        returns,
+        frozenset(pipes),
+        tuple(str(p) for p in params),
+        tuple(str(p) for p in kwonly),
+        bool(bound),
+        tuple((str(effect), tuple(str(p) for p in names)) for effect, names in effects),
+        tuple((str(param), int(line), str(sink)) for param, line, sink in shell),
+        bool(followed),
     )
