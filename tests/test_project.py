@@ -282,3 +282,18 @@ def test_digest_follows_parameter_effects() -> None:
     second = ModuleContext("m", functions={"h.feed": reads})
     assert first.digest() != second.digest()
     assert pickle.loads(pickle.dumps(second)) == second
+
+
+def test_a_queue_joined_in_another_module_is_owed_task_done(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "effects", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO101", "."]
+    found = _check(*cache, cwd=root)
+    assert _reported(found) == {("jobs/consumers.py", 6, "AIO101")}
+    assert "join()ed (in jobs/pipeline.py:11)" in str(found[0]["message"])
+    # The consumer's module did not change, but what it receives did: its cache entry follows.
+    pipeline = root / "jobs" / "pipeline.py"
+    pipeline.write_text(
+        pipeline.read_text().replace("await queue.join()", "await asyncio.sleep(1)")
+    )
+    assert _check(*cache, cwd=root) == []

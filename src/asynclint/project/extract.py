@@ -33,6 +33,9 @@ class ModuleSummary:
     attributes: dict[str, tuple[ReturnKind, frozenset[str]]] = field(default_factory=dict)
     # `import a.b.c` binds `a` but makes `a.b.c.f` reachable too.
     dotted_imports: set[str] = field(default_factory=set)
+    # Queues this module join()s and hands to functions of other modules: (the callee's
+    # absolute dotted name, the argument's position or keyword, the line of the join).
+    joined_calls: list[tuple[str, int | str, int]] = field(default_factory=list)
 
 
 def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> ModuleSummary | None:
@@ -61,6 +64,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             summary.defined.add(node.name)
             summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
             uses[node.name] = _parameter_uses(node, summary.imports, lines, own)
+            summary.joined_calls.extend(_joined_calls(node, summary.imports, lines))
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
             bases = [_base_name(base, summary) for base in node.bases]
@@ -74,6 +78,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
                         item, qualname, path, summary.imports, lines
                     )
                     uses[qualname] = _parameter_uses(item, summary.imports, lines, own)
+                    summary.joined_calls.extend(_joined_calls(item, summary.imports, lines))
                     if method.returns not in (None, "pair") and _is_property(item):
                         assert method.returns is not None
                         summary.attributes[qualname] = (method.returns, method.pipes)
@@ -88,6 +93,58 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
             function, effects=effects, shell=shell, followed=followed
         )
     return summary
+
+
+def _joined_calls(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], lines: list[str]
+) -> list[tuple[str, int | str, int]]:
+    """`q = asyncio.Queue()` (or a parameter annotated as one), `await q.join()`, and `q`
+    handed to an imported function: that function's parameter holds a joined queue."""
+    text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+    if ".join(" not in text or "Queue" not in text:
+        return []
+    queues = {
+        a.arg
+        for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        if a.annotation is not None and _annotation_kind(a.annotation, imports) == api.QUEUE
+    }
+    for statement in _own_statements(node.body):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            made = _produced(statement.value, imports)
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and made is not None and made[0] == api.QUEUE:
+                    queues.add(target.id)
+    if not queues:
+        return []
+    nodes = _own_nodes(node)
+    joins: dict[str, int] = {}
+    for item in nodes:
+        if (
+            isinstance(item, ast.Call)
+            and isinstance(item.func, ast.Attribute)
+            and item.func.attr == "join"
+            and isinstance(item.func.value, ast.Name)
+            and item.func.value.id in queues
+        ):
+            joins.setdefault(item.func.value.id, item.lineno)
+    found: list[tuple[str, int | str, int]] = []
+    for item in nodes if joins else ():
+        if not isinstance(item, ast.Call):
+            continue
+        callee = _qualify(item.func, imports)
+        if callee is None or callee.startswith("asyncio."):
+            continue
+        for index, arg in enumerate(item.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if isinstance(arg, ast.Name) and arg.id in joins:
+                found.append((callee, index, joins[arg.id]))
+        for keyword in item.keywords:
+            value = keyword.value
+            if keyword.arg is not None and isinstance(value, ast.Name) and value.id in joins:
+                found.append((callee, keyword.arg, joins[value.id]))
+    return found
 
 
 def _parameter_uses(

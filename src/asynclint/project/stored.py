@@ -22,6 +22,7 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
             key: [kind, sorted(pipes)] for key, (kind, pipes) in summary.attributes.items()
         },
         "dotted_imports": sorted(summary.dotted_imports),
+        "joined_calls": [list(call) for call in summary.joined_calls],
     }
 
 
@@ -43,6 +44,10 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
             str(key): (kind, frozenset(pipes)) for key, (kind, pipes) in data["attributes"].items()
         },
         dotted_imports={str(name) for name in data["dotted_imports"]},
+        joined_calls=[
+            (str(callee), key if isinstance(key, int) else str(key), int(line))
+            for callee, key, line in data["joined_calls"]
+        ],
     )
 
 

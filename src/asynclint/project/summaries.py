@@ -79,6 +79,9 @@ class ModuleContext:
     is_package: bool = False
     functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
     classes: Mapping[str, ClassSummary] = field(default_factory=dict)
+    # Parameters of this module's functions that other modules hand a queue they join():
+    # (function qualname, parameter, path of the joining module, line of its join()), sorted.
+    joined: tuple[tuple[str, str, str, int], ...] = ()
 
     def digest(self) -> str:
         """Changes exactly when something this module can use changes (for the cache)."""
@@ -86,7 +89,8 @@ class ModuleContext:
             (key, c.path, c.line, sorted(c.methods.items()), sorted(c.attributes.items()))
             for key, c in self.classes.items()
         )
-        text = repr((self.name, self.is_package, sorted(self.functions.items()), classes))
+        functions = sorted(self.functions.items())
+        text = repr((self.name, self.is_package, functions, classes, self.joined))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

@@ -298,6 +298,19 @@ class ModuleFacts:
     def ancestry(self, class_name: str) -> Iterator[tuple[str | None, ClassSummary | None]]:
         return ancestry(self.context, self.class_bases, class_name)
 
+    def joined_elsewhere(self) -> dict[Identity, tuple[str, int]]:
+        """Queues that this module's functions receive from another module that join()s them:
+        the queue's root -> (path, line) of that join()."""
+        if self.context is None or not self.context.joined:
+            return {}
+        by_name = {f.qualname: f for f in self.functions if f.kind == "function"}
+        found: dict[Identity, tuple[str, int]] = {}
+        for name, param, path, line in self.context.joined:
+            function = by_name.get(name)
+            if function is not None and param in (*function.params, *function.kwonly):
+                found.setdefault(self.objects.find(("var", function.id, param)), (path, line))
+        return found
+
 
 def _arguments_by_call(facts: ModuleFacts) -> dict[int, list[Event]]:
     table: dict[int, list[Event]] = {}
@@ -1335,6 +1348,7 @@ class _Resolver:
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
         self.give_inherited_attributes()
+        self.give_joined_parameters()
         for target_ref, receiver, kind, call in b.derived:
             if self.objects.kind(self.identity(receiver)) == api.LOOP:
                 self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
@@ -1422,6 +1436,18 @@ class _Resolver:
                         self.objects.add_origin(
                             self.identity(("attr", function.qualname, attr)), origin
                         )
+
+    def give_joined_parameters(self) -> None:
+        """A parameter that another module hands a queue it join()s is a queue."""
+        b = self.b
+        if b.context is None or not b.context.joined:
+            return
+        by_name = {f.qualname: f for f in b.functions if f.kind == "function"}
+        for name, param, _path, _line in b.context.joined:
+            function = by_name.get(name)
+            if function is not None and param in (*function.params, *function.kwonly):
+                origin = Origin(api.QUEUE, function.node, constructor="asyncio.Queue")
+                self.objects.add_origin(("var", function.id, param), origin)
 
     def return_kinds(self) -> dict[int, ReturnKind]:
         """Per function id: the kind its calls return, from its `-> X` annotation or from

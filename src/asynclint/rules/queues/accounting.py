@@ -58,7 +58,9 @@ class QueueReport:
 
 
 def joined_queues(facts: ModuleFacts) -> frozenset[Hashable]:
-    return frozenset(e.root for _f, e in facts.method_calls(api.QUEUE, "join"))
+    """Queues join()ed in this module, or by another module that hands them to this one."""
+    joined = {e.root for _f, e in facts.method_calls(api.QUEUE, "join")}
+    return frozenset(joined | set(facts.joined_elsewhere()))
 
 
 def _on_queue(facts: ModuleFacts, event: Event, methods: frozenset[str]) -> bool:
