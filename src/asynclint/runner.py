@@ -157,8 +157,9 @@ def _index(
 ) -> ProjectIndex:
     """The project index over the files of this run. A file without `async` in it defines no
     coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
-    re-exports, and plain helpers that write or mark queue items done are worth reading then. Summaries come from `store` when their file, module
-    name and asynclint build are unchanged."""
+    re-exports, and plain helpers that write or mark queue items done are worth reading then.
+    Summaries come from `store` when their file, module name and asynclint build are
+    unchanged."""
     from asynclint.project.stored import summary_to_json
 
     index = ProjectIndex()

@@ -288,8 +288,8 @@ def as_summary_fields(
     if uses is None:
         return (), (), False
     by_effect: dict[str, set[str]] = {}
-    for param, effects in uses.effects.items():
-        for effect in effects:
+    for param, done in uses.effects.items():
+        for effect in done:
             by_effect.setdefault(effect, set()).add(param)
     effects = tuple(sorted((e, tuple(sorted(p))) for e, p in by_effect.items()))
     return effects, tuple(sorted(set(uses.shell))), True

@@ -55,20 +55,18 @@ def _kept_roots(facts: ModuleFacts) -> dict[int, frozenset[Hashable]]:
     callees: dict[int, set[int]] = {}
     for function in facts.functions:
         kept = own.setdefault(function.id, set())
-        kept.update(function.stored)  # type: ignore[arg-type]
+        kept.update(function.stored)
         edges = callees.setdefault(function.id, set())
         for event in function.events:
             if event.kind == "call" and event.target is not None:
                 edges.add(event.target.id)
             elif event.kind == "escape" and _hands_over_here(facts, event):
-                kept.add(event.root)  # type: ignore[arg-type]
+                kept.add(event.root)
         # A closure may use what it captures at any later time.
         outer = function.parent
         while outer is not None and outer.kind == "function":
             own.setdefault(outer.id, set()).update(
-                e.root  # type: ignore[misc]
-                for e in function.events
-                if e.root is not None
+                e.root for e in function.events if e.root is not None
             )
             outer = outer.parent
     changed = True

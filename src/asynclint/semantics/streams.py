@@ -194,9 +194,7 @@ def _all_drain_after(
     return all(_drains_after(facts, caller, site, writer) for caller, site in callers)
 
 
-def _drains_after(
-    facts: ModuleFacts, caller: FunctionInfo, site: Event, writer: Hashable
-) -> bool:
+def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, writer: Hashable) -> bool:
     """Is `writer` drained after the awaited call `site` before the caller suspends again or
     ends?"""
     if not (site.awaited and caller.is_async):

@@ -60,7 +60,6 @@ class StreamWriteWithoutDrain(Rule):
                 related=((found.suspension.node, "the coroutine suspends here first"),),
             )
 
-
     def _through_helper(self, facts: ModuleFacts, found: UndrainedWrite) -> Finding:
         """A plain helper writes and its coroutine caller never drains: at the helper's write
         when it is in this module, else at the call, naming the helper."""

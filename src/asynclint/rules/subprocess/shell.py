@@ -170,27 +170,30 @@ _HELPER_DEPTH = 2
 
 def _shell_parameters(
     facts: ModuleFacts, function: FunctionInfo, depth: int
-) -> list[tuple[str, str, cst.CSTNode]]:
+) -> list[tuple[str, str, cst.CSTNode | tuple[str, int]]]:
     """(parameter, sink, the sink's call) for each parameter that a function of this module
     runs as a shell command unchanged, directly or through one more helper."""
     names = set(function.params) | set(function.kwonly)
     assigned = facts.assignments.get(function.id, {})
-    found: list[tuple[str, str, cst.CSTNode]] = []
+
+    def parameter(node: cst.BaseExpression) -> str | None:
+        unchanged = isinstance(node, cst.Name) and node.value not in assigned
+        return node.value if unchanged and node.value in names else None  # type: ignore[attr-defined]
+
+    found: list[tuple[str, str, cst.CSTNode | tuple[str, int]]] = []
     for event in function.events:
         sink = shell_command(facts, event)
         if sink is not None:
-            command = sink[0]
-            if isinstance(command, cst.Name) and command.value in names:
-                if command.value not in assigned:
-                    found.append((command.value, sink[1], event.node))
+            name = parameter(sink[0])
+            if name is not None:
+                found.append((name, sink[1], event.node))
             continue
         if depth >= _HELPER_DEPTH or event.target is None or event.target is function:
             continue
         for inner in _local_shell_helpers(facts, event, depth + 1):
-            argument = inner.argument
-            if isinstance(argument, cst.Name) and argument.value in names:
-                if argument.value not in assigned:
-                    found.append((argument.value, inner.sink, inner.place))  # type: ignore[arg-type]
+            name = parameter(inner.argument)
+            if name is not None:
+                found.append((name, inner.sink, inner.place))
     return found
 
 
