@@ -58,8 +58,10 @@ def test_message_names_the_definition_elsewhere() -> None:
 
 
 def test_messages_name_the_helper_in_the_other_module() -> None:
-    found = _check("--no-cache", "--select", "AIO202,AIO401", ".", cwd=PROJECTS / "effects")
+    found = _check("--no-cache", "--select", "AIO201,AIO202,AIO401", ".", cwd=PROJECTS / "effects")
     messages = {(d["filename"], d["code"]): str(d["message"]) for d in found}
+    wait = messages[("jobs/main.py", "AIO201")]
+    assert "(`feed()` is given it, jobs/procs.py:6, and does not read it)" in wait
     shell = messages[("jobs/main.py", "AIO202")]
     assert "`run_command()` passes `cmd` to create_subprocess_shell() (jobs/procs.py:26)" in shell
     assert "`frame()` (jobs/wire.py:4) writes to `writer`" in messages[("jobs/main.py", "AIO401")]

@@ -61,12 +61,26 @@ class SubprocessWaitWithPipe(Rule):
                     safe=False,
                     description=f"Replace `{process}.wait()` with `{process}.communicate()`",
                 )
+            helper = _helper_given(facts, unread.event)
+            note = ""
+            related: tuple[tuple[cst.CSTNode, str], ...] = ()
+            elsewhere: tuple[tuple[str, int, str], ...] = ()
+            if helper is not None:
+                name, place = helper
+                if isinstance(place, tuple):
+                    note = f" (`{name}()` is given it, {place[0]}:{place[1]}, and does not read it)"
+                    elsewhere = ((place[0], place[1], f"`{name}()` does not read the output"),)
+                else:
+                    note = f" (`{name}()` is given it and does not read it)"
+                    related = ((place, f"`{name}()` does not read the output"),)
             yield self.finding(
                 call,
-                f"`{process}.wait()` while {streams} that nothing reads: the child "
+                f"`{process}.wait()` while {streams} that nothing reads{note}: the child "
                 "blocks once the pipe buffer fills and wait() never returns; "
                 "use `communicate()`",
                 fix,
+                related=related,
+                elsewhere=elsewhere,
             )
 
 
@@ -106,6 +120,27 @@ class SubprocessShellInjection(Rule):
         if isinstance(place, tuple):
             return self.finding(call, message, elsewhere=((place[0], place[1], note),))
         return self.finding(call, message, related=((place, note),))
+
+
+def _helper_given(
+    facts: ModuleFacts, wait: Event
+) -> tuple[str, cst.CSTNode | tuple[str, int]] | None:
+    """The first summarised helper that the waited process was handed to before the wait, in
+    the same function, and that does not read it: (its name, its `def` or (path, line))."""
+    for function in facts.functions:
+        if wait not in function.events:
+            continue
+        for event in function.events[: function.events.index(wait)]:
+            call = event.arg_of
+            if event.kind != "escape" or call is None or event.root != wait.root:
+                continue
+            if call.target is not None:
+                return call.target.qualname, call.target.node
+            summary = facts.call_summary(call)
+            if summary is not None:
+                return summary.name, (summary.path, summary.line)
+        return None
+    return None
 
 
 def _pipes(streams: Sequence[str]) -> str:
