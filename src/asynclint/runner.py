@@ -147,9 +147,12 @@ def run(
     return outcome
 
 
-# A file without `async` may still hold plain helpers that write to a writer or mark queue
-# items done for their async callers (see project/param_effects.py): indexed when it says so.
-_HELPER_NEEDLES = (b".write(", b".writelines(", b".task_done(", b"create_subprocess")
+def _may_hold_helpers(data: bytes) -> bool:
+    """A file without `async` may still hold plain helpers that write to a stream writer or a
+    process's stdin, or mark queue items done, for their async callers (see
+    project/param_effects.py). Most such files (file and socket code) say neither."""
+    writes = b".write" in data and (b"writer" in data or b".stdin" in data)
+    return writes or b".task_done(" in data
 
 
 def _index(
@@ -169,7 +172,7 @@ def _index(
         if (
             prefiltered(data)
             and os.path.basename(path) != "__init__.py"
-            and not any(needle in data for needle in _HELPER_NEEDLES)
+            and not _may_hold_helpers(data)
         ):
             continue
         if store is None:
