@@ -153,8 +153,8 @@ def _parameter_uses(
     lines: list[str],
     own: frozenset[str],
 ) -> ParamUses | None:
-    text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
-    return parameter_uses(node, text, lambda n: _qualify(n, imports), own)
+    body = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno or node.lineno])
+    return parameter_uses(node, body, lambda n: _qualify(n, imports), own)
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

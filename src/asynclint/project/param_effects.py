@@ -56,7 +56,7 @@ _MARKERS = (
     *(f".{m}" for m in sorted(EFFECT_METHODS | READ_METHODS)),
     ".std",
     "async for",
-    "with",
+    "with ",
     "create_subprocess",
 )
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp)
@@ -87,7 +87,7 @@ class ParamUses:
 
 def parameter_uses(
     node: ast.FunctionDef | ast.AsyncFunctionDef,
-    text: str,
+    text: str,  # of the body
     qualify: Callable[[ast.expr], str | None],
     module_functions: frozenset[str],
 ) -> ParamUses | None:
@@ -185,7 +185,9 @@ class _Walker:
         call = parents[-1]
         method = attribute.attr
         if not (isinstance(call, ast.Call) and call.func is attribute):
-            return  # `proc.returncode`, `writer.transport`: read, not handed over
+            if isinstance(call, (ast.Attribute, ast.Subscript)):
+                self.uses.add(param, STORE)  # `writer.transport.abort()`: not followed
+            return  # `proc.returncode`, `proc.pid`: a value, not the object
         if method in READ_METHODS:
             to_end = method == "read" and _reads_all(call)
             if to_end or any(isinstance(p, _LOOPS) for p in parents):
