@@ -263,7 +263,7 @@ def test_parameter_effects_are_summarised_and_followed_through_helpers() -> None
     assert functions["via"].shell == (("command", 14, "create_subprocess_shell()"),)
     consume = functions["Worker.consume"]
     assert consume.bound and consume.parameter(0) == "queue"
-    assert consume.effects_on("queue") == {"get", "task_done"}
+    assert consume.effects_on("queue") == {"task_done"}
     assert summary_from_json(summary_to_json(summary)).functions == functions
 
 

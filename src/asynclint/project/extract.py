@@ -7,9 +7,16 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from asynclint.project.param_effects import ParamUses, as_summary_fields, compose, parameter_uses
+from asynclint.project.param_effects import (
+    ParamUses,
+    as_summary_fields,
+    compose,
+    own_calls,
+    parameter_uses,
+)
 from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
 from asynclint.project.summaries import resolve_relative as _resolve_relative
 from asynclint.semantics import asyncio_api as api
@@ -54,6 +61,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
     uses: dict[str, ParamUses | None] = {}
+    calls_own = own_calls(own)
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, context, summary.imports)
@@ -63,7 +71,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.defined.add(node.name)
             summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
-            uses[node.name] = _parameter_uses(node, summary.imports, lines, own)
+            uses[node.name] = _parameter_uses(node, summary.imports, lines, own, calls_own)
             summary.joined_calls.extend(_joined_calls(node, summary.imports, lines))
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
@@ -77,7 +85,9 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
                     method = summary.functions[qualname] = _function(
                         item, qualname, path, summary.imports, lines
                     )
-                    uses[qualname] = _parameter_uses(item, summary.imports, lines, own)
+                    uses[qualname] = _parameter_uses(
+                        item, summary.imports, lines, own, calls_own, method.bound
+                    )
                     summary.joined_calls.extend(_joined_calls(item, summary.imports, lines))
                     if method.returns not in (None, "pair") and _is_property(item):
                         assert method.returns is not None
@@ -152,9 +162,11 @@ def _parameter_uses(
     imports: dict[str, str],
     lines: list[str],
     own: frozenset[str],
+    calls_own: Callable[[str], bool],
+    bound: bool = False,
 ) -> ParamUses | None:
     body = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno or node.lineno])
-    return parameter_uses(node, body, lambda n: _qualify(n, imports), own)
+    return parameter_uses(node, body, lambda n: _qualify(n, imports), own, calls_own, bound)
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -9,11 +9,13 @@ own effects (a bounded fixed point); handed to anything else, it is stored."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 STORE = "store"
 # Methods whose call on a parameter (or on its stdin/stdout/stderr) the rules care about.
+# (Not `get()`: no rule needs it from a helper, and `.get(` is in most functions' text.)
 EFFECT_METHODS = frozenset(
     {
         "write",
@@ -25,8 +27,6 @@ EFFECT_METHODS = frozenset(
         "wait",
         "communicate",
         "task_done",
-        "get",
-        "get_nowait",
         "acquire",
         "release",
         "kill",
@@ -49,15 +49,6 @@ SHELLS = frozenset(
         "/bin/zsh",
         "/bin/dash",
     }
-)
-# Text that a function using a parameter in a way that matters must contain: a function
-# without any is not walked (its parameters count as stored).
-_MARKERS = (
-    *(f".{m}" for m in sorted(EFFECT_METHODS | READ_METHODS)),
-    ".std",
-    "async for",
-    "with ",
-    "create_subprocess",
 )
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, ast.ListComp, ast.SetComp, ast.GeneratorExp)
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
@@ -90,25 +81,57 @@ def parameter_uses(
     text: str,  # of the body
     qualify: Callable[[ast.expr], str | None],
     module_functions: frozenset[str],
+    calls_own: Callable[[str], bool],
+    bound: bool,
 ) -> ParamUses | None:
-    """None when the function cannot do anything that matters to a parameter (no marker in
-    its text, no call of the module's functions) or has no parameters: every parameter then
-    counts as stored."""
+    """None when no parameter can matter: the function has none, or its text never calls a
+    method that matters on one, iterates or enters one, or hands one to the module's functions
+    or to a subprocess (every parameter then counts as stored). Walking every function costs
+    more than parsing: the text decides which parameters are worth following; the others, and
+    a method's `self`, count as stored."""
     args = node.args
     params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
     kwonly = tuple(a.arg for a in args.kwonlyargs)
-    names = set(params) | set(kwonly)
-    if not names:
-        return None
-    if not any(marker in text for marker in _MARKERS) and not any(
-        f"{name}(" in text for name in module_functions
-    ):
+    candidates = [*params[1:], *kwonly] if bound else [*params, *kwonly]
+    followed = {p for p in candidates if _touched(p, text)}
+    handed = [p for p in candidates if p not in followed and _handed(p, text)]
+    if handed and ("create_subprocess" in text or calls_own(text)):
+        followed.update(handed)
+    if not followed:
         return None
     uses = ParamUses(params, kwonly)
-    walker = _Walker(uses, names, qualify, module_functions)
+    for param in (*params, *kwonly):
+        if param not in followed:
+            uses.add(param, STORE)
+    walker = _Walker(uses, followed, qualify, module_functions)
+    walker.lines, walker.first = text.split("\n"), node.body[0].lineno
     for statement in node.body:
         walker.visit(statement, [node])
     return uses
+
+
+_SUFFIXES = tuple(sorted(EFFECT_METHODS | READ_METHODS | {"std"}))
+
+
+def _touched(param: str, text: str) -> bool:
+    if f"{param}." in text and any(f"{param}.{suffix}" in text for suffix in _SUFFIXES):
+        return True
+    return f"in {param}" in text or f"with {param}" in text
+
+
+def _handed(param: str, text: str) -> bool:
+    """Maybe an argument of a call: `(param`, `, param` or `=param` (a keyword argument)."""
+    return any(f"{before}{param}" in text for before in ("(", ", ", "="))
+
+
+_CALLED_NAME = re.compile(r"(?<![\w.])(\w+)\(")
+
+
+def own_calls(module_functions: frozenset[str]) -> Callable[[str], bool]:
+    """Does a text call one of the module's functions by name?"""
+    if not module_functions:
+        return lambda _text: False
+    return lambda text: not module_functions.isdisjoint(_CALLED_NAME.findall(text))
 
 
 class _Walker:
@@ -121,10 +144,14 @@ class _Walker:
     ) -> None:
         self.uses = uses
         self.names = names
+        self.lines: list[str] = []  # of the body, from line `first`
+        self.first = 1
         self.qualify = qualify
         self.module_functions = module_functions
 
     def visit(self, node: ast.AST, parents: list[ast.AST]) -> None:
+        if isinstance(node, ast.stmt) and not hasattr(node, "body") and not self.mentions(node):
+            return  # a simple statement that never names a followed parameter
         if isinstance(node, ast.Name) and node.id in self.names:
             if isinstance(node.ctx, ast.Load):
                 self.use(node, parents)
@@ -141,6 +168,12 @@ class _Walker:
         for child in ast.iter_child_nodes(node):
             self.visit(child, parents)
         parents.pop()
+
+    def mentions(self, statement: ast.stmt) -> bool:
+        start = statement.lineno - self.first
+        end = (statement.end_lineno or statement.lineno) - self.first + 1
+        segment = self.lines[max(start, 0) : end]
+        return any(name in line for line in segment for name in self.names)
 
     def use(self, name: ast.Name, parents: list[ast.AST]) -> None:
         param = name.id
