@@ -182,7 +182,8 @@ class ModuleFacts:
 
     def calls_made(self, function: FunctionInfo) -> frozenset[tuple[Identity, str]]:
         """(object, method) pairs called by `function` or any module function it calls,
-        directly or through tasks; `(None, method)` when the receiver's kind is unknown."""
+        directly or through tasks, also `(None, method)` when the receiver's kind is unknown;
+        an `async for` over an object counts as `(object, "read")`."""
         if not self._summary:
             self._summarize()
         return self._summary.get(function.id, frozenset())
@@ -238,13 +239,17 @@ class ModuleFacts:
             calls = own.setdefault(function.id, set())
             edges = callees.setdefault(function.id, set())
             for event in function.events:
-                if event.kind == "iter" and self.kind(event.root) is not None:
+                if event.kind == "iter" and event.root is not None:
                     calls.add((event.root, "read"))  # `async for` reads to the end
                 if event.kind != "call":
                     continue
                 if event.method:
-                    root = event.root if self.kind(event.root) is not None else None
-                    calls.add((root, event.method))
+                    # By its object, whose kind may be unknown where merged identities hide it
+                    # (a helper's parameter bound to several streams), and as "something".
+                    if event.root is not None:
+                        calls.add((event.root, event.method))
+                    if self.kind(event.root) is None:
+                        calls.add((None, event.method))
                 if event.target is not None:
                     edges.add(event.target.id)
                 elif self.context is not None:
@@ -1014,6 +1019,18 @@ class _Builder:
             if ref is not None:
                 self.fn.stored.append(ref)
 
+    def note_displayed(self, node: cst.List | cst.Tuple | cst.Set | cst.Dict) -> None:
+        """`for s in (proc.stdout, proc.stderr):`, `[writer]`: an object in a display is used
+        through the display, which is not followed (a helper doing so keeps it)."""
+        for element in node.elements:
+            values = [element.value] if not isinstance(element, cst.DictElement) else []
+            if isinstance(element, cst.DictElement):
+                values = [element.key, element.value]
+            for value in values:
+                ref = self.ref(value)
+                if ref is not None:
+                    self.fn.stored.append(ref)
+
     def produced(self, value: cst.BaseExpression) -> Produced | None:
         """What an assigned value is: (kind, call, detail, constructor) for asyncio objects,
         ("alias", ...) for another reference, ("pair", ...) for a (reader, writer) tuple."""
@@ -1180,6 +1197,8 @@ class _Builder:
             if isinstance(node.target, cst.Name):
                 self.fn.locals.add(node.target.value)
         elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+            if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+                self.note_displayed(node)
             for child in child_nodes(node):
                 self.expr(child)
 
