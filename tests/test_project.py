@@ -45,7 +45,7 @@ def _reported(found: list[dict[str, object]]) -> set[tuple[str, int, str]]:
     }
 
 
-@pytest.mark.parametrize("project", ["flat", "srclayout"])
+@pytest.mark.parametrize("project", ["flat", "srclayout", "effects"])
 def test_project_findings_are_the_marked_lines(project: Path) -> None:
     root = PROJECTS / project
     assert _reported(_check("--no-cache", ".", cwd=root)) == _expected(root)
@@ -55,6 +55,49 @@ def test_message_names_the_definition_elsewhere() -> None:
     found = _check("--no-cache", "--select", "AIO601", ".", cwd=PROJECTS / "flat")
     messages = {(d["filename"], d["location"]["row"]): d["message"] for d in found}  # type: ignore[index]
     assert "is a coroutine function (shop/auth.py:4)" in str(messages[("shop/views.py", 12)])
+
+
+def test_messages_name_the_helper_in_the_other_module() -> None:
+    found = _check("--no-cache", "--select", "AIO201,AIO202,AIO401", ".", cwd=PROJECTS / "effects")
+    messages = {(d["filename"], d["code"]): str(d["message"]) for d in found}
+    wait = messages[("jobs/main.py", "AIO201")]
+    assert "(`feed()` is given it, jobs/procs.py:6, and does not read it)" in wait
+    shell = messages[("jobs/main.py", "AIO202")]
+    assert "`run_command()` passes `cmd` to create_subprocess_shell() (jobs/procs.py:26)" in shell
+    assert "`frame()` (jobs/wire.py:4) writes to `writer`" in messages[("jobs/main.py", "AIO401")]
+
+
+def test_sarif_points_at_the_helper_in_the_other_module() -> None:
+    command = [sys.executable, "-m", "asynclint", "check", "-j", "1", "--exit-zero", "--no-cache"]
+    completed = subprocess.run(
+        [*command, "--format", "sarif", "--select", "AIO202,AIO401", "."],
+        cwd=PROJECTS / "effects",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = json.loads(completed.stdout)["runs"][0]["results"]
+    related = {
+        (
+            r["ruleId"],
+            place["physicalLocation"]["artifactLocation"]["uri"],
+            place["physicalLocation"]["region"]["startLine"],
+        )
+        for r in results
+        for place in r["relatedLocations"]
+    }
+    assert ("AIO202", "jobs/procs.py", 26) in related
+    assert ("AIO401", "jobs/wire.py", 4) in related
+    assert ("AIO401", "jobs/main.py", 53) in related  # where the coroutine suspends
+
+
+def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "effects", root)
+    assert ("jobs/main.py", 52, "AIO401") in _reported(_check("--no-cache", ".", cwd=root))
+    wire = root / "jobs" / "wire.py"
+    wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
+    assert ("jobs/main.py", 52, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
 
 
 def test_a_single_file_run_knows_only_its_module() -> None:
@@ -179,3 +222,80 @@ def test_a_warm_run_reads_summaries_from_the_cache(
     core = root / "src" / "lib" / "core.py"
     assert core.read_text().count("async def work") == 1
     assert (5, "AIO601") in check()
+
+
+def test_parameter_effects_are_summarised_and_followed_through_helpers() -> None:
+    from asynclint.project.extract import summarize
+    from asynclint.project.stored import summary_from_json, summary_to_json
+
+    source = (
+        "import asyncio\n"
+        "async def feed(proc, data):\n"
+        "    proc.stdin.write(data)\n"
+        "    proc.stdin.close()\n"
+        "async def pump(stream):\n"
+        "    async for line in stream:\n"
+        "        print(line)\n"
+        "async def both(proc, data):\n"
+        "    await feed(proc, data)\n"
+        "    await pump(proc.stdout)\n"
+        "def keep(proc, registry):\n"
+        "    registry.append(proc)\n"
+        "async def run(cmd, *, cwd=None):\n"
+        "    proc = await asyncio.create_subprocess_shell(cmd, cwd=cwd)\n"
+        "    return await proc.wait()\n"
+        "async def via(command):\n"
+        "    return await run(command)\n"
+        "class Worker:\n"
+        "    async def consume(self, queue):\n"
+        "        while True:\n"
+        "            await queue.get()\n"
+        "            queue.task_done()\n"
+    )
+    summary = summarize(source, "m.py", "m", False)
+    assert summary is not None
+    functions = summary.functions
+    assert functions["feed"].effects_on("proc") == {"stdin.write", "stdin.close"}
+    assert functions["pump"].effects_on("stream") == {"read"}
+    assert functions["both"].effects_on("proc") == {"stdin.write", "stdin.close", "stdout.read"}
+    assert "store" in functions["keep"].effects_on("proc")
+    assert functions["run"].shell == (("cmd", 14, "create_subprocess_shell()"),)
+    assert functions["via"].shell == (("command", 14, "create_subprocess_shell()"),)
+    consume = functions["Worker.consume"]
+    assert consume.bound and consume.parameter(0) == "queue"
+    assert consume.effects_on("queue") == {"task_done"}
+    assert summary_from_json(summary_to_json(summary)).functions == functions
+
+
+def test_digest_follows_parameter_effects() -> None:
+    from asynclint.project.summaries import FunctionSummary
+
+    plain = FunctionSummary("h.py", 1, "feed", True, params=("proc",), followed=True)
+    reads = FunctionSummary(
+        "h.py",
+        1,
+        "feed",
+        True,
+        params=("proc",),
+        followed=True,
+        effects=(("stdout.read", ("proc",)),),
+    )
+    first = ModuleContext("m", functions={"h.feed": plain})
+    second = ModuleContext("m", functions={"h.feed": reads})
+    assert first.digest() != second.digest()
+    assert pickle.loads(pickle.dumps(second)) == second
+
+
+def test_a_queue_joined_in_another_module_is_owed_task_done(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "effects", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO101", "."]
+    found = _check(*cache, cwd=root)
+    assert _reported(found) == {("jobs/consumers.py", 6, "AIO101")}
+    assert "join()ed (in jobs/pipeline.py:11)" in str(found[0]["message"])
+    # The consumer's module did not change, but what it receives did: its cache entry follows.
+    pipeline = root / "jobs" / "pipeline.py"
+    pipeline.write_text(
+        pipeline.read_text().replace("await queue.join()", "await asyncio.sleep(1)")
+    )
+    assert _check(*cache, cwd=root) == []

@@ -147,20 +147,33 @@ def run(
     return outcome
 
 
+def _may_hold_helpers(data: bytes) -> bool:
+    """A file without `async` may still hold plain helpers that write to a stream writer or a
+    process's stdin, or mark queue items done, for their async callers (see
+    project/param_effects.py). Most such files (file and socket code) say neither."""
+    writes = b".write" in data and (b"writer" in data or b".stdin" in data)
+    return writes or b".task_done(" in data
+
+
 def _index(
     paths: Sequence[str], contents: Sequence[bytes | None], store: Cache | None
 ) -> ProjectIndex:
     """The project index over the files of this run. A file without `async` in it defines no
     coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
-    re-exports, is worth reading then. Summaries come from `store` when their file, module
-    name and asynclint build are unchanged."""
+    re-exports, and plain helpers that write or mark queue items done are worth reading then.
+    Summaries come from `store` when their file, module name and asynclint build are
+    unchanged."""
     from asynclint.project.stored import summary_to_json
 
     index = ProjectIndex()
     for path, data in zip(paths, contents, strict=True):
         if data is None:
             continue
-        if prefiltered(data) and os.path.basename(path) != "__init__.py":
+        if (
+            prefiltered(data)
+            and os.path.basename(path) != "__init__.py"
+            and not _may_hold_helpers(data)
+        ):
             continue
         if store is None:
             index.add(path, data)

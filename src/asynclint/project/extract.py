@@ -5,9 +5,18 @@ functions and methods, whether each is a coroutine function and what kind a call
 from __future__ import annotations
 
 import ast
+import dataclasses
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from asynclint.project.param_effects import (
+    ParamUses,
+    as_summary_fields,
+    compose,
+    own_calls,
+    parameter_uses,
+)
 from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
 from asynclint.project.summaries import resolve_relative as _resolve_relative
 from asynclint.semantics import asyncio_api as api
@@ -31,6 +40,9 @@ class ModuleSummary:
     attributes: dict[str, tuple[ReturnKind, frozenset[str]]] = field(default_factory=dict)
     # `import a.b.c` binds `a` but makes `a.b.c.f` reachable too.
     dotted_imports: set[str] = field(default_factory=set)
+    # Queues this module join()s and hands to functions of other modules: (the callee's
+    # absolute dotted name, the argument's position or keyword, the line of the join).
+    joined_calls: list[tuple[str, int | str, int]] = field(default_factory=list)
 
 
 def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> ModuleSummary | None:
@@ -45,6 +57,11 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
     context = ModuleContext(name, is_package)
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
     lines = text.splitlines()
+    own = frozenset(
+        n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
+    uses: dict[str, ParamUses | None] = {}
+    calls_own = own_calls(own)
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, context, summary.imports)
@@ -54,6 +71,8 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.defined.add(node.name)
             summary.functions[node.name] = _function(node, node.name, path, summary.imports, lines)
+            uses[node.name] = _parameter_uses(node, summary.imports, lines, own, calls_own)
+            summary.joined_calls.extend(_joined_calls(node, summary.imports, lines))
         elif isinstance(node, ast.ClassDef):
             summary.defined.add(node.name)
             bases = [_base_name(base, summary) for base in node.bases]
@@ -66,13 +85,88 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
                     method = summary.functions[qualname] = _function(
                         item, qualname, path, summary.imports, lines
                     )
+                    uses[qualname] = _parameter_uses(
+                        item, summary.imports, lines, own, calls_own, method.bound
+                    )
+                    summary.joined_calls.extend(_joined_calls(item, summary.imports, lines))
                     if method.returns not in (None, "pair") and _is_property(item):
                         assert method.returns is not None
                         summary.attributes[qualname] = (method.returns, method.pipes)
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    compose({name: found for name, found in uses.items() if found is not None})
+    for qualname, found in uses.items():
+        function = summary.functions[qualname]
+        effects, shell, followed = as_summary_fields(found)
+        summary.functions[qualname] = dataclasses.replace(
+            function, effects=effects, shell=shell, followed=followed
+        )
     return summary
+
+
+def _joined_calls(
+    node: ast.FunctionDef | ast.AsyncFunctionDef, imports: dict[str, str], lines: list[str]
+) -> list[tuple[str, int | str, int]]:
+    """`q = asyncio.Queue()` (or a parameter annotated as one), `await q.join()`, and `q`
+    handed to an imported function: that function's parameter holds a joined queue."""
+    text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+    if ".join(" not in text or "Queue" not in text:
+        return []
+    queues = {
+        a.arg
+        for a in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+        if a.annotation is not None and _annotation_kind(a.annotation, imports) == api.QUEUE
+    }
+    for statement in _own_statements(node.body):
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            made = _produced(statement.value, imports)
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and made is not None and made[0] == api.QUEUE:
+                    queues.add(target.id)
+    if not queues:
+        return []
+    nodes = _own_nodes(node)
+    joins: dict[str, int] = {}
+    for item in nodes:
+        if (
+            isinstance(item, ast.Call)
+            and isinstance(item.func, ast.Attribute)
+            and item.func.attr == "join"
+            and isinstance(item.func.value, ast.Name)
+            and item.func.value.id in queues
+        ):
+            joins.setdefault(item.func.value.id, item.lineno)
+    found: list[tuple[str, int | str, int]] = []
+    for item in nodes if joins else ():
+        if not isinstance(item, ast.Call):
+            continue
+        callee = _qualify(item.func, imports)
+        if callee is None or callee.startswith("asyncio."):
+            continue
+        for index, arg in enumerate(item.args):
+            if isinstance(arg, ast.Starred):
+                break
+            if isinstance(arg, ast.Name) and arg.id in joins:
+                found.append((callee, index, joins[arg.id]))
+        for keyword in item.keywords:
+            value = keyword.value
+            if keyword.arg is not None and isinstance(value, ast.Name) and value.id in joins:
+                found.append((callee, keyword.arg, joins[value.id]))
+    return found
+
+
+def _parameter_uses(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+    imports: dict[str, str],
+    lines: list[str],
+    own: frozenset[str],
+    calls_own: Callable[[str], bool],
+    bound: bool = False,
+) -> ParamUses | None:
+    body = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno or node.lineno])
+    return parameter_uses(node, body, lambda n: _qualify(n, imports), own, calls_own, bound)
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -190,7 +284,15 @@ def _function(
         returns = _annotation_kind(node.returns, imports)
     if returns is None and "return" in text and ":=" not in text:
         returns, pipes = _return_kind(list(_own_statements(node.body)), imports)
-    return FunctionSummary(path, node.lineno, qualname, is_coroutine, returns, pipes)
+    args = node.args
+    params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
+    bound = "." in qualname and not any(
+        isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list
+    )
+    kwonly = tuple(a.arg for a in args.kwonlyargs)
+    return FunctionSummary(
+        path, node.lineno, qualname, is_coroutine, returns, pipes, params, kwonly, bound
+    )
 
 
 def _decorator_name(node: ast.expr, imports: dict[str, str]) -> str | None:

@@ -22,6 +22,8 @@ class ProjectIndex:
     # What each import target exports: many modules import the same targets. Cleared by `add`.
     _functions_of: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
     _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
+    # Module name -> its parameters that other modules hand a joined queue (see ModuleContext).
+    _joined: dict[str, set[tuple[str, str, str, int]]] | None = None
 
     def add(
         self,
@@ -43,6 +45,7 @@ class ProjectIndex:
             self.by_path[path] = summary
             self._functions_of.clear()
             self._classes_of.clear()
+            self._joined = None
         return computed
 
     def context_for(self, path: str) -> ModuleContext | None:
@@ -58,7 +61,22 @@ class ProjectIndex:
                 self._classes_of[target] = self._exported_classes(target)
             functions.update(self._functions_of[target])
             classes.update(self._classes_of[target])
-        return ModuleContext(summary.name, summary.is_package, functions, classes)
+        joined = tuple(sorted(self._joined_parameters().get(summary.name, ())))
+        return ModuleContext(summary.name, summary.is_package, functions, classes, joined)
+
+    def _joined_parameters(self) -> dict[str, set[tuple[str, str, str, int]]]:
+        if self._joined is None:
+            self._joined = {}
+            for module in self.modules.values():
+                for callee, key, line in module.joined_calls:
+                    function = self.lookup(callee).get("")
+                    owner = self.by_path.get(function.path) if function is not None else None
+                    param = function.parameter(key) if function is not None else None
+                    if function is None or owner is None or param is None:
+                        continue
+                    entry = (function.name, param, module.path, line)
+                    self._joined.setdefault(owner.name, set()).add(entry)
+        return self._joined
 
     def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
         found: dict[str, ClassSummary] = {}

@@ -22,6 +22,7 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
             key: [kind, sorted(pipes)] for key, (kind, pipes) in summary.attributes.items()
         },
         "dotted_imports": sorted(summary.dotted_imports),
+        "joined_calls": [list(call) for call in summary.joined_calls],
     }
 
 
@@ -43,6 +44,10 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
             str(key): (kind, frozenset(pipes)) for key, (kind, pipes) in data["attributes"].items()
         },
         dotted_imports={str(name) for name in data["dotted_imports"]},
+        joined_calls=[
+            (str(callee), key if isinstance(key, int) else str(key), int(line))
+            for callee, key, line in data["joined_calls"]
+        ],
     )
 
 
@@ -54,11 +59,29 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         function.is_coroutine,
         function.returns,
         sorted(function.pipes),
+        list(function.params),
+        list(function.kwonly),
+        function.bound,
+        [[effect, list(params)] for effect, params in function.effects],
+        [list(sink) for sink in function.shell],
+        function.followed,
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
-    path, line, name, is_coroutine, returns, pipes = item
+    path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
+    effects, shell, followed = item[9:]
     return FunctionSummary(
-        str(path), int(line), str(name), bool(is_coroutine), returns, frozenset(pipes)
+        str(path),
+        int(line),
+        str(name),
+        bool(is_coroutine),
+        returns,
+        frozenset(pipes),
+        tuple(str(p) for p in params),
+        tuple(str(p) for p in kwonly),
+        bool(bound),
+        tuple((str(effect), tuple(str(p) for p in names)) for effect, names in effects),
+        tuple((str(param), int(line), str(sink)) for param, line, sink in shell),
+        bool(followed),
     )

@@ -24,10 +24,34 @@ class FunctionSummary:
     is_coroutine: bool  # an `async def` that is no generator, with no decorator that may wrap it
     returns: ReturnKind | None = None
     pipes: frozenset[str] = frozenset()  # for a returned process: the streams made with PIPE
+    params: tuple[str, ...] = ()  # positional, in order (`self` included for a method)
+    kwonly: tuple[str, ...] = ()
+    bound: bool = False  # a method called through an instance: the first parameter is bound
+    # What the function does with each parameter: (effect, parameter names), both sorted (a
+    # stable text for the cache digest). An effect is a method it calls on the parameter
+    # ("drain", "task_done"), or on one of its streams ("stdout.read", "stdin.close"; a
+    # `read` counts only when it reads to the end), or "store": kept, returned or handed to
+    # code that is not summarised, so that anything may happen to it.
+    effects: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # Parameters that become a shell command: (parameter, line of that call, the sink).
+    shell: tuple[tuple[str, int, str], ...] = ()
+    followed: bool = False  # False: the parameters were not followed, each counts as stored
 
     @property
     def place(self) -> str:
         return f"{self.path}:{self.line}"
+
+    def parameter(self, key: int | str) -> str | None:
+        """The parameter that a call's argument (a position or a keyword) binds."""
+        params = self.params[1:] if self.bound else self.params
+        if isinstance(key, int):
+            return params[key] if 0 <= key < len(params) else None
+        return key if key in params or key in self.kwonly else None
+
+    def effects_on(self, param: str) -> frozenset[str]:
+        if not self.followed:
+            return frozenset({"store"})
+        return frozenset(effect for effect, names in self.effects if param in names)
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,9 @@ class ModuleContext:
     is_package: bool = False
     functions: Mapping[str, FunctionSummary] = field(default_factory=dict)
     classes: Mapping[str, ClassSummary] = field(default_factory=dict)
+    # Parameters of this module's functions that other modules hand a queue they join():
+    # (function qualname, parameter, path of the joining module, line of its join()), sorted.
+    joined: tuple[tuple[str, str, str, int], ...] = ()
 
     def digest(self) -> str:
         """Changes exactly when something this module can use changes (for the cache)."""
@@ -62,7 +89,8 @@ class ModuleContext:
             (key, c.path, c.line, sorted(c.methods.items()), sorted(c.attributes.items()))
             for key, c in self.classes.items()
         )
-        text = repr((self.name, self.is_package, sorted(self.functions.items()), classes))
+        functions = sorted(self.functions.items())
+        text = repr((self.name, self.is_package, functions, classes, self.joined))
         return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 

@@ -73,3 +73,7 @@ class Event:
     launch: LaunchSite | None = None
     launched: FunctionInfo | None = None
     launched_bound: tuple[object, str] | None = None
+    # "escape" of a call's argument: that call, and the argument's position or keyword (None
+    # for a `*args`/`**kwargs` argument or a part of an argument such as a tuple's element).
+    arg_of: Event | None = None
+    arg_key: int | str | None = None

@@ -107,6 +107,9 @@ class FunctionInfo:
     # that analyses which read every event do not see them.
     guards: list[Event] = field(default_factory=list)
     loop_nodes: dict[int, cst.CSTNode] = field(default_factory=dict)
+    # References the function keeps (`self.x = obj`, `d[k] = obj`, `items = [obj]`): while
+    # building the raw references, then (once resolved) their object roots.
+    stored: list[object] = field(default_factory=list)
 
     @property
     def is_coroutine(self) -> bool:
@@ -179,10 +182,55 @@ class ModuleFacts:
 
     def calls_made(self, function: FunctionInfo) -> frozenset[tuple[Identity, str]]:
         """(object, method) pairs called by `function` or any module function it calls,
-        directly or through tasks; `(None, method)` when the receiver's kind is unknown."""
+        directly or through tasks, also `(None, method)` when the receiver's kind is unknown;
+        an `async for` over an object counts as `(object, "read")`."""
         if not self._summary:
             self._summarize()
         return self._summary.get(function.id, frozenset())
+
+    def calls_by(self, event: Event) -> frozenset[tuple[Identity, str]]:
+        """What a call event calls on objects through its callee: a module function's
+        `calls_made`, or what another checked module's summary says the callee does to the
+        arguments it is given (`feed(proc)` -> (proc's stdin, "write"), ...)."""
+        if event.kind != "call":
+            return frozenset()
+        if event.target is not None:
+            return self.calls_made(event.target)
+        return self.summary_calls(event)
+
+    def call_summary(self, event: Event) -> FunctionSummary | None:
+        """The summary of another checked module's function that a call event calls."""
+        if self.context is None or event.kind != "call" or event.target is not None:
+            return None
+        if event.qualname is not None:
+            found = self.context.functions.get(event.qualname)
+            if found is not None:
+                return found
+        return self.inherited_method(event)
+
+    def arguments(self, call: Event) -> list[Event]:
+        """The escapes of a call's whole arguments (each with its `arg_key`)."""
+        table = self.memo(_arguments_by_call)
+        return table.get(id(call.node), [])
+
+    def summary_calls(self, event: Event) -> frozenset[tuple[Identity, str]]:
+        summary = self.call_summary(event)
+        if summary is None or not summary.followed:
+            return frozenset()
+        found: set[tuple[Identity, str]] = set()
+        for argument in self.arguments(event):
+            param = summary.parameter(argument.arg_key) if argument.arg_key is not None else None
+            if param is None:
+                continue
+            for effect in summary.effects_on(param):
+                stream, _, method = effect.rpartition(".")
+                if effect == "store":
+                    continue
+                root = argument.root
+                if stream:
+                    root = self.objects.find(("sub", root, stream))
+                found.add((root, method))
+        return frozenset(found)
 
     def _summarize(self) -> None:
         own: dict[int, set[tuple[Identity, str]]] = {}
@@ -191,13 +239,21 @@ class ModuleFacts:
             calls = own.setdefault(function.id, set())
             edges = callees.setdefault(function.id, set())
             for event in function.events:
+                if event.kind == "iter" and event.root is not None:
+                    calls.add((event.root, "read"))  # `async for` reads to the end
                 if event.kind != "call":
                     continue
                 if event.method:
-                    root = event.root if self.kind(event.root) is not None else None
-                    calls.add((root, event.method))
+                    # By its object, whose kind may be unknown where merged identities hide it
+                    # (a helper's parameter bound to several streams), and as "something".
+                    if event.root is not None:
+                        calls.add((event.root, event.method))
+                    if self.kind(event.root) is None:
+                        calls.add((None, event.method))
                 if event.target is not None:
                     edges.add(event.target.id)
+                elif self.context is not None:
+                    calls.update(self.summary_calls(event))
         summary = {key: set(value) for key, value in own.items()}
         changed = True
         while changed:
@@ -246,6 +302,27 @@ class ModuleFacts:
 
     def ancestry(self, class_name: str) -> Iterator[tuple[str | None, ClassSummary | None]]:
         return ancestry(self.context, self.class_bases, class_name)
+
+    def joined_elsewhere(self) -> dict[Identity, tuple[str, int]]:
+        """Queues that this module's functions receive from another module that join()s them:
+        the queue's root -> (path, line) of that join()."""
+        if self.context is None or not self.context.joined:
+            return {}
+        by_name = {f.qualname: f for f in self.functions if f.kind == "function"}
+        found: dict[Identity, tuple[str, int]] = {}
+        for name, param, path, line in self.context.joined:
+            function = by_name.get(name)
+            if function is not None and param in (*function.params, *function.kwonly):
+                found.setdefault(self.objects.find(("var", function.id, param)), (path, line))
+        return found
+
+
+def _arguments_by_call(facts: ModuleFacts) -> dict[int, list[Event]]:
+    table: dict[int, list[Event]] = {}
+    for _function, event in facts.events():
+        if event.kind == "escape" and event.arg_of is not None:
+            table.setdefault(id(event.arg_of.node), []).append(event)
+    return table
 
 
 def ancestry(
@@ -882,6 +959,7 @@ class _Builder:
 
     def assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         self.bind_target(target, value)
+        self.note_stored(target, value)
         if self.fn.kind == "module" and isinstance(target, cst.Name):
             name = target.value
             self.module_assign_counts[name] = self.module_assign_counts.get(name, 0) + 1
@@ -922,6 +1000,36 @@ class _Builder:
         self.origins.append((ref, Origin(kind, call, detail, constructor), self.fn))
         if kind == api.PROCESS:
             self.emit(self.event("create", call, ref=ref, pipes=detail))
+
+    def note_stored(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`self.x = obj`, `d[k] = obj`, `items = [obj]`, a global: the object is kept where
+        other code may use it later (a helper that does so hands it over)."""
+        kept: list[cst.BaseExpression] = []
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            kept = [element.value for element in value.elements]
+        elif isinstance(value, cst.Dict):
+            kept = [e.value for e in value.elements if isinstance(e, cst.DictElement)]
+        elif isinstance(target, (cst.Attribute, cst.Subscript)) or (
+            isinstance(target, cst.Name)
+            and (self.fn.kind != "function" or target.value in self.fn.globals)
+        ):
+            kept = [value]
+        for item in kept:
+            ref = self.ref(item)
+            if ref is not None:
+                self.fn.stored.append(ref)
+
+    def note_displayed(self, node: cst.List | cst.Tuple | cst.Set | cst.Dict) -> None:
+        """`for s in (proc.stdout, proc.stderr):`, `[writer]`: an object in a display is used
+        through the display, which is not followed (a helper doing so keeps it)."""
+        for element in node.elements:
+            values = [element.value] if not isinstance(element, cst.DictElement) else []
+            if isinstance(element, cst.DictElement):
+                values = [element.key, element.value]
+            for value in values:
+                ref = self.ref(value)
+                if ref is not None:
+                    self.fn.stored.append(ref)
 
     def produced(self, value: cst.BaseExpression) -> Produced | None:
         """What an assigned value is: (kind, call, detail, constructor) for asyncio objects,
@@ -1089,6 +1197,8 @@ class _Builder:
             if isinstance(node.target, cst.Name):
                 self.fn.locals.add(node.target.value)
         elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+            if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+                self.note_displayed(node)
             for child in child_nodes(node):
                 self.expr(child)
 
@@ -1141,6 +1251,7 @@ class _Builder:
             self.expr(func)
         pass_through = awaited and qualname in api.PASS_THROUGH
         args: list[tuple[int | str, RawRef | None]] = []
+        arguments: list[tuple[Event, int | str]] = []  # the escapes of whole arguments
         position = 0
         for index, arg in enumerate(node.args):
             value = arg.value
@@ -1153,7 +1264,9 @@ class _Builder:
             if arg.keyword is None:
                 position += 1
             args.append((key, self.ref(value)))
+            before = len(self.fn.events)
             self.escape(value)
+            arguments.extend((e, key) for e in self.fn.events[before:] if e.node is value)
         event = self.event(
             "call",
             node,
@@ -1165,6 +1278,8 @@ class _Builder:
             awaited=awaited,
         )
         self.emit(event)
+        for escape, key in arguments:
+            escape.arg_of, escape.arg_key = event, key
         launch = launch_of(node, qualname, method, self.qualify)
         if launch is not None:
             target = self.callable_ref(launch.callable)
@@ -1252,6 +1367,7 @@ class _Resolver:
                     ("var", target.id, name), Origin(kind, event.node, constructor="start_server")
                 )
         self.give_inherited_attributes()
+        self.give_joined_parameters()
         for target_ref, receiver, kind, call in b.derived:
             if self.objects.kind(self.identity(receiver)) == api.LOOP:
                 self.objects.add_origin(self.identity(target_ref), Origin(kind, call))
@@ -1261,6 +1377,7 @@ class _Resolver:
                     event.qualname = None  # `sleep` is a parameter here, not time.sleep
                 if event.ref is not None:
                     event.identity = self.identity(event.ref)
+            function.stored = [self.identity(ref) for ref in function.stored]  # type: ignore[arg-type]
             for guard in function.guards:
                 if guard.ref is not None:
                     guard.identity = self.identity(guard.ref)
@@ -1270,6 +1387,7 @@ class _Resolver:
             for event in [*function.events, *function.guards]:
                 if event.identity is not None:
                     event.root = self.objects.find(event.identity)
+            function.stored = [self.objects.find(item) for item in function.stored]
         constants = frozenset(
             name for name in b.module_string_names if b.module_assign_counts.get(name) == 1
         )
@@ -1337,6 +1455,18 @@ class _Resolver:
                         self.objects.add_origin(
                             self.identity(("attr", function.qualname, attr)), origin
                         )
+
+    def give_joined_parameters(self) -> None:
+        """A parameter that another module hands a queue it join()s is a queue."""
+        b = self.b
+        if b.context is None or not b.context.joined:
+            return
+        by_name = {f.qualname: f for f in b.functions if f.kind == "function"}
+        for name, param, _path, _line in b.context.joined:
+            function = by_name.get(name)
+            if function is not None and param in (*function.params, *function.kwonly):
+                origin = Origin(api.QUEUE, function.node, constructor="asyncio.Queue")
+                self.objects.add_origin(("var", function.id, param), origin)
 
     def return_kinds(self) -> dict[int, ReturnKind]:
         """Per function id: the kind its calls return, from its `-> X` annotation or from

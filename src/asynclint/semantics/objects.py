@@ -45,6 +45,8 @@ class ObjectModel:
     def union(self, a: Identity, b: Identity) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
+            if _is_stream(ra) and not _is_stream(rb):
+                ra, rb = rb, ra  # a stream stays the root: its kind and owner come from it
             self._parent[ra] = rb
             self._kinds.clear()
             self._by_root = None
@@ -82,3 +84,7 @@ class ObjectModel:
         if is_stream and self.kind(root[1]) == PROCESS:  # type: ignore[index]
             kinds.add(PROCESS_STREAMS[str(root[2])])  # type: ignore[index]
         return kinds.pop() if len(kinds) == 1 else None
+
+
+def _is_stream(item: Identity) -> bool:
+    return isinstance(item, tuple) and len(item) == 3 and item[0] == "sub"

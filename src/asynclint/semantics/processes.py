@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.effects import hands_over
 from asynclint.semantics.events import Event, RawRef
 from asynclint.semantics.expressions import call_qualname
 from asynclint.semantics.flow import If
@@ -506,9 +507,7 @@ def waits_for_exit(facts: ModuleFacts, event: Event) -> Hashable | None:
 
 
 def _calls(facts: ModuleFacts, event: Event) -> frozenset[tuple[Hashable, str]]:
-    if event.kind != "call" or event.target is None:
-        return frozenset()
-    return facts.calls_made(event.target)
+    return facts.calls_by(event)
 
 
 def closes_stdin(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
@@ -516,7 +515,7 @@ def closes_stdin(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
     `communicate(input)`, killing the process, or handing the stream or process over?"""
     stdin = stream_of(facts, process, "stdin")
     if event.kind == "escape":
-        return event.root in (stdin, process)
+        return event.root in (stdin, process) and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == stdin and event.method in ("close", "write_eof"):
@@ -734,7 +733,7 @@ def reaps(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
     """Does `event` wait for the process (`wait()`, `communicate()`, also unawaited inside
     `gather()` or a task), or hand it to other code that may?"""
     if event.kind == "escape":
-        return event.root == process
+        return event.root == process and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == process and event.method in REAPS:
@@ -771,7 +770,7 @@ def unreaped_signals(facts: ModuleFacts) -> Iterator[Event]:
 
 def _reaped_elsewhere(facts: ModuleFacts, process: Hashable, function: FunctionInfo) -> bool:
     for other, event in facts.events():
-        if event.kind == "escape" and event.root == process:
+        if event.kind == "escape" and event.root == process and hands_over(facts, event):
             return True
         if other is not function and reaps(facts, event, process):
             return True

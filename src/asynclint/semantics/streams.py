@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.effects import hands_over
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import Interpreter, TooComplex
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
@@ -37,7 +38,7 @@ def stream_of(facts: ModuleFacts, process: Hashable, stream: str) -> Hashable:
 def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     """Does `event` drain, close or hand over `writer`?"""
     if event.kind == "escape":
-        return event.root == writer
+        return event.root == writer and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == writer and event.method in FLUSH_METHODS:
@@ -48,23 +49,48 @@ def flushes(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
         and stream_of(facts, event.root, "stdin") == writer
     ):
         return True
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        # A helper that drains something we cannot name is trusted to drain this writer.
-        return any(
-            (root == writer and m in FLUSH_METHODS) or (root is None and m == "drain")
-            for root, m in made
-        )
-    return False
+    made = facts.calls_by(event)
+    # A helper that drains something we cannot name is trusted to drain this writer.
+    return any(
+        (root == writer and m in FLUSH_METHODS) or (root is None and m == "drain")
+        for root, m in made
+    )
 
 
 @dataclass(frozen=True)
 class UndrainedWrite:
     """The last write of a run that no drain or close follows in time, and where the coroutine
-    first suspends with it unflushed (None: the function ends first)."""
+    first suspends with it unflushed (None: the function ends first). A write made by a plain
+    function that the coroutine calls is the call (`frame(writer, data)`), with its `writer`."""
 
     write: Event
     suspension: Event | None
+    writer: Hashable = None
+
+
+def helper_writes(facts: ModuleFacts, event: Event) -> Hashable | None:
+    """The writer a plain (not async) helper writes to and leaves undrained, when `event`
+    calls one: a function of this module or of another checked module. A coroutine helper
+    answers for its own writes."""
+    if event.kind != "call" or event.awaited:
+        return None
+    if event.target is not None:
+        if event.target.is_async:
+            return None
+    else:
+        summary = facts.call_summary(event)
+        if summary is None or summary.is_coroutine:
+            return None
+    made = facts.calls_by(event)
+    flushed = {root for root, m in made if m in FLUSH_METHODS}
+    written = sorted(
+        (root for root, m in made if m in WRITE_METHODS and root not in flushed),
+        key=repr,
+    )
+    for root in written:
+        if facts.kind(root) == api.WRITER:
+            return root
+    return None
 
 
 def suspends(event: Event) -> bool:
@@ -138,15 +164,23 @@ def undrained_writes(facts: ModuleFacts) -> list[UndrainedWrite]:
     for function in facts.functions:
         if not function.is_async:
             continue  # a plain function cannot drain; its async caller is responsible
-        gaps = unflushed_writes(facts, function, lambda e: e.root if is_write(facts, e) else None)
+
+        def writes(event: Event) -> Hashable | None:
+            if is_write(facts, event):
+                return event.root
+            return helper_writes(facts, event)
+
+        gaps = unflushed_writes(facts, function, writes)
         callers = _call_sites(facts, function) if None in gaps.values() else []
         for write in function.events:
             if write not in gaps:
                 continue
             suspension = gaps[write]
-            if suspension is None and callers and _all_drain_after(facts, callers, write):
+            writer = writes(write)
+            if suspension is None and callers and _all_drain_after(facts, callers, writer):
                 continue
-            result.append(UndrainedWrite(write, suspension))
+            helper = None if is_write(facts, write) else writer
+            result.append(UndrainedWrite(write, suspension, helper))
     return result
 
 
@@ -155,17 +189,17 @@ def _call_sites(facts: ModuleFacts, function: FunctionInfo) -> list[tuple[Functi
 
 
 def _all_drain_after(
-    facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], write: Event
+    facts: ModuleFacts, callers: list[tuple[FunctionInfo, Event]], writer: Hashable
 ) -> bool:
-    return all(_drains_after(facts, caller, site, write) for caller, site in callers)
+    return all(_drains_after(facts, caller, site, writer) for caller, site in callers)
 
 
-def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, write: Event) -> bool:
-    """Is the writer of `write` drained after the awaited call `site` before the caller
-    suspends again or ends?"""
+def _drains_after(facts: ModuleFacts, caller: FunctionInfo, site: Event, writer: Hashable) -> bool:
+    """Is `writer` drained after the awaited call `site` before the caller suspends again or
+    ends?"""
     if not (site.awaited and caller.is_async):
         return False
-    return not unflushed_writes(facts, caller, lambda e: write.root if e is site else None)
+    return not unflushed_writes(facts, caller, lambda e: writer if e is site else None)
 
 
 def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Hashable) -> bool:
@@ -177,7 +211,7 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
     if event.kind == "iter":
         return event.root == stream
     if event.kind == "escape":
-        return event.root in (stream, process)
+        return event.root in (stream, process) and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == process and event.method in ENDS_PROCESS:
@@ -186,13 +220,10 @@ def reads_to_eof(facts: ModuleFacts, event: Event, stream: Hashable, process: Ha
         if event.method == "read":
             return _reads_all(event) or in_a_loop(event)
         return in_a_loop(event)
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        return any(
-            (root == stream and m in READ_METHODS) or (root == process and m in ENDS_PROCESS)
-            for root, m in made
-        )
-    return False
+    return any(
+        (root == stream and m in READ_METHODS) or (root == process and m in ENDS_PROCESS)
+        for root, m in facts.calls_by(event)
+    )
 
 
 def in_a_loop(event: Event) -> bool:
@@ -242,15 +273,13 @@ def is_network_reader(facts: ModuleFacts, root: Hashable) -> bool:
 def waits_closed(facts: ModuleFacts, event: Event, writer: Hashable) -> bool:
     """Does `event` wait for `writer` to close, or hand it to code that may?"""
     if event.kind == "escape":
-        return event.root == writer
+        return event.root == writer and hands_over(facts, event)
     if event.kind != "call":
         return False
     if event.root == writer and event.method == "wait_closed":
         return True
-    if event.target is not None:
-        made = facts.calls_made(event.target)
-        return (writer, "wait_closed") in made or (None, "wait_closed") in made
-    return False
+    made = facts.calls_by(event)
+    return (writer, "wait_closed") in made or (None, "wait_closed") in made
 
 
 def unwaited_closes(facts: ModuleFacts) -> list[Event]:

@@ -42,12 +42,19 @@ class QueueTaskDoneMissing(Rule):
     code = "AIO101"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        local = {e.root for _f, e in facts.method_calls(api.QUEUE, "join")}
+        elsewhere = facts.joined_elsewhere()
         for get in _report(facts).missing:
+            joined = elsewhere.get(get.root) if get.root not in local else None
+            where = f" (in {joined[0]}:{joined[1]})" if joined is not None else ""
             yield self.finding(
                 get.node,
-                f"`{get.method}()` from a queue that is join()ed, but no `task_done()` follows "
-                "on any path: the unfinished-task count never reaches zero and `join()` "
-                "never returns",
+                f"`{get.method}()` from a queue that is join()ed{where}, but no `task_done()` "
+                "follows on any path: the unfinished-task count never reaches zero and "
+                "`join()` never returns",
+                elsewhere=((joined[0], joined[1], "the queue is join()ed here"),)
+                if joined is not None
+                else (),
             )
 
 

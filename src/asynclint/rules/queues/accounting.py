@@ -15,6 +15,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.effects import hands_over
 from asynclint.semantics.events import Event
 from asynclint.semantics.flow import (
     Block,
@@ -57,7 +58,9 @@ class QueueReport:
 
 
 def joined_queues(facts: ModuleFacts) -> frozenset[Hashable]:
-    return frozenset(e.root for _f, e in facts.method_calls(api.QUEUE, "join"))
+    """Queues join()ed in this module, or by another module that hands them to this one."""
+    joined = {e.root for _f, e in facts.method_calls(api.QUEUE, "join")}
+    return frozenset(joined | set(facts.joined_elsewhere()))
 
 
 def _on_queue(facts: ModuleFacts, event: Event, methods: frozenset[str]) -> bool:
@@ -65,9 +68,7 @@ def _on_queue(facts: ModuleFacts, event: Event, methods: frozenset[str]) -> bool
 
 
 def _calls_task_done(facts: ModuleFacts, event: Event, queue: Hashable) -> bool:
-    if event.kind != "call" or event.target is None:
-        return False
-    return (queue, "task_done") in facts.calls_made(event.target)
+    return (queue, "task_done") in facts.calls_by(event)
 
 
 def _may_raise(facts: ModuleFacts, event: Event) -> bool:
@@ -106,7 +107,7 @@ def _missing(
 
     def closes(event: Event, queue: Hashable) -> bool:
         if event.kind == "escape":
-            return event.root == queue
+            return event.root == queue and hands_over(facts, event)
         if event.kind == "call" and event.root == queue and event.method == "task_done":
             return True
         return _calls_task_done(facts, event, queue)
@@ -174,7 +175,11 @@ def _balance(
             if len(mine) == 1:
                 return pending - {latest}, done | {queue}
             return pending - {latest}, done
-        if event.kind == "escape" and facts.kind(event.root) == api.QUEUE:
+        if (
+            event.kind == "escape"
+            and facts.kind(event.root) == api.QUEUE
+            and hands_over(facts, event)
+        ):
             return _forget(pending, event.root), done - {event.root}
         helped = {get.root for get, _ in pending if _calls_task_done(facts, event, get.root)}
         if helped:

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
+from asynclint.semantics.events import Event
 from asynclint.semantics.model import ModuleFacts
 from asynclint.semantics.streams import (
+    UndrainedWrite,
+    is_write,
     reads_to_eof_unbounded,
     undrained_writes,
     untimed_network_awaits,
@@ -20,7 +23,14 @@ class StreamWriteWithoutDrain(Rule):
     code = "AIO401"
 
     def check(self, facts: ModuleFacts) -> Iterator[Finding]:
+        reported: set[int] = set()
         for found in undrained_writes(facts):
+            if found.writer is not None:
+                through = self._through_helper(facts, found)
+                if id(through.node) not in reported:
+                    reported.add(id(through.node))
+                    yield through
+                continue
             write = found.write
             writer = facts.receiver_text(write) or "writer"
             fix = None
@@ -49,6 +59,61 @@ class StreamWriteWithoutDrain(Rule):
                 fix,
                 related=((found.suspension.node, "the coroutine suspends here first"),),
             )
+
+    def _through_helper(self, facts: ModuleFacts, found: UndrainedWrite) -> Finding:
+        """A plain helper writes and its coroutine caller never drains: at the helper's write
+        when it is in this module, else at the call, naming the helper."""
+        call = found.write
+        later = "before the coroutine suspends" if found.suspension is not None else "after it"
+        related = (
+            ((found.suspension.node, "the coroutine suspends here first"),)
+            if found.suspension is not None
+            else ()
+        )
+        if call.target is not None:
+            for write in call.target.events:
+                if is_write(facts, write) and write.root == found.writer:
+                    writer = facts.receiver_text(write) or "writer"
+                    helper = call.target.qualname
+                    when = (
+                        f"before the coroutine that calls `{helper}()` suspends"
+                        if found.suspension is not None
+                        else f"in the coroutine that calls `{helper}()`"
+                    )
+                    return self.finding(
+                        write.node,
+                        f"`{writer}.{write.method}()` is never followed by "
+                        f"`await {writer}.drain()` {when}: the buffer grows without limit when "
+                        "the peer reads slowly",
+                        related=((call.node, "called here, with no drain after it"), *related),
+                    )
+        summary = facts.call_summary(call)
+        name = summary.name if summary is not None else "the helper"
+        writer = _argument_text(facts, call, found.writer) or "writer"
+        elsewhere = (
+            ((summary.path, summary.line, f"`{name}()` writes to its parameter"),)
+            if summary is not None
+            else ()
+        )
+        where = f" ({summary.place})" if summary is not None else ""
+        return self.finding(
+            call.node,
+            f"`{name}()`{where} writes to `{writer}`, and no `await {writer}.drain()` follows "
+            f"{later}: the buffer grows without limit when the peer reads slowly",
+            related=related,
+            elsewhere=elsewhere,
+        )
+
+
+def _argument_text(facts: ModuleFacts, call: Event, writer: object) -> str | None:
+    """Source text of the argument that is (or whose stdin is) the written writer."""
+    for argument in facts.arguments(call):
+        text = facts.module.code_for_node(argument.node)
+        if argument.root == writer:
+            return text
+        if facts.objects.find(("sub", argument.root, "stdin")) == writer:
+            return f"{text}.stdin"
+    return None
 
 
 class StreamCloseWithoutWaitClosed(Rule):

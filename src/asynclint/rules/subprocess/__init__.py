@@ -8,7 +8,12 @@ import libcst as cst
 
 from asynclint.rules.base import Finding, FixSpec, Rule
 from asynclint.rules.subprocess.live_pipes import blocked_drains, idle_pipes
-from asynclint.rules.subprocess.shell import SHELLS, interpolated_command, string_value
+from asynclint.rules.subprocess.shell import (
+    ShellHelper,
+    interpolated_command,
+    shell_command,
+    shell_helpers,
+)
 from asynclint.rules.subprocess.sync_calls import blocking_subprocess_calls
 from asynclint.semantics import asyncio_api as api
 from asynclint.semantics.events import Event
@@ -56,12 +61,26 @@ class SubprocessWaitWithPipe(Rule):
                     safe=False,
                     description=f"Replace `{process}.wait()` with `{process}.communicate()`",
                 )
+            helper = _helper_given(facts, unread.event)
+            note = ""
+            related: tuple[tuple[cst.CSTNode, str], ...] = ()
+            elsewhere: tuple[tuple[str, int, str], ...] = ()
+            if helper is not None:
+                name, place = helper
+                if isinstance(place, tuple):
+                    note = f" (`{name}()` is given it, {place[0]}:{place[1]}, and does not read it)"
+                    elsewhere = ((place[0], place[1], f"`{name}()` does not read the output"),)
+                else:
+                    note = f" (`{name}()` is given it and does not read it)"
+                    related = ((place, f"`{name}()` does not read the output"),)
             yield self.finding(
                 call,
-                f"`{process}.wait()` while {streams} that nothing reads: the child "
+                f"`{process}.wait()` while {streams} that nothing reads{note}: the child "
                 "blocks once the pipe buffer fills and wait() never returns; "
                 "use `communicate()`",
                 fix,
+                related=related,
+                elsewhere=elsewhere,
             )
 
 
@@ -73,30 +92,55 @@ class SubprocessShellInjection(Rule):
             call = event.node
             if event.kind != "call" or not isinstance(call, cst.Call):
                 continue
-            positional = [a.value for a in call.args if a.keyword is None and not a.star]
-            command: cst.BaseExpression | None = None
-            api_name = ""
-            if event.qualname == "asyncio.create_subprocess_shell":
-                command = call_argument(call, 0, "cmd")
-                api_name = "create_subprocess_shell()"
-            elif event.method == "subprocess_shell" and facts.kind(event.root) == api.LOOP:
-                command = call_argument(call, 1, "cmd")
-                api_name = "loop.subprocess_shell()"
-            else:
-                offset = _exec_offset(facts, event)
-                if offset is not None and len(positional) >= offset + 3:
-                    shell = string_value(positional[offset])
-                    flag = string_value(positional[offset + 1])
-                    if shell in SHELLS and flag == "-c":
-                        command = positional[offset + 2]
-                        api_name = f"`{shell} -c`"
-            if command is not None and interpolated_command(facts, function, command):
-                yield self.finding(
-                    call,
-                    f"{api_name} runs a command built from non-constant values: a value with "
-                    "shell metacharacters runs arbitrary commands; pass an argument list to "
-                    "`create_subprocess_exec()` or quote each value with `shlex.quote()`",
-                )
+            sink = shell_command(facts, event)
+            if sink is not None:
+                command, api_name = sink
+                if interpolated_command(facts, function, command):
+                    yield self.finding(
+                        call,
+                        f"{api_name} runs a command built from non-constant values: a value with "
+                        "shell metacharacters runs arbitrary commands; pass an argument list to "
+                        "`create_subprocess_exec()` or quote each value with `shlex.quote()`",
+                    )
+                continue
+            for helper in shell_helpers(facts, event):
+                if interpolated_command(facts, function, helper.argument):
+                    yield self._through_helper(call, helper)
+
+    def _through_helper(self, call: cst.Call, helper: ShellHelper) -> Finding:
+        place = helper.place
+        where = f" ({place[0]}:{place[1]})" if isinstance(place, tuple) else ""
+        message = (
+            f"`{helper.name}()` passes `{helper.param}` to {helper.sink}{where}, and this "
+            "call builds it from non-constant values: a value with shell metacharacters runs "
+            "arbitrary commands; pass an argument list to `create_subprocess_exec()` or quote "
+            "each value with `shlex.quote()`"
+        )
+        note = f"`{helper.param}` becomes a shell command here"
+        if isinstance(place, tuple):
+            return self.finding(call, message, elsewhere=((place[0], place[1], note),))
+        return self.finding(call, message, related=((place, note),))
+
+
+def _helper_given(
+    facts: ModuleFacts, wait: Event
+) -> tuple[str, cst.CSTNode | tuple[str, int]] | None:
+    """The first summarised helper that the waited process was handed to before the wait, in
+    the same function, and that does not read it: (its name, its `def` or (path, line))."""
+    for function in facts.functions:
+        if wait not in function.events:
+            continue
+        for event in function.events[: function.events.index(wait)]:
+            call = event.arg_of
+            if event.kind != "escape" or call is None or event.root != wait.root:
+                continue
+            if call.target is not None:
+                return call.target.qualname, call.target.node
+            summary = facts.call_summary(call)
+            if summary is not None:
+                return summary.name, (summary.path, summary.line)
+        return None
+    return None
 
 
 def _pipes(streams: Sequence[str]) -> str:
@@ -104,15 +148,6 @@ def _pipes(streams: Sequence[str]) -> str:
     if len(streams) == 1:
         return f"{streams[0]} is a PIPE"
     return f"{' and '.join(streams)} are PIPEs"
-
-
-def _exec_offset(facts: ModuleFacts, event: Event) -> int | None:
-    """Where the program name sits in an exec-style call's positional arguments."""
-    if event.qualname == "asyncio.create_subprocess_exec":
-        return 0
-    if event.method == "subprocess_exec" and facts.kind(event.root) == api.LOOP:
-        return 1
-    return None
 
 
 def _receiver(facts: ModuleFacts, event: Event) -> str:

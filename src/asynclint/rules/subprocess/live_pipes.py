@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics.effects import hands_over
 from asynclint.semantics.events import Event
 from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import pending_at
@@ -54,19 +55,17 @@ def touches(facts: ModuleFacts, event: Event, process: Hashable, stream: Hashabl
     """Does `event` read `stream`, end or wait for `process`, or hand either to other code
     (a reader task, a helper)?"""
     if event.kind == "escape":
-        return event.root in (stream, process)
+        return event.root in (stream, process) and hands_over(facts, event)
     if event.kind == "iter":
         return event.root == stream
     if event.kind != "call":
         return False
     if event.root == stream or (event.root == process and event.method in ENDS):
         return True
-    if event.target is not None:
-        return any(
-            root == stream or (root == process and method in ENDS)
-            for root, method in facts.calls_made(event.target)
-        )
-    return False
+    return any(
+        root == stream or (root == process and method in ENDS)
+        for root, method in facts.calls_by(event)
+    )
 
 
 def _piped_outputs(facts: ModuleFacts, create: Event) -> list[str]:
