@@ -477,8 +477,11 @@ def is_signal(facts: ModuleFacts, root: Hashable) -> bool:
 
 def _private(facts: ModuleFacts, function: FunctionInfo, acquire: Event) -> bool:
     """A primitive that only this call of `function` can reach (a local variable no other
-    function uses): an exception that leaves it held leaves it to no one."""
+    function uses, or an element of a container in one): an exception that leaves it held
+    leaves it to no one."""
     identity = acquire.identity
+    while isinstance(identity, tuple) and identity[0] == "elem":  # an element of a local dict
+        identity = identity[1]
     if not (
         isinstance(identity, tuple)
         and identity[:2] == ("var", function.id)

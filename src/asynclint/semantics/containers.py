@@ -1,0 +1,216 @@
+"""Containers of asyncio objects: `{n: asyncio.Lock() for n in names}`, `d[k] = asyncio.Lock()`,
+`defaultdict(asyncio.Lock)`, `tasks.append(asyncio.create_task(...))`.
+
+An element of a container is the reference `("elem", <container ref>, key)`: `locks[name]`,
+`locks.get(name)`, `locks.setdefault(name, ...)`, or the variable of `for t in tasks:` (key
+"*"). The model collects every store into a container (see `Stored`) and gives its elements a
+kind only when every store agrees on one known kind; a store of another or unknown kind, or the
+container handed to code that is not followed (which may store anything into it), leaves the
+elements without a kind. The key keeps `locks[a]` and `locks[b]` apart: two elements are two
+objects (one Lock each), while `locks[name]` twice in a function names one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from asynclint.semantics.asyncio_api import ObjectKind
+from asynclint.semantics.events import RawRef
+from asynclint.semantics.objects import Origin
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A value stored into a container; all None: of unknown kind."""
+
+    origin: Origin | None = None  # an asyncio object made here
+    ref: RawRef | None = None  # another reference: whatever kind it has
+    # `loop.create_task()`: a task if `loop` is a loop.
+    derived: tuple[RawRef, ObjectKind, cst.CSTNode] | None = None
+    call: tuple[RawRef, bool, cst.Call] | None = None  # a module function's (awaited) result
+
+
+UNKNOWN = Stored()
+
+# Methods that store their argument (at this position) into the container.
+STORE_METHODS: dict[str, int] = {"append": 0, "add": 0, "appendleft": 0, "insert": 1}
+# Methods whose result is an element: `d.get(k)`, `d.setdefault(k, v)` (which also stores `v`),
+# `d.pop(k)`, `tasks.pop()`, `tasks.popleft()`.
+ELEMENT_METHODS = frozenset({"get", "setdefault", "pop", "popleft"})
+# Methods that leave the elements as they are.
+KEEPING_METHODS = frozenset(
+    {
+        "keys",
+        "values",
+        "items",
+        "copy",
+        "clear",
+        "remove",
+        "discard",
+        "popitem",
+        "index",
+        "count",
+        "sort",
+        "reverse",
+        "difference",
+        "intersection",
+        "union",
+        "issubset",
+        "issuperset",
+        "isdisjoint",
+        "__contains__",
+        "__len__",
+        "__iter__",
+        "__getitem__",
+        "__delitem__",
+    }
+)
+# Calls that read a container without storing into it or keeping it.
+READING_CALLS = frozenset(
+    {
+        "len",
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "sorted",
+        "reversed",
+        "iter",
+        "enumerate",
+        "zip",
+        "any",
+        "all",
+        "bool",
+        "min",
+        "max",
+        "print",
+        "repr",
+        "str",
+        "id",
+        "isinstance",
+        "asyncio.gather",
+        "asyncio.wait",
+        "asyncio.as_completed",
+    }
+)
+# Calls that make an empty container.
+EMPTY_CONTAINERS = frozenset(
+    {
+        "dict",
+        "list",
+        "set",
+        "collections.deque",
+        "collections.OrderedDict",
+        "weakref.WeakSet",
+        "weakref.WeakValueDictionary",
+    }
+)
+DEFAULTDICT = "collections.defaultdict"
+# Container annotations, and which subscript argument is the element type.
+MAPPING_TYPES = frozenset(
+    {
+        "dict",
+        "typing.Dict",
+        "typing.Mapping",
+        "typing.MutableMapping",
+        "collections.abc.Mapping",
+        "collections.abc.MutableMapping",
+        "collections.defaultdict",
+        "typing.DefaultDict",
+        "collections.OrderedDict",
+        "weakref.WeakValueDictionary",
+    }
+)
+SEQUENCE_TYPES = frozenset(
+    {
+        "list",
+        "set",
+        "frozenset",
+        "tuple",
+        "typing.List",
+        "typing.Set",
+        "typing.FrozenSet",
+        "typing.Tuple",
+        "typing.Sequence",
+        "typing.MutableSequence",
+        "typing.Iterable",
+        "typing.Collection",
+        "collections.abc.Sequence",
+        "collections.abc.MutableSequence",
+        "collections.abc.Set",
+        "collections.abc.MutableSet",
+        "collections.abc.Iterable",
+        "collections.abc.Collection",
+        "collections.deque",
+        "typing.Deque",
+        "weakref.WeakSet",
+    }
+)
+# `for x in c`, `for x in list(c)`, `for x in c.values()` iterate the elements; `for k, x in
+# c.items()` and `for i, x in enumerate(c)` give them second.
+_COPYING_CALLS = frozenset({"list", "tuple", "set", "sorted", "reversed", "frozenset"})
+_VIEWS = frozenset({"values", "items", "copy"})
+
+
+def subscript_key(node: cst.Subscript) -> str | None:
+    """The key of `c[key]` as written (distinct for expressions other than names and
+    literals); None for a slice (`c[1:]` is another container)."""
+    if len(node.slice) != 1:
+        return None
+    index = node.slice[0].slice
+    if not isinstance(index, cst.Index) or index.star is not None:
+        return None
+    return expression_key(index.value)
+
+
+def expression_key(value: cst.BaseExpression | None) -> str:
+    if value is None:
+        return f"#{id(value)}"
+    if isinstance(value, cst.Name):
+        return value.value
+    if isinstance(value, (cst.SimpleString, cst.Integer)):
+        return value.value
+    return f"#{id(value)}"
+
+
+def element_call(node: cst.Call) -> tuple[cst.BaseExpression, str] | None:
+    """`c.get(k)` / `c.setdefault(k, v)` / `c.pop(k)`: (the container expression, the key)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute) or func.attr.value not in ELEMENT_METHODS:
+        return None
+    if any(arg.star or arg.keyword is not None for arg in node.args):
+        return None
+    key = expression_key(node.args[0].value) if node.args else f"#{id(node)}"
+    return func.value, key
+
+
+def iterated(
+    node: cst.BaseExpression, resolve: Callable[[cst.BaseExpression], str | None]
+) -> tuple[cst.BaseExpression, bool] | None:
+    """What a `for` loop iterates the elements of: (the container expression, whether each
+    element comes second in its step); None when it is not a container's elements.
+    `resolve` gives a callee's import-resolved name."""
+    second = False
+    for _ in range(4):
+        if not isinstance(node, cst.Call):
+            return node, second
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _VIEWS and not node.args:
+            if func.attr.value == "items":
+                if second:
+                    return None
+                second = True
+            node = func.value
+            continue
+        name = resolve(func)
+        single = len(node.args) == 1 and not node.args[0].star and node.args[0].keyword is None
+        if not single or (name not in _COPYING_CALLS and name != "enumerate"):
+            return None
+        if name == "enumerate":
+            if second:
+                return None
+            second = True
+        node = node.args[0].value
+    return None
