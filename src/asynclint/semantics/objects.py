@@ -72,6 +72,14 @@ class ObjectModel:
             if isinstance(item, tuple) and item and item[0] == "sub":
                 self.union(item, ("sub", self.find(item[1]), item[2]))
 
+    def members(self, item: Identity) -> list[Identity]:
+        """The identities merged with `item` (aliases, bound parameters, elements)."""
+        root = self.find(item)
+        return [
+            root,
+            *(other for other in self._parent if other != root and self.find(other) == root),
+        ]
+
     def origins(self, item: Identity) -> list[Origin]:
         if self._by_root is None:
             self._by_root = {}
