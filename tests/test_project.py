@@ -45,7 +45,7 @@ def _reported(found: list[dict[str, object]]) -> set[tuple[str, int, str]]:
     }
 
 
-@pytest.mark.parametrize("project", ["flat", "srclayout"])
+@pytest.mark.parametrize("project", ["flat", "srclayout", "cancellation"])
 def test_project_findings_are_the_marked_lines(project: Path) -> None:
     root = PROJECTS / project
     assert _reported(_check("--no-cache", ".", cwd=root)) == _expected(root)
@@ -55,6 +55,81 @@ def test_message_names_the_definition_elsewhere() -> None:
     found = _check("--no-cache", "--select", "AIO601", ".", cwd=PROJECTS / "flat")
     messages = {(d["filename"], d["location"]["row"]): d["message"] for d in found}  # type: ignore[index]
     assert "is a coroutine function (shop/auth.py:4)" in str(messages[("shop/views.py", 12)])
+
+
+def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_related() -> None:
+    found = _check("--no-cache", "--select", "AIO501", ".", cwd=PROJECTS / "cancellation")
+    (crawl,) = [d for d in found if d["filename"] == "svc/worker.py" and d["location"]["row"] == 12]  # type: ignore[index]
+    assert "`fetch()` (svc/client.py:12) catches `CancelledError`" in str(crawl["message"])
+    assert crawl["related"] == [
+        {
+            "filename": "svc/client.py",
+            "location": {"row": 12, "column": 1},
+            "end_location": None,
+            "message": "`fetch()` swallows `CancelledError` here",
+        }
+    ]
+
+
+def test_swallowed_cancellation_summary_is_conservative(tmp_path: Path) -> None:
+    source = """\
+import asyncio
+
+async def plain(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+
+async def reraises_on_one_path(s, strict):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        if strict:
+            raise
+
+async def goes_on(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+    await s.close()
+
+async def keeps_it(s, errors):
+    try:
+        await s.get()
+    except asyncio.CancelledError as exc:
+        errors.append(exc)
+
+async def in_a_loop(s):
+    while True:
+        try:
+            await s.get()
+        except asyncio.CancelledError:
+            return
+
+async def looks_at_cancelling(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        if asyncio.current_task().cancelling():
+            pass
+
+async def awaited_here(s):
+    try:
+        await s.get()
+    except BaseException:
+        return None
+
+async def caller(s):
+    await awaited_here(s)
+"""
+    (tmp_path / "mod.py").write_text(source, encoding="utf-8")
+    index = build_index([(str(tmp_path / "mod.py"), source.encode())])
+    functions = index.modules["mod"].functions
+    swallowing = {name for name, f in functions.items() if f.swallows_cancellation is not None}
+    assert swallowing == {"plain"}
+    assert functions["plain"].swallows_cancellation == 6
 
 
 def test_a_single_file_run_knows_only_its_module() -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import ast
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from asynclint.project import cancellation
 from asynclint.project.summaries import FunctionSummary, ModuleContext, ReturnKind
 from asynclint.project.summaries import resolve_relative as _resolve_relative
 from asynclint.semantics import asyncio_api as api
@@ -72,7 +73,49 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         elif isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             summary.defined.update(t.id for t in targets if isinstance(t, ast.Name))
+    _cancellation_facts(tree, summary, lines)
     return summary
+
+
+def _cancellation_facts(tree: ast.Module, summary: ModuleSummary, lines: list[str]) -> None:
+    """`swallows_cancellation` of the coroutines that swallow one and that this module does
+    not await directly itself (see project/cancellation.py)."""
+    uses_asyncio = any(full.split(".")[0] == "asyncio" for full in summary.imports.values())
+    swallowing: dict[str, int] = {}
+    for qualname, node in _function_nodes(tree):
+        function = summary.functions.get(qualname)
+        if function is None or not function.is_coroutine:
+            continue
+        assert isinstance(node, ast.AsyncFunctionDef)
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+        line = cancellation.swallowed_at(node, summary.imports, text, uses_asyncio)
+        if line is not None:
+            swallowing[qualname] = line
+    if not swallowing:
+        return
+    awaited = cancellation.awaited_names(tree)
+    for qualname, line in swallowing.items():
+        if qualname.rpartition(".")[2] not in awaited:
+            summary.functions[qualname] = replace(
+                summary.functions[qualname], swallows_cancellation=line
+            )
+
+
+def _function_nodes(
+    tree: ast.Module,
+) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Top-level functions and methods, by the names the summary gives them."""
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append((node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found.extend(
+                (f"{node.name}.{item.name}", item)
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+    return found
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

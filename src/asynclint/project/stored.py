@@ -54,11 +54,18 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         function.is_coroutine,
         function.returns,
         sorted(function.pipes),
+        function.swallows_cancellation,
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
-    path, line, name, is_coroutine, returns, pipes = item
+    path, line, name, is_coroutine, returns, pipes, swallows = item
     return FunctionSummary(
-        str(path), int(line), str(name), bool(is_coroutine), returns, frozenset(pipes)
+        str(path),
+        int(line),
+        str(name),
+        bool(is_coroutine),
+        returns,
+        frozenset(pipes),
+        None if swallows is None else int(swallows),
     )

@@ -24,6 +24,10 @@ class FunctionSummary:
     is_coroutine: bool  # an `async def` that is no generator, with no decorator that may wrap it
     returns: ReturnKind | None = None
     pipes: frozenset[str] = frozenset()  # for a returned process: the streams made with PIPE
+    # The line of the `except` clause through which this coroutine swallows a cancellation
+    # and returns normally (see project/cancellation.py), when its own module does not await
+    # it directly (AIO501 reports the handler there then); None otherwise.
+    swallows_cancellation: int | None = None
 
     @property
     def place(self) -> str:
