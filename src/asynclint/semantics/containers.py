@@ -6,8 +6,10 @@ An element of a container is the reference `("elem", <container ref>, key)`: `lo
 "*"). The model collects every store into a container (see `Stored`) and gives its elements a
 kind only when every store agrees on one known kind; a store of another or unknown kind, or the
 container handed to code that is not followed (which may store anything into it), leaves the
-elements without a kind. The key keeps `locks[a]` and `locks[b]` apart: two elements are two
-objects (one Lock each), while `locks[name]` twice in a function names one."""
+elements without a kind. All elements of a container are one object for the model (`root`):
+`procs[0].stdout.read()` may read the stream `procs[i].wait()` waits for. The key stays in
+`event.identity`, so that rules asking whether two places hold the same object (a Lock
+taken twice) see `locks[a]` and `locks[b]` as two, and `locks[name]` twice as one."""
 
 from __future__ import annotations
 
