@@ -1510,14 +1510,14 @@ class _Resolver:
                 root = self.objects.find(self.identity(ref))
                 pools.setdefault(root, []).append((None, frozenset(), event.node))
         elements = [i for i in self.identities if isinstance(i, tuple) and i[0] == "elem"]
-        containers_of = {element: self.objects.find(element[1]) for element in elements}
-        for element, container in containers_of.items():
+        owners = {element: self.objects.find(element[1]) for element in elements}
+        for element, owner in owners.items():
             # `locks[a]` and `locks[b]` may be one object: what is done to one (a drain, a
             # read, a release) may be done to the other. Rules that need two elements to be
             # the same object compare `event.identity`, which keeps the key.
-            self.objects.union(element, ("elem", container, "*"))
-        for element, container in containers_of.items():
-            pool = pools.get(container)
+            self.objects.union(element, ("elem", owner, "*"))
+        for element, owner in owners.items():
+            pool = pools.get(owner)
             if not pool:
                 continue
             kinds = {(kind, pipes) for kind, pipes, _node in pool}
