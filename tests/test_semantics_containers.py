@@ -288,3 +288,29 @@ def test_elements_under_different_keys_are_told_apart_by_identity() -> None:
     assert first.identity != other.identity
     assert first.root == other.root  # what is done to one element may be done to the other
     assert facts.kind(other.root) == "lock"
+
+
+def test_an_annotation_holds_against_stores_of_unknown_kind_but_not_another_kind() -> None:
+    declared = """
+    class C:
+        def __init__(self, registry):
+            self._tasks: set[asyncio.Task] = set()
+            registry.watch(self._tasks)
+        def spawn(self, coro, loop):
+            self._tasks.add(asyncio.Task(coro, loop=loop))
+        def stop(self):
+            for task in self._tasks:
+                task.probe()
+    """
+    assert probed_kind(declared) == "task"
+    conflicting = """
+    class C:
+        def __init__(self):
+            self._tasks: set[asyncio.Task] = set()
+        def spawn(self):
+            self._tasks.add(asyncio.Event())
+        def stop(self):
+            for task in self._tasks:
+                task.probe()
+    """
+    assert probed_kind(conflicting) is None

@@ -32,6 +32,9 @@ class Stored:
     # `loop.create_task()`: a task if `loop` is a loop.
     derived: tuple[RawRef, ObjectKind, cst.CSTNode] | None = None
     call: tuple[RawRef, bool, cst.Call] | None = None  # a module function's (awaited) result
+    # An annotation (`dict[str, asyncio.Lock]`): the type checker holds every store to it, so
+    # stores of unknown kind and unknown callees do not undo it (another known kind does).
+    declared: bool = False
 
 
 UNKNOWN = Stored()

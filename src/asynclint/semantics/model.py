@@ -982,7 +982,8 @@ class _Builder:
         if isinstance(index, cst.Index):
             kind = self.annotation_kind(index.value)
             if kind is not None:
-                self.element_stores.append((ref, Stored(origin=Origin(kind, annotation))))
+                stored = Stored(origin=Origin(kind, annotation), declared=True)
+                self.element_stores.append((ref, stored))
 
     def annotation_kind(self, node: cst.BaseExpression) -> api.ObjectKind | None:
         if isinstance(node, cst.Subscript):  # Queue[int], Optional[StreamWriter]
@@ -1500,10 +1501,13 @@ class _Resolver:
         (see containers.py), or is marked as of no kind."""
         pools: dict[Identity, list[tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode]]]
         pools = {}
+        declared: set[Identity] = set()
         returns = self.return_kinds() if self.b.element_stores else {}
         for container, stored in self.b.element_stores:
             root = self.objects.find(self.identity(container))
             pools.setdefault(root, []).append(self.stored_kind(stored, returns))
+            if stored.declared:
+                declared.add(root)
         for ref, event, name in self.b.passed:
             followed = event.target is not None or event.launched is not None
             if not followed and name not in containers.READING_CALLS:
@@ -1518,6 +1522,8 @@ class _Resolver:
             self.objects.union(element, ("elem", owner, "*"))
         for element, owner in owners.items():
             pool = pools.get(owner)
+            if pool and owner in declared:
+                pool = [entry for entry in pool if entry[0] is not None]
             if not pool:
                 continue
             kinds = {(kind, pipes) for kind, pipes, _node in pool}
