@@ -314,3 +314,40 @@ def test_an_annotation_holds_against_stores_of_unknown_kind_but_not_another_kind
                 task.probe()
     """
     assert probed_kind(conflicting) is None
+
+
+DICT_OF_TASKS = """
+class C:
+    def __init__(self):
+        self.connections = {}
+    def add(self, conn):
+        self.connections[conn] = asyncio.create_task(conn.handle())
+    def close(self):
+        {loop}
+"""
+
+
+@pytest.mark.parametrize(
+    ("loop", "kind"),
+    [
+        ("for c in list(self.connections):\n            c.probe()", None),  # the keys
+        ("for c in self.connections:\n            c.probe()", None),
+        ("for t in self.connections.values():\n            t.probe()", "task"),
+        ("for t in list(self.connections.values()):\n            t.probe()", "task"),
+        ("tasks = list(self.connections.values())\n        tasks[0].probe()", "task"),
+        ("keys = list(self.connections)\n        keys[0].probe()", None),
+        ("for i, t in enumerate(self.connections.values()):\n            t.probe()", "task"),
+    ],
+)
+def test_iterating_a_dict_gives_its_keys(loop: str, kind: str | None) -> None:
+    assert probed_kind(DICT_OF_TASKS.replace("{loop}", loop)) == kind
+
+
+def test_iterating_a_container_of_unknown_shape_gives_nothing() -> None:
+    source = """
+    async def f(locks):
+        locks["a"] = asyncio.Lock()
+        for lock in locks:
+            lock.probe()
+    """
+    assert probed_kind(source) is None

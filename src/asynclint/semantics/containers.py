@@ -41,6 +41,11 @@ UNKNOWN = Stored()
 
 # Methods that store their argument (at this position) into the container.
 STORE_METHODS: dict[str, int] = {"append": 0, "add": 0, "appendleft": 0, "insert": 1}
+# The key of the variable of `for x in c`: an element of a list or set, a key of a dict.
+ITERATED = "<iter>"
+# Methods only dicts have, and methods only lists, sets and deques have.
+MAPPING_METHODS = frozenset({"get", "setdefault", "keys", "values", "items", "popitem", "update"})
+SEQUENCE_METHODS = frozenset({"append", "add", "appendleft", "insert", "extend", "discard"})
 # Methods whose result is an element: `d.get(k)`, `d.setdefault(k, v)` (which also stores `v`),
 # `d.pop(k)`, `tasks.pop()`, `tasks.popleft()`.
 ELEMENT_METHODS = frozenset({"get", "setdefault", "pop", "popleft"})
@@ -156,7 +161,13 @@ SEQUENCE_TYPES = frozenset(
 # `for x in c`, `for x in list(c)`, `for x in c.values()` iterate the elements; `for k, x in
 # c.items()` and `for i, x in enumerate(c)` give them second.
 _COPYING_CALLS = frozenset({"list", "tuple", "set", "sorted", "reversed", "frozenset"})
-_VIEWS = frozenset({"values", "items", "copy"})
+_VIEWS = frozenset({"values", "items"})
+
+
+def is_copy(node: cst.Call) -> bool:
+    """`c.copy()`: another container of the same shape and elements."""
+    func = node.func
+    return isinstance(func, cst.Attribute) and func.attr.value == "copy" and not node.args
 
 
 def subscript_key(node: cst.Subscript) -> str | None:
@@ -191,22 +202,37 @@ def element_call(node: cst.Call) -> tuple[cst.BaseExpression, str] | None:
     return func.value, key
 
 
+@dataclass(frozen=True)
+class Iterated:
+    """What a loop or a copy goes over: `container`, its `values()` or, for a plain `for x in
+    c` (`values` False), whatever iterating it gives: the elements of a list or set, the keys
+    of a dict. `second`: the element is the second item of each step (`items()`,
+    `enumerate()`)."""
+
+    container: cst.BaseExpression
+    values: bool
+    second: bool
+
+
 def iterated(
     node: cst.BaseExpression, resolve: Callable[[cst.BaseExpression], str | None]
-) -> tuple[cst.BaseExpression, bool] | None:
-    """What a `for` loop iterates the elements of: (the container expression, whether each
-    element comes second in its step); None when it is not a container's elements.
-    `resolve` gives a callee's import-resolved name."""
-    second = False
+) -> Iterated | None:
+    """What `for ... in node` or `list(node)` goes over; None when it is not a container's
+    elements. `resolve` gives a callee's import-resolved name."""
+    second = values = False
     for _ in range(4):
         if not isinstance(node, cst.Call):
-            return node, second
+            return Iterated(node, values, second)
         func = node.func
+        if isinstance(func, cst.Attribute) and is_copy(node):
+            node = func.value
+            continue
         if isinstance(func, cst.Attribute) and func.attr.value in _VIEWS and not node.args:
             if func.attr.value == "items":
                 if second:
                     return None
                 second = True
+            values = True
             node = func.value
             continue
         name = resolve(func)

@@ -366,6 +366,11 @@ class _Builder:
         # to calls (an unknown callee may store anything into a container it is given).
         self.element_stores: list[tuple[RawRef, Stored]] = []
         self.passed: list[tuple[RawRef, Event, str | None]] = []
+        # Which containers are dicts (True) or lists and sets (False), as their uses show:
+        # iterating a dict gives its keys. And `target = list(source)`: (target, source,
+        # whether it copies the values rather than what iterating gives).
+        self.shapes: list[tuple[RawRef, bool]] = []
+        self.copies: list[tuple[RawRef, RawRef, bool]] = []
         self.assignments: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self.module_assign_counts: dict[str, int] = {}
         self.module_string_names: set[str] = set()
@@ -914,7 +919,7 @@ class _Builder:
             return None
         name = self.builtin_name(value.func)
         if name in containers.EMPTY_CONTAINERS:
-            return [] if not value.args else [UNKNOWN]
+            return None if value.args else []  # `list(other)`: a copy (see store_into)
         if name != containers.DEFAULTDICT:
             return None
         if not value.args or value.args[0].keyword is not None or value.args[0].star:
@@ -935,8 +940,11 @@ class _Builder:
         True when `value` was a container (nothing else to learn from the assignment)."""
         if isinstance(target, cst.Subscript):
             container = self.ref(target.value)
-            if container is not None and containers.subscript_key(target) is not None:
+            key = containers.subscript_key(target)
+            if container is not None and key is not None:
                 self.element_stores.append((container, self.stored(value)))
+                if key.startswith(("'", '"')):
+                    self.shapes.append((container, True))
                 return True
             return False
         if not isinstance(target, (cst.Name, cst.Attribute)):
@@ -945,28 +953,51 @@ class _Builder:
         ref = self.target_ref(target) if stores is not None else None
         if ref is not None and stores is not None:
             self.element_stores.extend((ref, stored) for stored in stores)
+            shape = self.container_shape(value)
+            if shape is not None:
+                self.shapes.append((ref, shape))
             return True
-        copied = containers.iterated(value, self.builtin_name)
-        if copied is not None and copied[0] is not value and not copied[1]:
-            source, ref = self.ref(copied[0]), self.target_ref(target)
-            if source is not None and ref is not None:  # `tasks = list(self._tasks)`
+        if isinstance(value, cst.Call) and containers.is_copy(value):  # `d.copy()`
+            source, ref = self.ref(value.func.value), self.target_ref(target)  # type: ignore[attr-defined]
+            if source is not None and ref is not None:
                 self.aliases.append((ref, source))
                 return True
+        copied = containers.iterated(value, self.builtin_name)
+        if copied is not None and copied.container is not value and not copied.second:
+            source, ref = self.ref(copied.container), self.target_ref(target)
+            if source is not None and ref is not None:  # `tasks = list(self._tasks)`
+                self.copies.append((ref, source, copied.values))
+                self.shapes.append((ref, False))
+                return True
         return False
+
+    def container_shape(self, value: cst.BaseExpression) -> bool | None:
+        """True for a dict display or constructor, False for a list, tuple or set."""
+        if isinstance(value, (cst.Dict, cst.DictComp)):
+            return True
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp)):
+            return False
+        name = self.builtin_name(value.func) if isinstance(value, cst.Call) else None
+        if name in containers.MAPPING_TYPES:
+            return True
+        return False if name in containers.SEQUENCE_TYPES else None
 
     def iterate_elements(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
         """`for t in tasks:` / `for k, lock in locks.items():`: the variable is an element."""
         found = containers.iterated(iterable, self.builtin_name)
-        container = self.ref(found[0]) if found is not None else None
+        container = self.ref(found.container) if found is not None else None
         if found is None or container is None:
             return
-        if found[1]:
+        if found.values:
+            self.shapes.append((container, True))
+        if found.second:
             if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != 2:
                 return
             target = target.elements[1].value
         ref = self.target_ref(target) if isinstance(target, cst.Name) else None
-        if ref is not None:
-            self.aliases.append((ref, ("elem", container, "*")))
+        if ref is not None:  # iterating a dict gives its keys: see `_Resolver.element_kinds`
+            key = "*" if found.values else containers.ITERATED
+            self.aliases.append((ref, ("elem", container, key)))
 
     def element_annotation(self, ref: RawRef, annotation: cst.BaseExpression) -> None:
         """`locks: dict[str, asyncio.Lock]`, `tasks: set[asyncio.Task]`."""
@@ -979,6 +1010,7 @@ class _Builder:
             index = annotation.slice[0].slice
         else:
             return
+        self.shapes.append((ref, outer in containers.MAPPING_TYPES))
         if isinstance(index, cst.Index):
             kind = self.annotation_kind(index.value)
             if kind is not None:
@@ -1350,6 +1382,8 @@ class _Builder:
         """`tasks.append(t)`, `locks.setdefault(k, v)`; any method that is not known to keep
         the elements (`update`, `extend`, ...) may store anything."""
         position = 1 if method == "setdefault" else containers.STORE_METHODS.get(method)
+        if method in containers.MAPPING_METHODS or method in containers.SEQUENCE_METHODS:
+            self.shapes.append((receiver, method in containers.MAPPING_METHODS))
         if position is not None:
             value = call_argument(node, position, "")
             self.element_stores.append((receiver, UNKNOWN if value is None else self.stored(value)))
@@ -1513,9 +1547,29 @@ class _Resolver:
             if not followed and name not in containers.READING_CALLS:
                 root = self.objects.find(self.identity(ref))
                 pools.setdefault(root, []).append((None, frozenset(), event.node))
+        shapes: dict[Identity, set[bool]] = {}
+        for ref, is_mapping in self.b.shapes:
+            shapes.setdefault(self.objects.find(self.identity(ref)), set()).add(is_mapping)
+
+        def is_sequence(root: Identity) -> bool:
+            return shapes.get(root) == {False}
+
+        for _round in range(2):  # `b = list(a)`, `c = list(b)`
+            for target, source, values in self.b.copies:
+                into = pools.setdefault(self.objects.find(self.identity(target)), [])
+                source_root = self.objects.find(self.identity(source))
+                copied = pools.get(source_root, [])
+                if (values or is_sequence(source_root)) and copied:
+                    into.extend(entry for entry in copied if entry not in into)
+                else:  # the keys of a dict, or elements of unknown kind
+                    into.append((None, frozenset(), self.b.module))
         elements = [i for i in self.identities if isinstance(i, tuple) and i[0] == "elem"]
         owners = {element: self.objects.find(element[1]) for element in elements}
-        for element, owner in owners.items():
+        for element, owner in list(owners.items()):
+            if element[2] == containers.ITERATED and not is_sequence(owner):
+                self.objects.mark_unknown(element)  # maybe a dict's keys
+                del owners[element]
+                continue
             # `locks[a]` and `locks[b]` may be one object: what is done to one (a drain, a
             # read, a release) may be done to the other. Rules that need two elements to be
             # the same object compare `event.identity`, which keeps the key.
