@@ -351,3 +351,31 @@ def test_iterating_a_container_of_unknown_shape_gives_nothing() -> None:
             lock.probe()
     """
     assert probed_kind(source) is None
+
+
+RECORD = """
+STATE = {"lock": asyncio.Lock(), "ready": asyncio.Event(), "count": 0}
+{more}
+async def f(name):
+    {use}.probe()
+"""
+
+
+@pytest.mark.parametrize(
+    ("more", "use", "kind"),
+    [
+        ("", 'STATE["lock"]', "lock"),
+        ("", "STATE['ready']", "event"),
+        ("", 'STATE["count"]', None),
+        ("", 'STATE["missing"]', None),  # nothing stored under that key
+        ("", "STATE[name]", None),  # any entry
+        ('STATE["lock"] = threading.Lock()', 'STATE["lock"]', None),
+        ('STATE.setdefault("lock", asyncio.Lock())', 'STATE["lock"]', "lock"),
+        ("STATE[key] = threading.Lock()", 'STATE["lock"]', None),  # may be under "lock"
+        ("other.update(STATE)", 'STATE["lock"]', None),  # handed to unchecked code
+    ],
+)
+def test_a_record_dict_gives_each_literal_key_its_own_kind(
+    more: str, use: str, kind: str | None
+) -> None:
+    assert probed_kind(RECORD.replace("{more}", more).replace("{use}", use)) == kind

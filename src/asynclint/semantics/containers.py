@@ -35,6 +35,10 @@ class Stored:
     # An annotation (`dict[str, asyncio.Lock]`): the type checker holds every store to it, so
     # stores of unknown kind and unknown callees do not undo it (another known kind does).
     declared: bool = False
+    # `d["lock"] = v`, `{"lock": v}`, `d.setdefault("lock", v)`: the literal key it is stored
+    # under. A container stored into only under literal keys is a record: `d["lock"]` has the
+    # kind of what is stored under "lock", whatever is stored under other keys.
+    key: str | None = None
 
 
 UNKNOWN = Stored()
@@ -170,6 +174,19 @@ def is_copy(node: cst.Call) -> bool:
     return isinstance(func, cst.Attribute) and func.attr.value == "copy" and not node.args
 
 
+def literal_key(node: cst.BaseExpression | None) -> str | None:
+    """The text of a string literal used as a key (`"lock"`), else None."""
+    if not isinstance(node, cst.SimpleString):
+        return None
+    value = node.evaluated_value  # `"lock"` and `'lock'` are one key
+    return repr(value) if isinstance(value, str) else None
+
+
+def literal_key_text(key: str) -> bool:
+    """Is an element's key (see `subscript_key`) a string literal?"""
+    return key.startswith(("'", '"'))
+
+
 def subscript_key(node: cst.Subscript) -> str | None:
     """The key of `c[key]` as written (distinct for expressions other than names and
     literals); None for a slice (`c[1:]` is another container)."""
@@ -186,7 +203,9 @@ def expression_key(value: cst.BaseExpression | None) -> str:
         return f"#{id(value)}"
     if isinstance(value, cst.Name):
         return value.value
-    if isinstance(value, (cst.SimpleString, cst.Integer)):
+    if isinstance(value, cst.SimpleString):
+        return literal_key(value) or value.value
+    if isinstance(value, cst.Integer):
         return value.value
     return f"#{id(value)}"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar, cast
 
 import libcst as cst
@@ -79,6 +79,9 @@ _RETURN_KEEPING_DECORATORS = frozenset(
         "typing_extensions.override",
     }
 )
+# What a container holds (see `_Resolver.give_element_kinds`): kind, piped streams, where it
+# was made, and the literal key it is stored under.
+_Entry = tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode, str | None]
 # A real function, or the pseudo-function of a module body or of a class body.
 FunctionKind = Literal["function", "module", "class"]
 
@@ -908,7 +911,9 @@ class _Builder:
             ]
         if isinstance(value, cst.Dict):
             return [
-                self.stored(e.value) if isinstance(e, cst.DictElement) else UNKNOWN
+                replace(self.stored(e.value), key=containers.literal_key(e.key))
+                if isinstance(e, cst.DictElement)
+                else UNKNOWN
                 for e in value.elements
             ]
         if isinstance(value, (cst.ListComp, cst.SetComp)):
@@ -942,8 +947,9 @@ class _Builder:
             container = self.ref(target.value)
             key = containers.subscript_key(target)
             if container is not None and key is not None:
-                self.element_stores.append((container, self.stored(value)))
-                if key.startswith(("'", '"')):
+                literal = containers.literal_key(target.slice[0].slice.value)  # type: ignore[attr-defined]
+                self.element_stores.append((container, replace(self.stored(value), key=literal)))
+                if literal is not None:
                     self.shapes.append((container, True))
                 return True
             return False
@@ -1386,7 +1392,10 @@ class _Builder:
             self.shapes.append((receiver, method in containers.MAPPING_METHODS))
         if position is not None:
             value = call_argument(node, position, "")
-            self.element_stores.append((receiver, UNKNOWN if value is None else self.stored(value)))
+            stored = UNKNOWN if value is None else self.stored(value)
+            if method == "setdefault":
+                stored = replace(stored, key=containers.literal_key(call_argument(node, 0, "")))
+            self.element_stores.append((receiver, stored))
         elif method not in containers.ELEMENT_METHODS and method not in containers.KEEPING_METHODS:
             self.element_stores.append((receiver, UNKNOWN))
 
@@ -1533,20 +1542,20 @@ class _Resolver:
     def give_element_kinds(self) -> None:
         """Every element of a container gets the kind that every store into it agrees on
         (see containers.py), or is marked as of no kind."""
-        pools: dict[Identity, list[tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode]]]
-        pools = {}
+        # Per container: (kind, piped streams, where it was made, literal key) of each store.
+        pools: dict[Identity, list[_Entry]] = {}
         declared: set[Identity] = set()
         returns = self.return_kinds() if self.b.element_stores else {}
         for container, stored in self.b.element_stores:
             root = self.objects.find(self.identity(container))
-            pools.setdefault(root, []).append(self.stored_kind(stored, returns))
+            pools.setdefault(root, []).append((*self.stored_kind(stored, returns), stored.key))
             if stored.declared:
                 declared.add(root)
         for ref, event, name in self.b.passed:
             followed = event.target is not None or event.launched is not None
             if not followed and name not in containers.READING_CALLS:
                 root = self.objects.find(self.identity(ref))
-                pools.setdefault(root, []).append((None, frozenset(), event.node))
+                pools.setdefault(root, []).append((None, frozenset(), event.node, None))
         shapes: dict[Identity, set[bool]] = {}
         for ref, is_mapping in self.b.shapes:
             shapes.setdefault(self.objects.find(self.identity(ref)), set()).add(is_mapping)
@@ -1562,25 +1571,32 @@ class _Resolver:
                 if (values or is_sequence(source_root)) and copied:
                     into.extend(entry for entry in copied if entry not in into)
                 else:  # the keys of a dict, or elements of unknown kind
-                    into.append((None, frozenset(), self.b.module))
+                    into.append((None, frozenset(), self.b.module, None))
         elements = [i for i in self.identities if isinstance(i, tuple) and i[0] == "elem"]
         owners = {element: self.objects.find(element[1]) for element in elements}
+        records = {
+            root for root, pool in pools.items() if pool and all(e[3] is not None for e in pool)
+        }
         for element, owner in list(owners.items()):
             if element[2] == containers.ITERATED and not is_sequence(owner):
                 self.objects.mark_unknown(element)  # maybe a dict's keys
                 del owners[element]
                 continue
+            if owner in records and containers.literal_key_text(element[2]):
+                continue  # `state["lock"]` of a record: that one entry
             # `locks[a]` and `locks[b]` may be one object: what is done to one (a drain, a
             # read, a release) may be done to the other. Rules that need two elements to be
             # the same object compare `event.identity`, which keeps the key.
             self.objects.union(element, ("elem", owner, "*"))
         for element, owner in owners.items():
             pool = pools.get(owner)
+            if pool and owner in records and containers.literal_key_text(element[2]):
+                pool = [entry for entry in pool if entry[3] == element[2]]
             if pool and owner in declared:
                 pool = [entry for entry in pool if entry[0] is not None]
             if not pool:
                 continue
-            kinds = {(kind, pipes) for kind, pipes, _node in pool}
+            kinds = {(kind, pipes) for kind, pipes, _node, _key in pool}
             if len(kinds) == 1 and pool[0][0] is not None:
                 self.objects.add_origin(element, Origin(pool[0][0], pool[0][2], pool[0][1]))
             else:
