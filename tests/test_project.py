@@ -71,6 +71,19 @@ def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_relate
     ]
 
 
+def test_cached_caller_follows_the_callee_that_stops_swallowing(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "cancellation", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO501", "."]
+    assert ("svc/worker.py", 12, "AIO501") in _reported(_check(*cache, cwd=root))
+    client = root / "svc" / "client.py"
+    text = client.read_text(encoding="utf-8")
+    fixed = text.replace('log.info("fetch of %s cancelled", url)\n    return', "raise\n    return")
+    assert fixed != text
+    client.write_text(fixed, encoding="utf-8")
+    assert ("svc/worker.py", 12, "AIO501") not in _reported(_check(*cache, cwd=root))
+
+
 def test_swallowed_cancellation_summary_is_conservative(tmp_path: Path) -> None:
     source = """\
 import asyncio
