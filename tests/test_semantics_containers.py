@@ -379,3 +379,17 @@ def test_a_record_dict_gives_each_literal_key_its_own_kind(
     more: str, use: str, kind: str | None
 ) -> None:
     assert probed_kind(RECORD.replace("{more}", more).replace("{use}", use)) == kind
+
+
+def test_comprehension_variables_are_elements() -> None:
+    source = """
+    class C:
+        def __init__(self):
+            self._writers = {}
+        async def join(self, peer, host):
+            _reader, writer = await asyncio.open_connection(host, 80)
+            self._writers[peer] = writer
+        async def flush(self):
+            await asyncio.gather(*(w.probe() for w in self._writers.values()))
+    """
+    assert probed_kind(source) == "writer"

@@ -1303,6 +1303,8 @@ class _Builder:
         self.expr(node.iter)
         if node.asynchronous is not None:
             self.iterate(node.iter, node)
+        else:  # `(w.drain() for w in writers.values())`
+            self.iterate_elements(node.target, node.iter)
         for condition in node.ifs:
             self.expr(condition.test)
             self.mark_tested(condition.test)
