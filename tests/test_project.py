@@ -136,6 +136,16 @@ async def awaited_here(s):
 
 async def caller(s):
     await awaited_here(s)
+
+async def awaited_later(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+
+async def later_caller(s):
+    pending = awaited_later(s)
+    await pending
 """
     (tmp_path / "mod.py").write_text(source, encoding="utf-8")
     index = build_index([(str(tmp_path / "mod.py"), source.encode())])

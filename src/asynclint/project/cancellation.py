@@ -52,11 +52,21 @@ def swallowed_at(
 
 def awaited_names(tree: ast.Module) -> set[str]:
     """Names of the functions and methods a module awaits directly (`await f()`,
-    `await self.f()`, `return f()`, `await gather(f())`): the module's own analysis reports a
-    swallowed cancellation of a function it awaits (compared by name: an unrelated function
-    of the same name only makes the cross-module finding stay away)."""
+    `await self.f()`, `return f()`, `await gather(f())`, `c = f()` then `await c`): the
+    module's own analysis reports a swallowed cancellation of a function it awaits (compared
+    by name: an unrelated function of the same name only keeps the cross-module finding
+    away)."""
     found: set[str] = set()
+    assigned: dict[str, set[str]] = {}  # `c = f()` ... `await c`
+    awaited_variables: set[str] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            callee = _own_callee(node.value)
+            for target in node.targets:
+                if callee is not None and isinstance(target, ast.Name):
+                    assigned.setdefault(target.id, set()).add(callee)
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Name):
+            awaited_variables.add(node.value.id)
         if isinstance(node, (ast.Await, ast.Return)) and isinstance(node.value, ast.Call):
             call = node.value
             name = _own_callee(call)
@@ -66,6 +76,8 @@ def awaited_names(tree: ast.Module) -> set[str]:
                 found.update(
                     n for a in call.args if isinstance(a, ast.Call) and (n := _own_callee(a))
                 )
+    for name in awaited_variables:
+        found.update(assigned.get(name, ()))
     return found
 
 
