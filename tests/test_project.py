@@ -45,7 +45,7 @@ def _reported(found: list[dict[str, object]]) -> set[tuple[str, int, str]]:
     }
 
 
-@pytest.mark.parametrize("project", ["flat", "srclayout", "effects"])
+@pytest.mark.parametrize("project", ["flat", "srclayout", "effects", "cancellation"])
 def test_project_findings_are_the_marked_lines(project: Path) -> None:
     root = PROJECTS / project
     assert _reported(_check("--no-cache", ".", cwd=root)) == _expected(root)
@@ -98,6 +98,102 @@ def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> No
     wire = root / "jobs" / "wire.py"
     wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
     assert ("jobs/main.py", 52, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
+def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_related() -> None:
+    found = _check("--no-cache", "--select", "AIO501", ".", cwd=PROJECTS / "cancellation")
+    (crawl,) = [d for d in found if d["filename"] == "svc/worker.py" and d["location"]["row"] == 12]  # type: ignore[index]
+    assert "`fetch()` (svc/client.py:12) catches `CancelledError`" in str(crawl["message"])
+    assert crawl["related"] == [
+        {
+            "filename": "svc/client.py",
+            "location": {"row": 12, "column": 1},
+            "end_location": None,
+            "message": "`fetch()` swallows `CancelledError` here",
+        }
+    ]
+
+
+def test_cached_caller_follows_the_callee_that_stops_swallowing(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "cancellation", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO501", "."]
+    assert ("svc/worker.py", 12, "AIO501") in _reported(_check(*cache, cwd=root))
+    client = root / "svc" / "client.py"
+    text = client.read_text(encoding="utf-8")
+    fixed = text.replace('log.info("fetch of %s cancelled", url)\n    return', "raise\n    return")
+    assert fixed != text
+    client.write_text(fixed, encoding="utf-8")
+    assert ("svc/worker.py", 12, "AIO501") not in _reported(_check(*cache, cwd=root))
+
+
+def test_swallowed_cancellation_summary_is_conservative(tmp_path: Path) -> None:
+    source = """\
+import asyncio
+
+async def plain(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+
+async def reraises_on_one_path(s, strict):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        if strict:
+            raise
+
+async def goes_on(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+    await s.close()
+
+async def keeps_it(s, errors):
+    try:
+        await s.get()
+    except asyncio.CancelledError as exc:
+        errors.append(exc)
+
+async def in_a_loop(s):
+    while True:
+        try:
+            await s.get()
+        except asyncio.CancelledError:
+            return
+
+async def looks_at_cancelling(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        if asyncio.current_task().cancelling():
+            pass
+
+async def awaited_here(s):
+    try:
+        await s.get()
+    except BaseException:
+        return None
+
+async def caller(s):
+    await awaited_here(s)
+
+async def awaited_later(s):
+    try:
+        await s.get()
+    except asyncio.CancelledError:
+        pass
+
+async def later_caller(s):
+    pending = awaited_later(s)
+    await pending
+"""
+    (tmp_path / "mod.py").write_text(source, encoding="utf-8")
+    index = build_index([(str(tmp_path / "mod.py"), source.encode())])
+    functions = index.modules["mod"].functions
+    swallowing = {name for name, f in functions.items() if f.swallows_cancellation is not None}
+    assert swallowing == {"plain"}
+    assert functions["plain"].swallows_cancellation == 6
 
 
 def test_a_single_file_run_knows_only_its_module() -> None:

@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from asynclint.project import cancellation
 from asynclint.project.param_effects import (
     ParamUses,
     as_summary_fields,
@@ -102,6 +103,7 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         summary.functions[qualname] = dataclasses.replace(
             function, effects=effects, shell=shell, followed=followed
         )
+    _cancellation_facts(tree, summary, lines)
     return summary
 
 
@@ -167,6 +169,51 @@ def _parameter_uses(
 ) -> ParamUses | None:
     body = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno or node.lineno])
     return parameter_uses(node, body, lambda n: _qualify(n, imports), own, calls_own, bound)
+
+
+    _cancellation_facts(tree, summary, lines)
+    return summary
+
+
+def _cancellation_facts(tree: ast.Module, summary: ModuleSummary, lines: list[str]) -> None:
+    """`swallows_cancellation` of the coroutines that swallow one and that this module does
+    not await directly itself (see project/cancellation.py)."""
+    uses_asyncio = any(full.split(".")[0] == "asyncio" for full in summary.imports.values())
+    swallowing: dict[str, int] = {}
+    for qualname, node in _function_nodes(tree):
+        function = summary.functions.get(qualname)
+        if function is None or not function.is_coroutine:
+            continue
+        assert isinstance(node, ast.AsyncFunctionDef)
+        text = "\n".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])
+        line = cancellation.swallowed_at(node, summary.imports, text, uses_asyncio)
+        if line is not None:
+            swallowing[qualname] = line
+    if not swallowing:
+        return
+    awaited = cancellation.awaited_names(tree)
+    for qualname, line in swallowing.items():
+        if qualname.rpartition(".")[2] not in awaited:
+            summary.functions[qualname] = dataclasses.replace(
+                summary.functions[qualname], swallows_cancellation=line
+            )
+
+
+def _function_nodes(
+    tree: ast.Module,
+) -> list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]]:
+    """Top-level functions and methods, by the names the summary gives them."""
+    found: list[tuple[str, ast.FunctionDef | ast.AsyncFunctionDef]] = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            found.append((node.name, node))
+        elif isinstance(node, ast.ClassDef):
+            found.extend(
+                (f"{node.name}.{item.name}", item)
+                for item in node.body
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
+            )
+    return found
 
 
 def _is_property(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -65,12 +65,13 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         [[effect, list(params)] for effect, params in function.effects],
         [list(sink) for sink in function.shell],
         function.followed,
+        function.swallows_cancellation,
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
     path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
-    effects, shell, followed = item[9:]
+    effects, shell, followed, swallows = item[9:]
     return FunctionSummary(
         str(path),
         int(line),
@@ -84,4 +85,5 @@ def _function_from_json(item: list[Any]) -> FunctionSummary:
         tuple((str(effect), tuple(str(p) for p in names)) for effect, names in effects),
         tuple((str(param), int(line), str(sink)) for param, line, sink in shell),
         bool(followed),
+        None if swallows is None else int(swallows),
     )

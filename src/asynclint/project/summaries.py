@@ -36,6 +36,10 @@ class FunctionSummary:
     # Parameters that become a shell command: (parameter, line of that call, the sink).
     shell: tuple[tuple[str, int, str], ...] = ()
     followed: bool = False  # False: the parameters were not followed, each counts as stored
+    # The line of the `except` clause through which this coroutine swallows a cancellation
+    # and returns normally (see project/cancellation.py), when its own module does not await
+    # it directly (AIO501 reports the handler there then); None otherwise.
+    swallows_cancellation: int | None = None
 
     @property
     def place(self) -> str:

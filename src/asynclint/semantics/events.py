@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 #   ("name", scope_id, "q")      a plain name, looked up from the function with that id
 #   ("attr", "Class", "_q")      `self._q` inside a method of Class
 #   ("sub", <ref>, "stdout")     `proc.stdout` / `.stdin` / `.stderr` of another reference
+#   ("elem", <ref>, "name")      `locks[name]`, `locks.get(name)`; key "*" for a loop variable
 RawRef = tuple[Union[str, int, "RawRef"], ...]
 
 # "call", "await" (awaiting something that is not a call), "escape" (an object handed to other

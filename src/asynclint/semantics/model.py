@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, TypeVar, cast
 
 import libcst as cst
@@ -22,8 +22,10 @@ from asynclint.project.summaries import (
     resolve_relative,
 )
 from asynclint.semantics import asyncio_api as api
+from asynclint.semantics import containers
+from asynclint.semantics.containers import UNKNOWN, Stored
 from asynclint.semantics.events import CallRole, Event, EventKind, NoneBranch, RawRef
-from asynclint.semantics.expressions import dotted, qualify, receiver_source
+from asynclint.semantics.expressions import call_argument, dotted, qualify, receiver_source
 from asynclint.semantics.flow import (
     Block,
     Exit,
@@ -77,6 +79,9 @@ _RETURN_KEEPING_DECORATORS = frozenset(
         "typing_extensions.override",
     }
 )
+# What a container holds (see `_Resolver.give_element_kinds`): kind, piped streams, where it
+# was made, and the literal key it is stored under.
+_Entry = tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode, str | None]
 # A real function, or the pseudo-function of a module body or of a class body.
 FunctionKind = Literal["function", "module", "class"]
 
@@ -437,6 +442,15 @@ class _Builder:
         self.server_callbacks: list[tuple[RawRef, Event]] = []
         # `fut = loop.create_future()`: (target, receiver, kind, call), kept if `loop` is a loop.
         self.derived: list[tuple[RawRef, RawRef, api.ObjectKind, cst.CSTNode]] = []
+        # What is stored into each container (see containers.py), and the references handed
+        # to calls (an unknown callee may store anything into a container it is given).
+        self.element_stores: list[tuple[RawRef, Stored]] = []
+        self.passed: list[tuple[RawRef, Event, str | None]] = []
+        # Which containers are dicts (True) or lists and sets (False), as their uses show:
+        # iterating a dict gives its keys. And `target = list(source)`: (target, source,
+        # whether it copies the values rather than what iterating gives).
+        self.shapes: list[tuple[RawRef, bool]] = []
+        self.copies: list[tuple[RawRef, RawRef, bool]] = []
         self.assignments: dict[int, dict[str, list[cst.BaseExpression]]] = {}
         self.module_assign_counts: dict[str, int] = {}
         self.module_string_names: set[str] = set()
@@ -586,6 +600,9 @@ class _Builder:
             self.expr(node.target)
             if isinstance(node.target, cst.Name):
                 self.fn.locals.add(node.target.value)
+            augmented = self.ref(node.target)
+            if augmented is not None:  # `tasks += more`
+                self.element_stores.append((augmented, UNKNOWN))
         elif isinstance(node, cst.Return):
             if node.value is not None:
                 self.record_return(node.value)
@@ -729,6 +746,8 @@ class _Builder:
             if node.asynchronous is not None:
                 self.iterate(node.iter, node)
             self.bind_target(node.target, None)
+            if node.asynchronous is None:
+                self.iterate_elements(node.target, node.iter)
         else:
             self.expr(node.test)
             self.mark_tested(node.test)
@@ -823,9 +842,10 @@ class _Builder:
                 self.expr(param.default)
             if param.annotation is not None:
                 kind = self.annotation_kind(param.annotation.annotation)
+                ref: RawRef = ("name", info.id, param.name.value)
                 if kind is not None:
-                    ref: RawRef = ("name", info.id, param.name.value)
                     self.origins.append((ref, Origin(kind, param), info))
+                self.element_annotation(ref, param.annotation.annotation)
         if node.returns is not None:
             returned = self.annotation_kind(node.returns.annotation)
             if returned is not None:
@@ -911,7 +931,174 @@ class _Builder:
                 base = self.ref(value)
                 if base is not None:
                     return ("sub", base, attr)
+        elif isinstance(node, cst.Subscript):
+            key = containers.subscript_key(node)
+            base = self.ref(node.value) if key is not None else None
+            if base is not None and key is not None:
+                return ("elem", base, key)
+        elif isinstance(node, cst.Call):
+            element = containers.element_call(node)
+            base = self.ref(element[0]) if element is not None else None
+            if base is not None and element is not None:
+                return ("elem", base, element[1])
         return None
+
+    # -- containers (see containers.py) ----------------------------------------------------
+
+    def builtin_name(self, node: cst.BaseExpression) -> str | None:
+        """`asyncio.gather` through the imports, or a plain name as written (`len`)."""
+        qualname = self.qualify(node)
+        if qualname is None and isinstance(node, cst.Name):
+            return node.value
+        return qualname
+
+    def stored(self, value: cst.BaseExpression) -> Stored:
+        """What storing `value` into a container puts there."""
+        produced = self.produced(value)
+        if produced is None:
+            awaited = False
+            while isinstance(value, cst.Await):
+                value, awaited = value.expression, True
+            callee = self.callable_ref(value.func) if isinstance(value, cst.Call) else None
+            if callee is not None and isinstance(value, cst.Call):
+                return Stored(call=(callee, awaited, value))
+            return UNKNOWN
+        kind, call, detail, _constructor = produced
+        if kind == "alias":
+            return Stored(ref=self.ref(value))
+        if kind == "derived":
+            assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            receiver = self.ref(call.func.value)
+            product = api.LOOP_PRODUCTS[call.func.attr.value]
+            return Stored(derived=(receiver, product, call)) if receiver is not None else UNKNOWN
+        if kind == "pair":
+            return UNKNOWN
+        # No constructor: the elements are many objects, not the one this call makes.
+        return Stored(origin=Origin(kind, call, detail))
+
+    def container_stores(self, value: cst.BaseExpression) -> list[Stored] | None:
+        """What a container display, comprehension or constructor holds; None when `value`
+        is none of them."""
+        if _is_none(value):
+            return []
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+            return [
+                self.stored(e.value) if isinstance(e, cst.Element) else UNKNOWN
+                for e in value.elements
+            ]
+        if isinstance(value, cst.Dict):
+            return [
+                replace(self.stored(e.value), key=containers.literal_key(e.key))
+                if isinstance(e, cst.DictElement)
+                else UNKNOWN
+                for e in value.elements
+            ]
+        if isinstance(value, (cst.ListComp, cst.SetComp)):
+            return [self.stored(value.elt)]
+        if isinstance(value, cst.DictComp):
+            return [self.stored(value.value)]
+        if not isinstance(value, cst.Call):
+            return None
+        name = self.builtin_name(value.func)
+        if name in containers.EMPTY_CONTAINERS:
+            return None if value.args else []  # `list(other)`: a copy (see store_into)
+        if name != containers.DEFAULTDICT:
+            return None
+        if not value.args or value.args[0].keyword is not None or value.args[0].star:
+            return [UNKNOWN]
+        factory = value.args[0].value
+        kind = api.CONSTRUCTORS.get(self.qualify(factory) or "")
+        made = (
+            Stored(origin=Origin(kind, factory))
+            if kind is not None
+            else self.stored(factory.body)
+            if isinstance(factory, cst.Lambda)
+            else UNKNOWN
+        )
+        return [made] if len(value.args) == 1 else [made, UNKNOWN]
+
+    def store_into(self, target: cst.BaseExpression, value: cst.BaseExpression) -> bool:
+        """`d[k] = v`, `d = {...}`, `tasks = list(other)`: record what the container holds.
+        True when `value` was a container (nothing else to learn from the assignment)."""
+        if isinstance(target, cst.Subscript):
+            container = self.ref(target.value)
+            key = containers.subscript_key(target)
+            if container is not None and key is not None:
+                literal = containers.literal_key(target.slice[0].slice.value)  # type: ignore[attr-defined]
+                self.element_stores.append((container, replace(self.stored(value), key=literal)))
+                if literal is not None:
+                    self.shapes.append((container, True))
+                return True
+            return False
+        if not isinstance(target, (cst.Name, cst.Attribute)):
+            return False
+        stores = self.container_stores(value)
+        ref = self.target_ref(target) if stores is not None else None
+        if ref is not None and stores is not None:
+            self.element_stores.extend((ref, stored) for stored in stores)
+            shape = self.container_shape(value)
+            if shape is not None:
+                self.shapes.append((ref, shape))
+            return True
+        if isinstance(value, cst.Call) and containers.is_copy(value):  # `d.copy()`
+            source, ref = self.ref(value.func.value), self.target_ref(target)  # type: ignore[attr-defined]
+            if source is not None and ref is not None:
+                self.aliases.append((ref, source))
+                return True
+        copied = containers.iterated(value, self.builtin_name)
+        if copied is not None and copied.container is not value and not copied.second:
+            source, ref = self.ref(copied.container), self.target_ref(target)
+            if source is not None and ref is not None:  # `tasks = list(self._tasks)`
+                self.copies.append((ref, source, copied.values))
+                self.shapes.append((ref, False))
+                return True
+        return False
+
+    def container_shape(self, value: cst.BaseExpression) -> bool | None:
+        """True for a dict display or constructor, False for a list, tuple or set."""
+        if isinstance(value, (cst.Dict, cst.DictComp)):
+            return True
+        if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.ListComp, cst.SetComp)):
+            return False
+        name = self.builtin_name(value.func) if isinstance(value, cst.Call) else None
+        if name in containers.MAPPING_TYPES:
+            return True
+        return False if name in containers.SEQUENCE_TYPES else None
+
+    def iterate_elements(self, target: cst.BaseExpression, iterable: cst.BaseExpression) -> None:
+        """`for t in tasks:` / `for k, lock in locks.items():`: the variable is an element."""
+        found = containers.iterated(iterable, self.builtin_name)
+        container = self.ref(found.container) if found is not None else None
+        if found is None or container is None:
+            return
+        if found.values:
+            self.shapes.append((container, True))
+        if found.second:
+            if not isinstance(target, (cst.Tuple, cst.List)) or len(target.elements) != 2:
+                return
+            target = target.elements[1].value
+        ref = self.target_ref(target) if isinstance(target, cst.Name) else None
+        if ref is not None:  # iterating a dict gives its keys: see `_Resolver.element_kinds`
+            key = "*" if found.values else containers.ITERATED
+            self.aliases.append((ref, ("elem", container, key)))
+
+    def element_annotation(self, ref: RawRef, annotation: cst.BaseExpression) -> None:
+        """`locks: dict[str, asyncio.Lock]`, `tasks: set[asyncio.Task]`."""
+        if not isinstance(annotation, cst.Subscript) or not annotation.slice:
+            return
+        outer = self.builtin_name(annotation.value)
+        if outer in containers.MAPPING_TYPES:
+            index = annotation.slice[-1].slice
+        elif outer in containers.SEQUENCE_TYPES:
+            index = annotation.slice[0].slice
+        else:
+            return
+        self.shapes.append((ref, outer in containers.MAPPING_TYPES))
+        if isinstance(index, cst.Index):
+            kind = self.annotation_kind(index.value)
+            if kind is not None:
+                stored = Stored(origin=Origin(kind, annotation), declared=True)
+                self.element_stores.append((ref, stored))
 
     def annotation_kind(self, node: cst.BaseExpression) -> api.ObjectKind | None:
         if isinstance(node, cst.Subscript):  # Queue[int], Optional[StreamWriter]
@@ -933,6 +1120,8 @@ class _Builder:
         ref = self.target_ref(target)
         if kind is not None and ref is not None:
             self.origins.append((ref, Origin(kind, annotation), self.fn))
+        if ref is not None:
+            self.element_annotation(ref, annotation)
 
     def target_ref(self, target: cst.BaseExpression) -> RawRef | None:
         if isinstance(target, cst.Name):
@@ -970,9 +1159,14 @@ class _Builder:
                 self.version_flags[name] = decided
             else:
                 self.version_flags.pop(name, None)  # rebound: no longer a fixed flag
+        if self.store_into(target, value):
+            return
         produced = self.produced(value)
         if produced is None:
             self.note_call_result(target, value)
+            ref = self.target_ref(target) if isinstance(target, (cst.Name, cst.Attribute)) else None
+            if ref is not None:  # a container from unknown code holds anything
+                self.element_stores.append((ref, UNKNOWN))
             return
         kind, call, detail, constructor = produced
         if kind == "pair":
@@ -1038,6 +1232,8 @@ class _Builder:
         while isinstance(value, cst.Await):
             value, awaited = value.expression, True
         if isinstance(value, cst.Call):
+            if not awaited and self.ref(value) is not None:
+                return "alias", value, frozenset(), ""  # `locks.get(name)`
             qualname = self.qualify(value.func)
             runs = (
                 isinstance(value.func, cst.Attribute)
@@ -1217,6 +1413,8 @@ class _Builder:
         self.expr(node.iter)
         if node.asynchronous is not None:
             self.iterate(node.iter, node)
+        else:  # `(w.drain() for w in writers.values())`
+            self.iterate_elements(node.target, node.iter)
         for condition in node.ifs:
             self.expr(condition.test)
             self.mark_tested(condition.test)
@@ -1240,7 +1438,7 @@ class _Builder:
             method = func.attr.value
             self.record_asyncio_use(func)
             receiver = self.ref(func.value)
-            if receiver is None:
+            if receiver is None or receiver[0] == "elem":  # `d.setdefault(k, v).acquire()`
                 self.expr(func.value)
             owner = self.class_of_self(func.value)
             if owner is not None:
@@ -1280,6 +1478,13 @@ class _Builder:
         self.emit(event)
         for escape, key in arguments:
             escape.arg_of, escape.arg_key = event, key
+        if receiver is not None:
+            self.method_store(receiver, method, node)
+        name = qualname or (func.value if isinstance(func, cst.Name) else None)
+        for arg in node.args:
+            passed = self.ref(arg.value)
+            if passed is not None:
+                self.passed.append((passed, event, name))
         launch = launch_of(node, qualname, method, self.qualify)
         if launch is not None:
             target = self.callable_ref(launch.callable)
@@ -1295,6 +1500,21 @@ class _Builder:
             target = self.callable_ref(handler)
             if target is not None:
                 self.server_callbacks.append((target, event))
+
+    def method_store(self, receiver: RawRef, method: str, node: cst.Call) -> None:
+        """`tasks.append(t)`, `locks.setdefault(k, v)`; any method that is not known to keep
+        the elements (`update`, `extend`, ...) may store anything."""
+        position = 1 if method == "setdefault" else containers.STORE_METHODS.get(method)
+        if method in containers.MAPPING_METHODS or method in containers.SEQUENCE_METHODS:
+            self.shapes.append((receiver, method in containers.MAPPING_METHODS))
+        if position is not None:
+            value = call_argument(node, position, "")
+            stored = UNKNOWN if value is None else self.stored(value)
+            if method == "setdefault":
+                stored = replace(stored, key=containers.literal_key(call_argument(node, 0, "")))
+            self.element_stores.append((receiver, stored))
+        elif method not in containers.ELEMENT_METHODS and method not in containers.KEEPING_METHODS:
+            self.element_stores.append((receiver, UNKNOWN))
 
     def callable_ref(self, node: cst.BaseExpression) -> RawRef | None:
         if isinstance(node, cst.Name):
@@ -1381,6 +1601,7 @@ class _Resolver:
             for guard in function.guards:
                 if guard.ref is not None:
                     guard.identity = self.identity(guard.ref)
+        self.give_element_kinds()
         # Only now are all streams known (`proc.stdin` of a helper's parameter included).
         self.objects.canonical_streams(self.identities)
         for function in b.functions:
@@ -1437,6 +1658,94 @@ class _Resolver:
                 self.objects.add_origin(
                     self.identity(attribute), Origin(kind, function.node, pipes)
                 )
+
+    def give_element_kinds(self) -> None:
+        """Every element of a container gets the kind that every store into it agrees on
+        (see containers.py), or is marked as of no kind."""
+        # Per container: (kind, piped streams, where it was made, literal key) of each store.
+        pools: dict[Identity, list[_Entry]] = {}
+        declared: set[Identity] = set()
+        returns = self.return_kinds() if self.b.element_stores else {}
+        for container, stored in self.b.element_stores:
+            root = self.objects.find(self.identity(container))
+            pools.setdefault(root, []).append((*self.stored_kind(stored, returns), stored.key))
+            if stored.declared:
+                declared.add(root)
+        for ref, event, name in self.b.passed:
+            followed = event.target is not None or event.launched is not None
+            if not followed and name not in containers.READING_CALLS:
+                root = self.objects.find(self.identity(ref))
+                pools.setdefault(root, []).append((None, frozenset(), event.node, None))
+        shapes: dict[Identity, set[bool]] = {}
+        for ref, is_mapping in self.b.shapes:
+            shapes.setdefault(self.objects.find(self.identity(ref)), set()).add(is_mapping)
+
+        def is_sequence(root: Identity) -> bool:
+            return shapes.get(root) == {False}
+
+        for _round in range(2):  # `b = list(a)`, `c = list(b)`
+            for target, source, values in self.b.copies:
+                into = pools.setdefault(self.objects.find(self.identity(target)), [])
+                source_root = self.objects.find(self.identity(source))
+                copied = pools.get(source_root, [])
+                if (values or is_sequence(source_root)) and copied:
+                    into.extend(entry for entry in copied if entry not in into)
+                else:  # the keys of a dict, or elements of unknown kind
+                    into.append((None, frozenset(), self.b.module, None))
+        elements = [i for i in self.identities if isinstance(i, tuple) and i[0] == "elem"]
+        owners = {element: self.objects.find(element[1]) for element in elements}
+        records = {
+            root for root, pool in pools.items() if pool and all(e[3] is not None for e in pool)
+        }
+        for element, owner in list(owners.items()):
+            if element[2] == containers.ITERATED and not is_sequence(owner):
+                self.objects.mark_unknown(element)  # maybe a dict's keys
+                del owners[element]
+                continue
+            if owner in records and containers.literal_key_text(element[2]):
+                continue  # `state["lock"]` of a record: that one entry
+            # `locks[a]` and `locks[b]` may be one object: what is done to one (a drain, a
+            # read, a release) may be done to the other. Rules that need two elements to be
+            # the same object compare `event.identity`, which keeps the key.
+            self.objects.union(element, ("elem", owner, "*"))
+        for element, owner in owners.items():
+            pool = pools.get(owner)
+            if pool and owner in records and containers.literal_key_text(element[2]):
+                pool = [entry for entry in pool if entry[3] == element[2]]
+            if pool and owner in declared:
+                pool = [entry for entry in pool if entry[0] is not None]
+            if not pool:
+                continue
+            kinds = {(kind, pipes) for kind, pipes, _node, _key in pool}
+            if len(kinds) == 1 and pool[0][0] is not None:
+                self.objects.add_origin(element, Origin(pool[0][0], pool[0][2], pool[0][1]))
+            else:
+                self.objects.mark_unknown(element)
+
+    def stored_kind(
+        self, stored: Stored, returns: dict[int, ReturnKind]
+    ) -> tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode]:
+        """(kind, piped streams, where it was made) of a value stored into a container."""
+        if stored.origin is not None:
+            return stored.origin.kind, stored.origin.detail, stored.origin.node
+        if stored.ref is not None:
+            identity = self.identity(stored.ref)
+            origins = self.objects.origins(identity)
+            pipes = frozenset(p for o in origins for p in o.detail)
+            node = origins[0].node if origins else self.b.module
+            return self.objects.kind(identity), pipes, node
+        if stored.derived is not None:
+            receiver, product, call = stored.derived
+            if self.objects.kind(self.identity(receiver)) == api.LOOP:
+                return product, frozenset(), call
+        if stored.call is not None:
+            callee, awaited, call = stored.call
+            target = self.function_for(callee)
+            if target is not None and target.id in returns and awaited == target.is_async:
+                kind, pipes = returns[target.id]
+                if kind != "pair":
+                    return kind, pipes, call
+        return None, frozenset(), self.b.module
 
     def give_inherited_attributes(self) -> None:
         """`self._lock` in a subclass of a class of another module that makes it a Lock."""
@@ -1520,8 +1829,8 @@ class _Resolver:
             function = self.by_id[int(ref[1])]  # type: ignore[arg-type]
             name = str(ref[2])
             identity: Identity = ("var", self.scope_of(function, name).id, name)
-        elif kind == "sub":
-            identity = ("sub", self.identity(ref[1]), ref[2])  # type: ignore[arg-type]
+        elif kind == "sub" or kind == "elem":
+            identity = (kind, self.identity(ref[1]), ref[2])  # type: ignore[arg-type]
         else:
             identity = ref
         self.identities.add(identity)

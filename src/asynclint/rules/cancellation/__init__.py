@@ -19,6 +19,7 @@ from asynclint.rules.cancellation.swallowed import (
     GOES_ON,
     CancellationCatch,
     swallowed_cancellations,
+    swallowing_callees,
     timeout_mismatches,
 )
 from asynclint.semantics.model import ModuleFacts
@@ -46,6 +47,19 @@ class CancelledErrorSwallowed(Rule):
                 f"{_what(swallowed.catch)} and does not re-raise it on every path: {after}, "
                 "and `asyncio.timeout()` or a `TaskGroup` around it cannot stop it; clean "
                 "up, then `raise`",
+            )
+        for found in swallowing_callees(facts):
+            callee = found.callee
+            name = callee.name
+            line = callee.swallows_cancellation or callee.line
+            yield self.finding(
+                found.node,
+                f"`{name}()` ({callee.path}:{line}) catches `CancelledError` and returns "
+                "normally, and this coroutine goes on after awaiting it: its own "
+                "cancellation, arriving during the call, is lost, and `asyncio.timeout()` "
+                f"or a `TaskGroup` around it cannot stop it; re-raise in `{name}()`, or "
+                "check `asyncio.current_task().cancelling()` after the call",
+                elsewhere=((callee.path, line, f"`{name}()` swallows `CancelledError` here"),),
             )
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from asynclint.project.summaries import FunctionSummary
 from asynclint.rules.cancellation import reraise
 from asynclint.semantics import spawning
 from asynclint.semantics.events import Event
@@ -354,9 +355,14 @@ def _goes_on(catch: CancellationCatch, way: str) -> bool:
     """Leaving the handler that way (reraise.FALL, RETURN, BREAK, CONTINUE), can the
     coroutine reach another suspension point (a loop running again, an await after the
     `try`), rather than end?"""
-    function_node = catch.function.node
+    return goes_on_after(catch.function, catch.statement, way)
+
+
+def goes_on_after(function: FunctionInfo, statement: cst.CSTNode, way: str = reraise.FALL) -> bool:
+    """Leaving `statement` that way, can the coroutine reach another suspension point?"""
+    function_node = function.node
     assert isinstance(function_node, cst.FunctionDef)
-    path = _path(function_node.body.body, catch.statement, None)
+    path = _path(function_node.body.body, statement, None)
     if path is None:
         return True  # not found: assume the worst
     state = way
@@ -448,6 +454,57 @@ def _runs_as_program(facts: ModuleFacts, function: FunctionInfo) -> bool:
 
 def _awaits_ref(function: FunctionInfo, event: Event) -> bool:
     return any(e.kind == "await" and e.ref == event.assigned for e in function.events)
+
+
+# -- across modules: awaiting another module's coroutine that swallows cancellations ---------
+
+
+@dataclass(frozen=True)
+class SwallowingCallee:
+    """`await fetch()` where `fetch`, in another checked module, swallows a cancellation and
+    returns normally, and the awaiting coroutine then goes on."""
+
+    function: FunctionInfo
+    node: cst.CSTNode  # the `await` expression
+    callee: FunctionSummary
+
+
+def swallowing_callees(facts: ModuleFacts) -> list[SwallowingCallee]:
+    """Direct awaits of other modules' coroutines whose summary says they swallow a
+    cancellation (`FunctionSummary.swallows_cancellation`: set only when their own module
+    does not already report the handler), after which the awaiting coroutine reaches another
+    suspension point. A caller that looks at `cancelling()` or calls `uncancel()` decides
+    for itself."""
+    if facts.context is None:
+        return []
+    found = []
+    for function in facts.functions:
+        if not function.is_coroutine or _rechecks_cancellation(function):
+            continue
+        for event in function.events:
+            if event.kind != "call" or not event.awaited or event.role == "returned":
+                continue
+            callee = facts.imported_function(function, event) or facts.inherited_method(event)
+            if callee is None or callee.swallows_cancellation is None or not callee.is_coroutine:
+                continue
+            awaited = _await_of(event)
+            if awaited is None or event.stmt is None or not goes_on_after(function, event.stmt):
+                continue
+            found.append(SwallowingCallee(function, awaited, callee))
+    return found
+
+
+def _rechecks_cancellation(function: FunctionInfo) -> bool:
+    return any(e.kind == "call" and e.method in ("cancelling", "uncancel") for e in function.events)
+
+
+def _await_of(event: Event) -> cst.Await | None:
+    """The `await` whose operand is the event's call (not `await wait_for(f())`, which the
+    summary's caller analysis leaves to the callee's module)."""
+    for node in body_nodes([event.stmt] if event.stmt is not None else []):
+        if isinstance(node, cst.Await) and node.expression is event.node:
+            return node
+    return None
 
 
 # -- AIO502: except TimeoutError around asyncio timeouts before 3.11 ------------------------

@@ -185,7 +185,9 @@ class SyncLockAcrossAwait(Rule):
                     continue
                 if not any(enter in e.held and _awaits(e) for e in function.events):
                     continue
-                constructors = {o.constructor for o in facts.objects.origins(enter.root)}
+                constructors = {
+                    o.constructor for o in facts.objects.origins(enter.root) if o.constructor
+                }
                 kind = constructors.pop() if len(constructors) == 1 else "threading lock"
                 name = _code(facts, enter.node)
                 if kind == "threading.RLock":

@@ -477,16 +477,26 @@ def is_signal(facts: ModuleFacts, root: Hashable) -> bool:
 
 def _private(facts: ModuleFacts, function: FunctionInfo, acquire: Event) -> bool:
     """A primitive that only this call of `function` can reach (a local variable no other
-    function uses): an exception that leaves it held leaves it to no one."""
-    identity = acquire.identity
-    if not (
+    function uses, or an element of a container in one): an exception that leaves it held
+    leaves it to no one."""
+    if not _local(function, acquire.identity):
+        return False
+    for member in facts.objects.members(acquire.root):  # `lock = self._locks[key]`
+        if isinstance(member, tuple) and member[0] == "elem" and not _local(function, member):
+            return False
+    return not any(e.root == acquire.root for f, e in facts.events() if f is not function)
+
+
+def _local(function: FunctionInfo, identity: Hashable) -> bool:
+    """A local variable of `function` (not a parameter), or an element of a container in one."""
+    while isinstance(identity, tuple) and identity[0] == "elem":
+        identity = identity[1]
+    return (
         isinstance(identity, tuple)
         and identity[:2] == ("var", function.id)
         and identity[2] not in function.params
         and identity[2] not in function.kwonly
-    ):
-        return False
-    return not any(e.root == acquire.root for f, e in facts.events() if f is not function)
+    )
 
 
 @dataclass

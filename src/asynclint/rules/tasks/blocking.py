@@ -104,6 +104,8 @@ def _spelt(func: cst.BaseExpression) -> str:
         return name
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
         return f"{dotted(func.value.func) or '...'}(...).{func.attr.value}"
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Subscript):
+        return f"{dotted(func.value.value) or '...'}[...].{func.attr.value}"  # `sessions[0].get`
     return "..."
 
 
