@@ -4,6 +4,7 @@ module that was not checked (third-party, stdlib) is unknown and stays so."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -22,6 +23,7 @@ class ProjectIndex:
     # What each import target exports: many modules import the same targets. Cleared by `add`.
     _functions_of: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
     _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
+    _digest_of: dict[str, str] = field(default_factory=dict)
 
     def add(
         self,
@@ -39,11 +41,45 @@ class ProjectIndex:
         if summary is None:
             summary = computed = summarize(source, path, named.name, named.is_package)
         if summary is not None:
-            self.modules[named.name] = summary
-            self.by_path[path] = summary
-            self._functions_of.clear()
-            self._classes_of.clear()
+            self.add_summary(path, summary)
         return computed
+
+    def add_summary(self, path: str, summary: ModuleSummary) -> None:
+        """Index a module summarised elsewhere (a worker, the cache); the first module to
+        claim a name keeps it."""
+        if summary.name in self.modules:
+            return
+        self.modules[summary.name] = summary
+        self.by_path[path] = summary
+        self._functions_of.clear()
+        self._classes_of.clear()
+        self._digest_of.clear()
+
+    def context_key(self, path: str) -> str | None:
+        """Changes exactly when `context_for(path)` may change (for the cache), without
+        building that context: from one digest per import target, computed once per run."""
+        summary = self.by_path.get(path)
+        if summary is None:
+            return None
+        targets = sorted(set(summary.imports.values()) | summary.dotted_imports)
+        parts = [summary.name, str(summary.is_package)]
+        parts.extend(f"{target}={self._target_digest(target)}" for target in targets)
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def _target_digest(self, target: str) -> str:
+        digest = self._digest_of.get(target)
+        if digest is None:
+            self._export(target)
+            exported = ModuleContext(
+                target, False, self._functions_of[target], self._classes_of[target]
+            )
+            digest = self._digest_of[target] = exported.digest()
+        return digest
+
+    def _export(self, target: str) -> None:
+        if target not in self._functions_of:
+            self._functions_of[target] = self._exported(target)
+            self._classes_of[target] = self._exported_classes(target)
 
     def context_for(self, path: str) -> ModuleContext | None:
         """What `path`'s module can know about the other checked modules it imports."""
@@ -53,9 +89,7 @@ class ProjectIndex:
         functions: dict[str, FunctionSummary] = {}
         classes: dict[str, ClassSummary] = {}
         for target in set(summary.imports.values()) | summary.dotted_imports:
-            if target not in self._functions_of:
-                self._functions_of[target] = self._exported(target)
-                self._classes_of[target] = self._exported_classes(target)
+            self._export(target)
             functions.update(self._functions_of[target])
             classes.update(self._classes_of[target])
         return ModuleContext(summary.name, summary.is_package, functions, classes)
@@ -156,6 +190,13 @@ def _public_names(module: ModuleSummary) -> Iterable[str]:
     names = {key.split(".")[0] for key in module.functions}
     names.update(module.imports)
     return sorted(names)
+
+
+def summarize_file(
+    path: str, source: bytes, name: str, is_package: bool
+) -> ModuleSummary | None:
+    """One module's summary (in a worker or in the main process)."""
+    return summarize(source, path, name, is_package)
 
 
 def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
