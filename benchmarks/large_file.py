@@ -3,7 +3,7 @@ a whole `asynclint check`, for generated async modules of growing length. The fi
 the default `max-file-lines` budget (see README, "Large files").
 
     python benchmarks/large_file.py                          # 5k, 10k, 20k, 40k lines
-    python benchmarks/large_file.py --lines 60000 --modes check
+    python benchmarks/large_file.py --lines 60000 --modes import,budget
 
 Each measurement runs in a new process (`os.wait4` gives its peak RSS), one after another.
 Needs the package installed in the running interpreter (`pip install -e .`); POSIX only.
@@ -41,6 +41,11 @@ MODES = {
     "check": (
         "import asynclint.engine as e; from asynclint.settings import Settings; "
         "e.check_file(PATH, Settings(max_file_lines=0))"
+    ),
+    # The same with the default budget: what a file over it costs (AIO003, no parse).
+    "budget": (
+        "import asynclint.engine as e; from asynclint.settings import Settings; "
+        "assert e.check_file(PATH, Settings()).diagnostics[0].code == 'AIO003'"
     ),
 }
 

@@ -120,3 +120,31 @@ def test_large_files_are_analysed_one_or_two_at_a_time(monkeypatch: pytest.Monke
         assert len(heavy) <= 1 or sum(heavy) <= LARGE_BYTES_IN_FLIGHT
     # Small files were handed out while the large ones waited their turn: 2 per job at most.
     assert max(len(together) for together in pool.together) == 8
+
+
+def test_a_warm_run_over_the_same_summaries_resolves_no_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asynclint.project import stored
+    from asynclint.project.index import ProjectIndex
+
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "flat", root)
+    cache = str(tmp_path / "cache")
+    cold = run([str(root)], Settings(), jobs=1, cache_dir=cache)
+    assert _found(cold)
+
+    def unexpected(*args: object) -> None:
+        raise AssertionError("the last run's context keys should have been reused")
+
+    monkeypatch.setattr(ProjectIndex, "context_key", unexpected)
+    with monkeypatch.context() as nothing_changed:
+        # Not even the stored summaries are read back: no file needs a context.
+        nothing_changed.setattr(stored, "summary_from_json", unexpected)
+        warm = run([str(root)], Settings(), jobs=1, cache_dir=cache)
+    assert _found(warm) == _found(cold) and warm.cache_hits == len(cold.results)
+    # A comment changes no summary: the keys still hold, only the edited file is analysed.
+    (root / "tools" / "cli.py").write_text((root / "tools" / "cli.py").read_text() + "# edit\n")
+    edited = run([str(root)], Settings(), jobs=1, cache_dir=cache)
+    assert _found(edited) == _found(cold)
+    assert edited.cache_hits == len(cold.results) - 1

@@ -7,6 +7,7 @@ needs analysing, so a run served entirely from the cache never pays for it."""
 from __future__ import annotations
 
 import gc
+import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -138,6 +139,7 @@ def run(
                 continue
             tasks.append(_Task(index, path, None, file_settings))
         analysed = workers.analyse(tasks, seen, project, fix, unsafe) if tasks else []
+        project.remember()
     digests = {index: item.digest for index, item in enumerate(seen)}
     for task, (result, digest) in zip(tasks, analysed, strict=True):
         slots[task.index] = result
@@ -169,17 +171,99 @@ def run(
     return outcome
 
 
+# The summaries cache's entry for the whole project: which summaries the last run indexed
+# (a digest over every module's path and summary) and the context key each file got then.
+_PROJECT_ENTRY = "<project>"
+
+
+class _Project:
+    """The project index of a run, built only when something needs it. When every module's
+    summary is the one the last run indexed, the context keys are that run's: a warm run
+    then neither reads the summaries back nor resolves any import."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        summaries: dict[int, ModuleSummary | dict[str, Any]],  # stored ones still as JSON
+        digests: dict[int, str],
+        store: Cache | None,
+    ) -> None:
+        self._paths = paths
+        self._summaries = summaries
+        self._store = store
+        self._index: ProjectIndex | None = None
+        text = "\n".join(f"{paths[i]}\0{digests[i]}" for i in sorted(digests))
+        self.fingerprint = content_hash(text.encode())
+        self._keys: dict[str, str | None] = {}
+        self._reused = False
+        if store is not None:
+            last: Any = store.entries.get(_PROJECT_ENTRY)
+            if isinstance(last, dict) and last.get("fingerprint") == self.fingerprint:
+                keys = last.get("keys")
+                if isinstance(keys, dict):
+                    self._keys, self._reused = keys, True
+                    store.touched.add(_PROJECT_ENTRY)
+
+    @property
+    def index(self) -> ProjectIndex:
+        if self._index is None:
+            from asynclint.project.stored import summary_from_json
+
+            index = ProjectIndex()
+            for i in sorted(self._summaries):  # discovery order: the first to claim a name wins
+                summary = self._summaries[i]
+                if isinstance(summary, dict):
+                    try:
+                        summary = summary_from_json(summary)
+                    except (KeyError, TypeError, ValueError, AttributeError):
+                        continue  # unreadable: this module is known to itself only
+                index.add_summary(self._paths[i], summary)
+            self._index = index
+        return self._index
+
+    def context_key(self, path: str) -> str | None:
+        if self._reused:
+            key = self._keys.get(path)
+            return key if isinstance(key, str) else None
+        key = self._keys[path] = self.index.context_key(path)
+        return key
+
+    def context_for(self, path: str) -> ModuleContext | None:
+        return self.index.context_for(path)
+
+    def remember(self) -> None:
+        """Keep this run's context keys for the next run over the same summaries."""
+        if self._store is None or self._reused:
+            return
+        keys = {path: key for path, key in self._keys.items() if key is not None}
+        if not keys:
+            return  # no module of the run knows another: nothing to reuse
+        self._store.entries[_PROJECT_ENTRY] = {"fingerprint": self.fingerprint, "keys": keys}
+        self._store.touched.add(_PROJECT_ENTRY)
+        self._store.written.add(_PROJECT_ENTRY)
+        self._store.dirty = True
+
+
 def _index(
     paths: Sequence[str], store: Cache | None, workers: _Workers
-) -> tuple[list[_Seen], ProjectIndex]:
-    """Read and hash every file, one at a time, and build the project index. A file without
-    `async` in it defines no coroutine function and makes no asyncio object: only a
+) -> tuple[list[_Seen], _Project]:
+    """Read and hash every file, one at a time, and gather the module summaries. A file
+    without `async` in it defines no coroutine function and makes no asyncio object: only a
     package's `__init__.py`, for its re-exports, is worth summarising then. Summaries come
     from `store` when their file, module name and asynclint build are unchanged; the others
     are computed by the workers (or here, for a few files or without workers)."""
     seen: list[_Seen] = []
-    found: dict[int, ModuleSummary] = {}
+    found: dict[int, ModuleSummary | dict[str, Any]] = {}
+    digests: dict[int, str] = {}  # of each summary, for the project's fingerprint
     missing: list[tuple[int, str, ModuleName]] = []
+
+    def computed(
+        index: int, path: str, named: ModuleName, digest: str | None, summary: Any
+    ) -> None:
+        if summary is not None:
+            found[index] = summary
+            digests[index] = _store_summary(store, digest, path, named, summary)
+
     for index, path in enumerate(paths):
         data = _read(path)
         item = _Seen()
@@ -194,54 +278,50 @@ def _index(
             continue
         stored = _stored_summary(store, item.digest, path, named) if store else None
         if stored is not None:
-            found[index] = stored
+            found[index], digests[index] = stored
         elif not workers.parallel:
-            computed = summarize_file(path, data, named.name, named.is_package)
-            _store_summary(store, item.digest, path, named, computed)
-            if computed is not None:
-                found[index] = computed
+            summary = summarize_file(path, data, named.name, named.is_package)
+            computed(index, path, named, item.digest, summary)
         else:
             missing.append((index, path, named))
-    for (index, path, named), (digest, computed) in zip(
-        missing, workers.summarize([(path, named) for _, path, named in missing]), strict=True
-    ):
-        if digest is not None:
-            _store_summary(store, digest, path, named, computed)
-        if computed is not None:
-            found[index] = computed
-    project = ProjectIndex()
-    for index in sorted(found):  # in discovery order: the first file to claim a name keeps it
-        project.add_summary(paths[index], found[index])
-    return seen, project
+    summarised = workers.summarize([(path, named) for _, path, named in missing])
+    for (index, path, named), (digest, summary) in zip(missing, summarised, strict=True):
+        computed(index, path, named, digest, summary)
+    return seen, _Project(paths, found, digests, store)
 
 
 def _store_summary(
-    store: Cache | None, digest: str, path: str, named: ModuleName, summary: ModuleSummary | None
-) -> None:
-    if store is None or summary is None:
-        return
+    store: Cache | None, digest: str | None, path: str, named: ModuleName, summary: ModuleSummary
+) -> str:
+    """Keep `summary` for the next run (when `digest`, of the file's content, is known);
+    return the digest of the summary itself."""
     from asynclint.project.stored import summary_to_json
 
-    where = os.path.abspath(path)
-    key = [digest, named.name, named.is_package]
-    store.entries[where] = {"key": key, "path": path, "summary": summary_to_json(summary)}
-    store.touched.add(where)
-    store.written.add(where)
-    store.dirty = True
+    stored = summary_to_json(summary)
+    summary_digest = content_hash(json.dumps(stored, sort_keys=True).encode())
+    if store is not None and digest is not None:
+        where = os.path.abspath(path)
+        key = [digest, named.name, named.is_package]
+        entry = {"key": key, "path": path, "summary": stored, "digest": summary_digest}
+        store.entries[where] = entry
+        store.touched.add(where)
+        store.written.add(where)
+        store.dirty = True
+    return summary_digest
 
 
 def _stored_summary(
     store: Cache, digest: str, path: str, named: ModuleName
-) -> ModuleSummary | None:
-    from asynclint.project.stored import summary_from_json
-
+) -> tuple[dict[str, Any], str] | None:
+    """The stored summary (as JSON, read only if the index is needed) and its digest."""
     where = os.path.abspath(path)
     entry: Any = store.entries.get(where)
     try:
         if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
-            summary = summary_from_json(entry["summary"])
-            store.touched.add(where)
-            return summary
+            summary, summary_digest = entry["summary"], entry["digest"]
+            if isinstance(summary, dict) and isinstance(summary_digest, str):
+                store.touched.add(where)
+                return summary, summary_digest
     except (KeyError, TypeError, ValueError, AttributeError):
         pass  # an entry we cannot read is a miss
     return None
@@ -330,7 +410,7 @@ class _Workers:
         self,
         tasks: list[_Task],
         seen: list[_Seen],
-        project: ProjectIndex,
+        project: _Project,
         fix: bool,
         unsafe: bool,
     ) -> list[tuple[FileResult, str | None]]:

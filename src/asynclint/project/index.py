@@ -24,6 +24,7 @@ class ProjectIndex:
     _functions_of: dict[str, dict[str, FunctionSummary]] = field(default_factory=dict)
     _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
     _digest_of: dict[str, str] = field(default_factory=dict)
+    _views: dict[tuple[str, int], ClassSummary | None] = field(default_factory=dict)
 
     def add(
         self,
@@ -54,6 +55,7 @@ class ProjectIndex:
         self._functions_of.clear()
         self._classes_of.clear()
         self._digest_of.clear()
+        self._views.clear()
 
     def context_key(self, path: str) -> str | None:
         """Changes exactly when `context_for(path)` may change (for the cache), without
@@ -106,6 +108,12 @@ class ProjectIndex:
 
     def class_view(self, qualname: str, hops: int = 0) -> ClassSummary | None:
         """A checked class with what it inherits from checked bases, re-exports followed."""
+        key = (qualname, hops)
+        if key not in self._views:  # many modules import the same classes and their bases
+            self._views[key] = self._class_view(qualname, hops)
+        return self._views[key]
+
+    def _class_view(self, qualname: str, hops: int) -> ClassSummary | None:
         located = self._locate_class(qualname, hops)
         if located is None:
             return None
