@@ -200,9 +200,7 @@ def _public_names(module: ModuleSummary) -> Iterable[str]:
     return sorted(names)
 
 
-def summarize_file(
-    path: str, source: bytes, name: str, is_package: bool
-) -> ModuleSummary | None:
+def summarize_file(path: str, source: bytes, name: str, is_package: bool) -> ModuleSummary | None:
     """One module's summary (in a worker or in the main process)."""
     return summarize(source, path, name, is_package)
 
