@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
+from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
 from asynclint.prefilter import prefiltered
 from asynclint.project.extract import ModuleSummary
 from asynclint.project.index import ProjectIndex, summarize_file
@@ -110,6 +111,7 @@ def run(
 
     with _Workers(jobs) as workers:
         seen, project = _index(found.files, summaries, workers)
+        release_freed_memory()  # the read buffers, before the workers fork
         slots: list[FileResult | None] = [None] * len(found.files)
         keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
         tasks: list[_Task] = []
@@ -347,7 +349,7 @@ def default_jobs() -> int:
 # per KB of source): such files are analysed one or two at a time, whatever --jobs says, so
 # that the run's peak memory does not grow with the number of workers.
 LARGE_FILE_BYTES = 100 * 1024
-LARGE_BYTES_IN_FLIGHT = 400 * 1024
+LARGE_BYTES_IN_FLIGHT = 256 * 1024
 # Fewer files than this to summarise: not worth handing to the workers.
 _FEW_SUMMARIES = 8
 
@@ -539,7 +541,10 @@ def _check_one(task: _Task, fix: bool, unsafe: bool) -> tuple[FileResult, str | 
     and checked, with the content hash of what was checked."""
     data = task.data if task.data is not None else _read(task.path)
     result = check_task(replace(task, data=data), fix, unsafe)
-    return result, content_hash(data) if data is not None else None
+    digest = content_hash(data) if data is not None else None
+    if data is not None and len(data) >= TRIM_AFTER_BYTES:
+        release_freed_memory()  # or this process keeps the largest tree's pages to the end
+    return result, digest
 
 
 def check_task(task: _Task, fix: bool, unsafe: bool) -> FileResult:
