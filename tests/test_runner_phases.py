@@ -148,3 +148,36 @@ def test_a_warm_run_over_the_same_summaries_resolves_no_import(
     edited = run([str(root)], Settings(), jobs=1, cache_dir=cache)
     assert _found(edited) == _found(cold)
     assert edited.cache_hits == len(cold.results) - 1
+
+
+HELPERS = "async def fetch():\n    pass\n"
+USER = "from pkg import helpers\n\n\nasync def main():\n    helpers.fetch()\n"
+
+
+def test_a_module_imported_whole_counts_only_the_names_used_of_it(tmp_path: Path) -> None:
+    root = tmp_path / "proj"
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "__init__.py").write_text("")
+    helpers, user = root / "pkg" / "helpers.py", root / "pkg" / "user.py"
+    helpers.write_text(HELPERS)
+    user.write_text(USER)
+    cache = str(tmp_path / "cache")
+
+    def check() -> tuple[list[tuple[int, str]], int]:
+        outcome = run([str(root)], Settings(), jobs=1, cache_dir=cache)
+        return [(d.line, d.code) for d in outcome.diagnostics], outcome.cache_hits
+
+    assert check() == ([(5, "AIO601")], 0)
+    # A function user.py never names: its cached result still holds.
+    helpers.write_text(HELPERS + "\n\nasync def other():\n    pass\n")
+    assert check() == ([(5, "AIO601")], 2)  # __init__.py and user.py
+    # The function it calls is no coroutine function any more: analysed again.
+    helpers.write_text(HELPERS.replace("async def", "def") + "\n\nasync def other():\n    pass\n")
+    assert check() == ([], 1)
+
+
+def test_attribute_names_are_every_name_after_a_dot() -> None:
+    from asynclint.project.index import attribute_names
+
+    text = "tasks.sleep(1)\nx = (a\n    . b)\n# see mod.f\ncafé.naïve = 1.5\n"
+    assert attribute_names(text) == {"sleep", "b", "f", "naïve"}

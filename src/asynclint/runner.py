@@ -19,7 +19,7 @@ from asynclint.files import DiscoveryOptions, discover
 from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
 from asynclint.prefilter import prefiltered
 from asynclint.project.extract import ModuleSummary
-from asynclint.project.index import ProjectIndex, summarize_file
+from asynclint.project.index import ProjectIndex, attribute_names, summarize_file
 from asynclint.project.layout import ModuleName, module_name
 from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
@@ -186,7 +186,8 @@ class _Project:
     def __init__(
         self,
         paths: Sequence[str],
-        summaries: dict[int, ModuleSummary | dict[str, Any]],  # stored ones still as JSON
+        # Per file: its summary (stored ones still as JSON) and the names it uses.
+        summaries: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]],
         digests: dict[int, str],
         store: Cache | None,
     ) -> None:
@@ -213,13 +214,13 @@ class _Project:
 
             index = ProjectIndex()
             for i in sorted(self._summaries):  # discovery order: the first to claim a name wins
-                summary = self._summaries[i]
+                summary, uses = self._summaries[i]
                 if isinstance(summary, dict):
                     try:
                         summary = summary_from_json(summary)
                     except (KeyError, TypeError, ValueError, AttributeError):
                         continue  # unreadable: this module is known to itself only
-                index.add_summary(self._paths[i], summary)
+                index.add_summary(self._paths[i], summary, uses)
             self._index = index
         return self._index
 
@@ -255,16 +256,14 @@ def _index(
     from `store` when their file, module name and asynclint build are unchanged; the others
     are computed by the workers (or here, for a few files or without workers)."""
     seen: list[_Seen] = []
-    found: dict[int, ModuleSummary | dict[str, Any]] = {}
+    found: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]] = {}
     digests: dict[int, str] = {}  # of each summary, for the project's fingerprint
     missing: list[tuple[int, str, ModuleName]] = []
 
-    def computed(
-        index: int, path: str, named: ModuleName, digest: str | None, summary: Any
-    ) -> None:
-        if summary is not None:
-            found[index] = summary
-            digests[index] = _store_summary(store, digest, path, named, summary)
+    def computed(index: int, path: str, named: ModuleName, digest: str | None, made: Any) -> None:
+        if made is not None:
+            found[index] = made
+            digests[index] = _store_summary(store, digest, path, named, *made)
 
     for index, path in enumerate(paths):
         data = _read(path)
@@ -282,29 +281,50 @@ def _index(
         if stored is not None:
             found[index], digests[index] = stored
         elif not workers.parallel:
-            summary = summarize_file(path, data, named.name, named.is_package)
-            computed(index, path, named, item.digest, summary)
+            computed(index, path, named, item.digest, _summarize(path, data, named))
         else:
             missing.append((index, path, named))
     summarised = workers.summarize([(path, named) for _, path, named in missing])
-    for (index, path, named), (digest, summary) in zip(missing, summarised, strict=True):
-        computed(index, path, named, digest, summary)
+    for (index, path, named), (digest, made) in zip(missing, summarised, strict=True):
+        computed(index, path, named, digest, made)
     return seen, _Project(paths, found, digests, store)
 
 
+Summarised = tuple[ModuleSummary, frozenset[str]]  # a module's summary and the names it uses
+
+
+def _summarize(path: str, data: bytes, named: ModuleName) -> Summarised | None:
+    summary = summarize_file(path, data, named.name, named.is_package)
+    if summary is None:
+        return None
+    return summary, attribute_names(data.decode("utf-8", "replace"))
+
+
 def _store_summary(
-    store: Cache | None, digest: str | None, path: str, named: ModuleName, summary: ModuleSummary
+    store: Cache | None,
+    digest: str | None,
+    path: str,
+    named: ModuleName,
+    summary: ModuleSummary | dict[str, Any],
+    uses: frozenset[str],
 ) -> str:
     """Keep `summary` for the next run (when `digest`, of the file's content, is known);
-    return the digest of the summary itself."""
+    return the digest of the summary and the names used."""
     from asynclint.project.stored import summary_to_json
 
-    stored = summary_to_json(summary)
-    summary_digest = content_hash(json.dumps(stored, sort_keys=True).encode())
+    stored = summary if isinstance(summary, dict) else summary_to_json(summary)
+    used = sorted(uses)
+    summary_digest = content_hash(json.dumps([stored, used], sort_keys=True).encode())
     if store is not None and digest is not None:
         where = os.path.abspath(path)
         key = [digest, named.name, named.is_package]
-        entry = {"key": key, "path": path, "summary": stored, "digest": summary_digest}
+        entry = {
+            "key": key,
+            "path": path,
+            "summary": stored,
+            "uses": used,
+            "digest": summary_digest,
+        }
         store.entries[where] = entry
         store.touched.add(where)
         store.written.add(where)
@@ -314,16 +334,18 @@ def _store_summary(
 
 def _stored_summary(
     store: Cache, digest: str, path: str, named: ModuleName
-) -> tuple[dict[str, Any], str] | None:
-    """The stored summary (as JSON, read only if the index is needed) and its digest."""
+) -> tuple[tuple[dict[str, Any], frozenset[str]], str] | None:
+    """The stored summary (as JSON, read only if the index is needed), the names the file
+    uses, and the digest of both."""
     where = os.path.abspath(path)
     entry: Any = store.entries.get(where)
     try:
         if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
             summary, summary_digest = entry["summary"], entry["digest"]
+            uses = frozenset(str(name) for name in entry["uses"])
             if isinstance(summary, dict) and isinstance(summary_digest, str):
                 store.touched.add(where)
-                return summary, summary_digest
+                return (summary, uses), summary_digest
     except (KeyError, TypeError, ValueError, AttributeError):
         pass  # an entry we cannot read is a miss
     return None
@@ -396,7 +418,7 @@ class _Workers:
 
     def summarize(
         self, items: list[tuple[str, ModuleName]]
-    ) -> list[tuple[str | None, ModuleSummary | None]]:
+    ) -> list[tuple[str | None, Summarised | None]]:
         """(content hash, summary) of each file, read where it is summarised."""
         if not items:
             return []
@@ -512,21 +534,20 @@ def _failed(chunk: list[_Task], reason: str) -> list[tuple[FileResult, str | Non
 
 def _unsummarised(
     chunk: list[tuple[str, ModuleName]], reason: str
-) -> list[tuple[str | None, ModuleSummary | None]]:
+) -> list[tuple[str | None, Summarised | None]]:
     return [(None, None) for _ in chunk]  # module-local analysis for these: no worse than that
 
 
 def summarize_chunk(
     items: list[tuple[str, ModuleName]],
-) -> list[tuple[str | None, ModuleSummary | None]]:
-    found: list[tuple[str | None, ModuleSummary | None]] = []
+) -> list[tuple[str | None, Summarised | None]]:
+    found: list[tuple[str | None, Summarised | None]] = []
     for path, named in items:
         data = _read(path)
         if data is None:
             found.append((None, None))
             continue
-        summary = summarize_file(path, data, named.name, named.is_package)
-        found.append((content_hash(data), summary))
+        found.append((content_hash(data), _summarize(path, data, named)))
     return found
 
 
