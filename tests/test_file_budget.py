@@ -129,3 +129,18 @@ def test_language_server_reads_the_budget_from_pyproject(project: Path) -> None:
     assert settings is not None and settings.max_file_lines == 40
     buffer = check_buffer(padded(41), "big.py", settings)
     assert [d.code for d in buffer.diagnostics] == ["AIO003"]
+
+
+def test_flake8_option_overrides_the_budget(project: Path) -> None:
+    def flake8(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "flake8", "--select", "AIO", *args, "big.py"]
+        return subprocess.run(
+            command, cwd=project, capture_output=True, text=True, timeout=300, check=False
+        )
+
+    raised = flake8("--asynclint-max-file-lines", "0")
+    assert "AIO401" in raised.stdout and "AIO003" not in raised.stdout
+    lowered = flake8("--asynclint-max-file-lines=41")
+    assert "AIO401" in lowered.stdout
+    bad = flake8("--asynclint-max-file-lines", "-1")
+    assert bad.returncode != 0 and "whole number" in bad.stderr
