@@ -98,6 +98,24 @@ def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> No
     wire = root / "jobs" / "wire.py"
     wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
     assert ("jobs/main.py", 52, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
+
+
+def test_cached_consumer_follows_the_module_that_stops_joining(tmp_path: Path) -> None:
+    """The consumer's result depends on a module it does not import: its cache key must too."""
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "effects", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO101", "."]
+    assert ("jobs/consumers.py", 6, "AIO101") in _reported(_check(*cache, cwd=root))
+    pipeline = root / "jobs" / "pipeline.py"
+    text = pipeline.read_text(encoding="utf-8")
+    unjoined = text.replace("    await queue.join()\n", "    await asyncio.sleep(1)\n")
+    assert unjoined != text
+    pipeline.write_text(unjoined, encoding="utf-8")
+    assert ("jobs/consumers.py", 6, "AIO101") not in _reported(_check(*cache, cwd=root))
+    pipeline.write_text(text, encoding="utf-8")
+    assert ("jobs/consumers.py", 6, "AIO101") in _reported(_check(*cache, cwd=root))
+
+
 def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_related() -> None:
     found = _check("--no-cache", "--select", "AIO501", ".", cwd=PROJECTS / "cancellation")
     (crawl,) = [d for d in found if d["filename"] == "svc/worker.py" and d["location"]["row"] == 12]  # type: ignore[index]

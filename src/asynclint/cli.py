@@ -106,6 +106,13 @@ def _per_file_ignores(
 @click.option("--target-version", metavar="pyXY", help="Python version to check for (py311).")
 @click.option("--preview/--no-preview", default=None, help="Enable preview rules.")
 @click.option(
+    "--max-file-lines",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Skip (AIO003) a file longer than N lines instead of analysing it (default 20000;"
+    " 0: no limit). Parsing takes about 23 MB per 1000 lines.",
+)
+@click.option(
     "--output-format",
     "--format",
     "output_format",
@@ -162,6 +169,7 @@ def check(
     extend_per_file_ignores: tuple[str, ...],
     target_version: str | None,
     preview: bool | None,
+    max_file_lines: int | None,
     output_format: str | None,
     output: str | None,
     statistics: bool,
@@ -201,6 +209,7 @@ def check(
         force_exclude=force_exclude,
         target_version=target_version,
         preview=preview,
+        max_file_lines=max_file_lines,
     )
     use_stdin = paths == ("-",)
     if "-" in paths and not use_stdin:

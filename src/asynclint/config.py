@@ -19,7 +19,13 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from asynclint.files import DEFAULT_EXCLUDES, DiscoveryOptions
-from asynclint.settings import DEFAULT_TARGET, SUPPORTED_TARGETS, Settings, parse_target_version
+from asynclint.settings import (
+    DEFAULT_MAX_FILE_LINES,
+    DEFAULT_TARGET,
+    SUPPORTED_TARGETS,
+    Settings,
+    parse_target_version,
+)
 
 if TYPE_CHECKING:
     from asynclint.projects import Projects
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = "pyproject.toml"
 SECTION = "[tool.asynclint]"
 _LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "target-version", "preview")
+KNOWN_KEYS = (*_LIST_KEYS, "per-file-ignores", "target-version", "preview", "max-file-lines")
 
 
 class ConfigError(Exception):
@@ -59,6 +65,7 @@ class FileConfig:
     extend_exclude: tuple[str, ...] | None = None
     target_version: tuple[int, int] | None = None
     preview: bool | None = None
+    max_file_lines: int | None = None
     requires_python: tuple[int, int] | None = None  # lower bound of project.requires-python
 
 
@@ -76,6 +83,7 @@ class CliOptions:
     force_exclude: bool = False
     target_version: str | None = None
     preview: bool | None = None
+    max_file_lines: int | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +179,11 @@ def _parse_section(
     if preview is not None and not isinstance(preview, bool):
         raise ConfigError(f"{label} preview: expected true or false")
     per_file = section.get("per-file-ignores")
+    max_lines = section.get("max-file-lines")
+    if max_lines is not None and (
+        not isinstance(max_lines, int) or isinstance(max_lines, bool) or max_lines < 0
+    ):
+        raise ConfigError(f"{label} max-file-lines: expected a whole number >= 0 (0: no limit)")
     return FileConfig(
         path=path,
         has_section=True,
@@ -182,6 +195,7 @@ def _parse_section(
         extend_exclude=lists.get("extend-exclude"),
         target_version=target,
         preview=preview,
+        max_file_lines=max_lines,
         requires_python=requires,
     )
 
@@ -284,6 +298,7 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
         target_version=_target(cli, file),
         preview=cli.preview if cli.preview is not None else bool(file.preview),
         project_root=root,
+        max_file_lines=_first(cli.max_file_lines, file.max_file_lines, DEFAULT_MAX_FILE_LINES),
     )
     exclude = cli.exclude if cli.exclude is not None else file.exclude
     discovery = DiscoveryOptions(
@@ -293,6 +308,10 @@ def merge(cli: CliOptions, file: FileConfig | None) -> Config:
         base=root,
     )
     return Config(settings, discovery, root, file.path or None, tuple(sources))
+
+
+def _first(*values: int | None) -> int:
+    return next(value for value in values if value is not None)
 
 
 def _target(cli: CliOptions, file: FileConfig) -> tuple[int, int]:

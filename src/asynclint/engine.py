@@ -99,6 +99,9 @@ def check_source(
     except UndecodableSource as error:
         return _unreadable(path, f"cannot decode file: {error}", settings)
     result = FileResult(path, encoding=source.encoding)
+    too_long = over_line_budget(source.text, settings)
+    if too_long is not None:
+        return _skipped_file(result, too_long, settings)
     try:
         screen(source.text, path)
     except Rejected as rejected:
@@ -151,6 +154,20 @@ def check_source(
         result.fixed_text = None
         result.internal_errors.append(f"{path}: analysis failed: {_describe(error)}")
     return result
+
+
+def over_line_budget(text: str, settings: Settings) -> str | None:
+    """Why a file is too long to parse (libcst's memory grows with its length), or None."""
+    limit = settings.max_file_lines
+    if not limit or len(text) <= limit:  # fewer characters than the limit: fewer lines too
+        return None
+    lines = text.count("\n") + (not text.endswith("\n"))
+    if lines <= limit:
+        return None
+    return (
+        f"{lines:,} lines, over the max-lines budget of {limit:,}: raise `max-file-lines` in "
+        "[tool.asynclint] (or pass --max-file-lines; 0: no limit) to analyse it; skipped"
+    )
 
 
 def _parse(text: str) -> cst.Module:

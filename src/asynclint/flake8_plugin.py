@@ -43,6 +43,14 @@ def _target_version(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _max_file_lines(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number >= 0 (0: no limit), not {text!r}"
+        )
+    return int(text)
+
+
 def _full_codes(selectors: Sequence[str] | None) -> tuple[str, ...]:
     """Full AIO codes among flake8's selectors: a preview rule runs when selected by full code."""
     return tuple(s for s in selectors or () if s.startswith("AIO") and len(s) == 6)
@@ -76,6 +84,15 @@ class Plugin:
             "`asynclint check`, the project's target-version or requires-python).",
         )
         option_manager.add_option(
+            "--asynclint-max-file-lines",
+            type=_max_file_lines,
+            default=None,
+            parse_from_config=True,
+            metavar="N",
+            help="Report a file longer than N lines as AIO003 instead of analysing it (0: no "
+            "limit; default: as `asynclint check`, the project's max-file-lines or 20000).",
+        )
+        option_manager.add_option(
             "--asynclint-preview",
             action="store_true",
             default=False,
@@ -95,6 +112,7 @@ class Plugin:
             extend_select=explicit,
             target_version=f"py3{target[1]}" if target else None,
             preview=True if preview else None,
+            max_file_lines=getattr(options, "asynclint_max_file_lines", None),
         )
         cls.respect_noqa = not getattr(options, "disable_noqa", False)
         cls._projects = None

@@ -6,24 +6,30 @@ needs analysing, so a run served entirely from the cache never pays for it."""
 
 from __future__ import annotations
 
-import functools
+import gc
+import json
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
+from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
 from asynclint.prefilter import prefiltered
 from asynclint.project.extract import ModuleSummary
-from asynclint.project.index import ProjectIndex
+from asynclint.project.index import ProjectIndex, attribute_names, summarize_file
+from asynclint.project.layout import ModuleName, module_name
 from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 
 if TYPE_CHECKING:
     from asynclint.diagnostics import Diagnostic
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Larger files go to the engine by path, which reports them as too large (and they are not
 # cached); keep this at least the engine's own limit.
@@ -50,9 +56,20 @@ class Outcome:
 class _Task:
     index: int
     path: str
-    data: bytes | None  # None: unreadable or too large; the engine reads it and says why
+    # The bytes to check (stdin); None: whoever checks the file reads it (a worker, so that the
+    # main process never holds every file at once).
+    data: bytes | None
     settings: Settings  # the file's own project's
     context: ModuleContext | None = None  # what the other checked modules tell this one
+
+
+@dataclass
+class _Seen:
+    """What the first pass keeps of a file: never its bytes."""
+
+    digest: str | None = None  # of the content; None: unreadable or too large
+    size: int = 0
+    prefiltered: bool = False
 
 
 def run(
@@ -71,7 +88,12 @@ def run(
 ) -> Outcome:
     """`settings_for` gives each file its own project's settings (a monorepo); without it
     every file gets `settings`. `keep_digests`: give each result with findings the digest of
-    the bytes checked (for --add-noqa, which must not edit a file changed since)."""
+    the bytes checked (for --add-noqa, which must not edit a file changed since).
+
+    Two phases: the main process reads and hashes each file (one at a time), takes its
+    module summary from the cache or has the workers compute it; then, with the project
+    index complete, each file is answered from the cache or analysed by a worker that reads
+    it again and gets just its module's context."""
     found = discover(paths, discovery)
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     caches: dict[Settings, Cache] = {}
@@ -87,46 +109,50 @@ def run(
             cache = caches[file_settings] = Cache(directory, key)
         return cache
 
-    slots: list[FileResult | None] = [None] * len(found.files)
-    digests: dict[int, str] = {}  # content hashes
-    keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
-    tasks: list[_Task] = []
-    caches_by_index: dict[int, Cache] = {}
-    contents = [_read(path) for path in found.files]
-    project = _index(found.files, contents, summaries)
-    for index, path in enumerate(found.files):
-        file_settings = settings_for(path) if settings_for is not None else settings
-        cache = cache_for(file_settings)
-        if cache is not None:
-            caches_by_index[index] = cache
-        data = contents[index]
-        contents[index] = None  # kept by the task if it needs analysing
-        context = project.context_for(path)
-        if data is not None and (cache is not None or fix or keep_digests):
-            digests[index] = keys[index] = content_hash(data)
-            if context is not None:
-                # The entry holds for this content and for these summaries of other modules.
-                keys[index] += "+" + context.digest()
-        if data is not None and cache is not None:
-            hit = cache.get(os.path.abspath(path), path, keys[index])
-            if hit is not None:
-                slots[index] = hit
-                outcome.cache_hits += 1
-                continue
-        if data is not None and not fix and prefiltered(data):
-            # Decided here: no need to ship the bytes to a worker (or keep them) for nothing.
-            skipped = slots[index] = FileResult(path, skipped=True)
+    with _Workers(jobs) as workers:
+        seen, project = _index(found.files, summaries, workers)
+        release_freed_memory()  # the read buffers, before the workers fork
+        slots: list[FileResult | None] = [None] * len(found.files)
+        keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
+        tasks: list[_Task] = []
+        caches_by_index: dict[int, Cache] = {}
+        for index, path in enumerate(found.files):
+            file_settings = settings_for(path) if settings_for is not None else settings
+            cache = cache_for(file_settings)
             if cache is not None:
-                cache.put(os.path.abspath(path), path, keys[index], skipped)
-            continue
-        tasks.append(_Task(index, path, data, file_settings, context))
-    if tasks:
-        for task, result in zip(tasks, _analyse(tasks, jobs, fix, unsafe), strict=True):
-            slots[task.index] = result
-            key = keys.get(task.index)
-            cache = caches_by_index.get(task.index)
-            if cache is not None and key is not None and not result.internal_errors:
-                cache.put(os.path.abspath(task.path), task.path, key, result)
+                caches_by_index[index] = cache
+            digest = seen[index].digest
+            if digest is not None:
+                keys[index] = digest
+                context_key = project.context_key(path)
+                if context_key is not None:
+                    # The entry holds for this content and these summaries of other modules.
+                    keys[index] += "+" + context_key
+            if digest is not None and cache is not None:
+                hit = cache.get(os.path.abspath(path), path, keys[index])
+                if hit is not None:
+                    slots[index] = hit
+                    outcome.cache_hits += 1
+                    continue
+            if digest is not None and not fix and seen[index].prefiltered:
+                skipped = slots[index] = FileResult(path, skipped=True)
+                if cache is not None:
+                    cache.put(os.path.abspath(path), path, keys[index], skipped)
+                continue
+            tasks.append(_Task(index, path, None, file_settings))
+        analysed = workers.analyse(tasks, seen, project, fix, unsafe) if tasks else []
+        project.remember()
+    digests = {index: item.digest for index, item in enumerate(seen)}
+    for task, (result, digest) in zip(tasks, analysed, strict=True):
+        slots[task.index] = result
+        key = keys.get(task.index)
+        cache = caches_by_index.get(task.index)
+        if digest != digests[task.index]:
+            # Changed since the first pass (or unreadable): what was checked is what counts.
+            key = None
+            digests[task.index] = digest
+        if cache is not None and key is not None and not result.internal_errors:
+            cache.put(os.path.abspath(task.path), task.path, key, result)
     for index, slot in enumerate(slots):
         if slot is not None and (slot.fixed_text is not None or keep_digests):
             # What the fixes (or noqa lines) were made from: they are written only while the
@@ -155,53 +181,184 @@ def _may_hold_helpers(data: bytes) -> bool:
     return writes or b".task_done(" in data
 
 
-def _index(
-    paths: Sequence[str], contents: Sequence[bytes | None], store: Cache | None
-) -> ProjectIndex:
-    """The project index over the files of this run. A file without `async` in it defines no
-    coroutine function and makes no asyncio object: only a package's `__init__.py`, for its
-    re-exports, and plain helpers that write or mark queue items done are worth reading then.
-    Summaries come from `store` when their file, module name and asynclint build are
-    unchanged."""
-    from asynclint.project.stored import summary_to_json
+# The summaries cache's entry for the whole project: which summaries the last run indexed
+# (a digest over every module's path and summary) and the context key each file got then.
+_PROJECT_ENTRY = "<project>"
 
-    index = ProjectIndex()
-    for path, data in zip(paths, contents, strict=True):
+
+class _Project:
+    """The project index of a run, built only when something needs it. When every module's
+    summary is the one the last run indexed, the context keys are that run's: a warm run
+    then neither reads the summaries back nor resolves any import."""
+
+    def __init__(
+        self,
+        paths: Sequence[str],
+        # Per file: its summary (stored ones still as JSON) and the names it uses.
+        summaries: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]],
+        digests: dict[int, str],
+        store: Cache | None,
+    ) -> None:
+        self._paths = paths
+        self._summaries = summaries
+        self._store = store
+        self._index: ProjectIndex | None = None
+        text = "\n".join(f"{paths[i]}\0{digests[i]}" for i in sorted(digests))
+        self.fingerprint = content_hash(text.encode())
+        self._keys: dict[str, str | None] = {}
+        self._reused = False
+        if store is not None:
+            last: Any = store.entries.get(_PROJECT_ENTRY)
+            if isinstance(last, dict) and last.get("fingerprint") == self.fingerprint:
+                keys = last.get("keys")
+                if isinstance(keys, dict):
+                    self._keys, self._reused = keys, True
+                    store.touched.add(_PROJECT_ENTRY)
+
+    @property
+    def index(self) -> ProjectIndex:
+        if self._index is None:
+            from asynclint.project.stored import summary_from_json
+
+            index = ProjectIndex()
+            for i in sorted(self._summaries):  # discovery order: the first to claim a name wins
+                summary, uses = self._summaries[i]
+                if isinstance(summary, dict):
+                    try:
+                        summary = summary_from_json(summary)
+                    except (KeyError, TypeError, ValueError, AttributeError):
+                        continue  # unreadable: this module is known to itself only
+                index.add_summary(self._paths[i], summary, uses)
+            self._index = index
+        return self._index
+
+    def context_key(self, path: str) -> str | None:
+        if self._reused:
+            key = self._keys.get(path)
+            return key if isinstance(key, str) else None
+        key = self._keys[path] = self.index.context_key(path)
+        return key
+
+    def context_for(self, path: str) -> ModuleContext | None:
+        return self.index.context_for(path)
+
+    def remember(self) -> None:
+        """Keep this run's context keys for the next run over the same summaries."""
+        if self._store is None or self._reused:
+            return
+        keys = {path: key for path, key in self._keys.items() if key is not None}
+        if not keys:
+            return  # no module of the run knows another: nothing to reuse
+        self._store.entries[_PROJECT_ENTRY] = {"fingerprint": self.fingerprint, "keys": keys}
+        self._store.touched.add(_PROJECT_ENTRY)
+        self._store.written.add(_PROJECT_ENTRY)
+        self._store.dirty = True
+
+
+def _index(
+    paths: Sequence[str], store: Cache | None, workers: _Workers
+) -> tuple[list[_Seen], _Project]:
+    """Read and hash every file, one at a time, and gather the module summaries. A file
+    without `async` in it defines no coroutine function and makes no asyncio object: only a
+    package's `__init__.py`, for its re-exports, and plain helpers that write or mark queue
+    items done are worth summarising then. Summaries come
+    from `store` when their file, module name and asynclint build are unchanged; the others
+    are computed by the workers (or here, for a few files or without workers)."""
+    seen: list[_Seen] = []
+    found: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]] = {}
+    digests: dict[int, str] = {}  # of each summary, for the project's fingerprint
+    missing: list[tuple[int, str, ModuleName]] = []
+
+    def computed(index: int, path: str, named: ModuleName, digest: str | None, made: Any) -> None:
+        if made is not None:
+            found[index] = made
+            digests[index] = _store_summary(store, digest, path, named, *made)
+
+    for index, path in enumerate(paths):
+        data = _read(path)
+        item = _Seen()
+        seen.append(item)
         if data is None:
             continue
+        item.digest, item.size, item.prefiltered = content_hash(data), len(data), prefiltered(data)
         if (
-            prefiltered(data)
+            item.prefiltered
             and os.path.basename(path) != "__init__.py"
             and not _may_hold_helpers(data)
         ):
             continue
-        if store is None:
-            index.add(path, data)
+        named = module_name(path)
+        if named is None:
             continue
+        stored = _stored_summary(store, item.digest, path, named) if store else None
+        if stored is not None:
+            found[index], digests[index] = stored
+        elif not workers.parallel:
+            computed(index, path, named, item.digest, _summarize(path, data, named))
+        else:
+            missing.append((index, path, named))
+    summarised = workers.summarize([(path, named) for _, path, named in missing])
+    for (index, path, named), (digest, made) in zip(missing, summarised, strict=True):
+        computed(index, path, named, digest, made)
+    return seen, _Project(paths, found, digests, store)
+
+
+Summarised = tuple[ModuleSummary, frozenset[str]]  # a module's summary and the names it uses
+
+
+def _summarize(path: str, data: bytes, named: ModuleName) -> Summarised | None:
+    summary = summarize_file(path, data, named.name, named.is_package)
+    if summary is None:
+        return None
+    return summary, attribute_names(data.decode("utf-8", "replace"))
+
+
+def _store_summary(
+    store: Cache | None,
+    digest: str | None,
+    path: str,
+    named: ModuleName,
+    summary: ModuleSummary | dict[str, Any],
+    uses: frozenset[str],
+) -> str:
+    """Keep `summary` for the next run (when `digest`, of the file's content, is known);
+    return the digest of the summary and the names used."""
+    from asynclint.project.stored import summary_to_json
+
+    stored = summary if isinstance(summary, dict) else summary_to_json(summary)
+    used = sorted(uses)
+    summary_digest = content_hash(json.dumps([stored, used], sort_keys=True).encode())
+    if store is not None and digest is not None:
         where = os.path.abspath(path)
-        digest = content_hash(data)
-        computed = index.add(path, data, functools.partial(_stored_summary, store, digest))
-        if computed is not None:
-            key = [digest, computed.name, computed.is_package]
-            store.entries[where] = {"key": key, "path": path, "summary": summary_to_json(computed)}
-            store.touched.add(where)
-            store.written.add(where)
-            store.dirty = True
-    return index
+        key = [digest, named.name, named.is_package]
+        entry = {
+            "key": key,
+            "path": path,
+            "summary": stored,
+            "uses": used,
+            "digest": summary_digest,
+        }
+        store.entries[where] = entry
+        store.touched.add(where)
+        store.written.add(where)
+        store.dirty = True
+    return summary_digest
 
 
 def _stored_summary(
-    store: Cache, digest: str, path: str, name: str, is_package: bool
-) -> ModuleSummary | None:
-    from asynclint.project.stored import summary_from_json
-
+    store: Cache, digest: str, path: str, named: ModuleName
+) -> tuple[tuple[dict[str, Any], frozenset[str]], str] | None:
+    """The stored summary (as JSON, read only if the index is needed), the names the file
+    uses, and the digest of both."""
     where = os.path.abspath(path)
     entry: Any = store.entries.get(where)
     try:
-        if entry["key"] == [digest, name, is_package] and entry["path"] == path:
-            summary = summary_from_json(entry["summary"])
-            store.touched.add(where)
-            return summary
+        if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
+            summary, summary_digest = entry["summary"], entry["digest"]
+            uses = frozenset(str(name) for name in entry["uses"])
+            if isinstance(summary, dict) and isinstance(summary_digest, str):
+                store.touched.add(where)
+                return (summary, uses), summary_digest
     except (KeyError, TypeError, ValueError, AttributeError):
         pass  # an entry we cannot read is a miss
     return None
@@ -223,49 +380,207 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def _analyse(tasks: list[_Task], jobs: int | None, fix: bool, unsafe: bool) -> list[FileResult]:
-    # Import the engine here even when a pool does the work: forked workers inherit it.
-    import asynclint.engine  # noqa: F401
-
-    workers = min(jobs or default_jobs(), len(tasks))
-    if workers <= 1:
-        return [check_task(task, fix, unsafe) for task in tasks]
-    try:
-        return _analyse_in_pool(tasks, workers, fix, unsafe)
-    except (OSError, NotImplementedError, ImportError):
-        # No usable process pool here (restricted sandbox, no semaphores): do it ourselves.
-        return [check_task(task, fix, unsafe) for task in tasks]
+# A file this large costs a worker a few hundred MB while libcst parses it (about 0.45 MB
+# per KB of source): such files are analysed one or two at a time, whatever --jobs says, so
+# that the run's peak memory does not grow with the number of workers.
+LARGE_FILE_BYTES = 100 * 1024
+LARGE_BYTES_IN_FLIGHT = 256 * 1024
+# Fewer files than this to summarise: not worth handing to the workers.
+_FEW_SUMMARIES = 8
 
 
-def _analyse_in_pool(tasks: list[_Task], workers: int, fix: bool, unsafe: bool) -> list[FileResult]:
-    from concurrent.futures import ProcessPoolExecutor
+class _Workers:
+    """The process pool of a run, started only when there is work for it and shared by its
+    two phases (summaries, then analysis). Without one (one job, or no usable pool in a
+    restricted sandbox) everything runs in this process."""
 
-    # Biggest files first, in small chunks: one large file picked up last would otherwise
-    # leave the other workers idle while it finishes. Results go back to their own slots.
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].data or b""))
-    size = max(1, min(8, len(tasks) // (workers * 8)))
-    chunks = [
-        [tasks[i] for i in order[start : start + size]] for start in range(0, len(order), size)
-    ]
-    slots: dict[int, FileResult] = {}
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(check_chunk, chunk, fix, unsafe) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
+    def __init__(self, jobs: int | None) -> None:
+        self.jobs = jobs or default_jobs()
+        self._pool: Any = None
+        self._unusable = False
+
+    @property
+    def parallel(self) -> bool:
+        return self.jobs > 1 and not self._unusable
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+            gc.unfreeze()
+
+    def _started(self, need_engine: bool) -> Any:
+        if self._pool is None and self.parallel:
+            if need_engine:
+                # Imported before the workers fork, so that they share it with this process.
+                import asynclint.engine  # noqa: F401
+            from concurrent.futures import ProcessPoolExecutor
+
+            # What this process holds (the index, the caches) is shared with the forked
+            # workers: keep the collector from touching, and so copying, those pages.
+            gc.freeze()
             try:
-                results = future.result()
-            except Exception as error:  # a worker died: report its files, keep the rest
-                reason = f"{type(error).__name__}: {error}"
-                results = [
-                    FileResult(task.path, internal_errors=[f"{task.path}: worker failed: {reason}"])
-                    for task in chunk
-                ]
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            except (OSError, NotImplementedError, ImportError):
+                gc.unfreeze()
+                self._unusable = True
+        return self._pool
+
+    def summarize(
+        self, items: list[tuple[str, ModuleName]]
+    ) -> list[tuple[str | None, Summarised | None]]:
+        """(content hash, summary) of each file, read where it is summarised."""
+        if not items:
+            return []
+        # The analysis almost always follows: have the engine in the workers from the start.
+        pool = self._started(need_engine=True) if len(items) >= _FEW_SUMMARIES else None
+        if pool is None:
+            return summarize_chunk(items)
+        chunks = [(chunk, 0) for chunk in _chunks(items, max(1, min(32, len(items) // 64)))]
+        results = _gather(pool, self.jobs, summarize_chunk, chunks, _as_is, _unsummarised)
+        return [one for result in results for one in result]
+
+    def analyse(
+        self,
+        tasks: list[_Task],
+        seen: list[_Seen],
+        project: _Project,
+        fix: bool,
+        unsafe: bool,
+    ) -> list[tuple[FileResult, str | None]]:
+        """(result, content hash of what was checked) of each task, in the tasks' order. Each
+        task gets its module's context only now, so that they are not all held at once."""
+
+        def with_context(task: _Task) -> _Task:
+            return replace(task, context=project.context_for(task.path))
+
+        pool = self._started(need_engine=True) if len(tasks) > 1 else None
+        if pool is None:
+            import asynclint.engine  # noqa: F401
+
+            return [_check_one(with_context(task), fix, unsafe) for task in tasks]
+        # Biggest files first, in small chunks: one large file picked up last would otherwise
+        # leave the other workers idle while it finishes. Large files go alone.
+        order = sorted(tasks, key=lambda task: -seen[task.index].size)
+        large = [task for task in order if seen[task.index].size >= LARGE_FILE_BYTES]
+        rest = order[len(large) :]
+        size = max(1, min(8, len(rest) // (self.jobs * 8)))
+        chunks = [([task], seen[task.index].size) for task in large]
+        chunks += [(chunk, 0) for chunk in _chunks(rest, size)]
+
+        def prepare(chunk: list[_Task]) -> list[_Task]:
+            return [with_context(task) for task in chunk]
+
+        found: dict[int, tuple[FileResult, str | None]] = {}
+        gathered = _gather(pool, self.jobs, _check_chunk, chunks, prepare, _failed, fix, unsafe)
+        for (chunk, _), results in zip(chunks, gathered, strict=True):
             for task, result in zip(chunk, results, strict=True):
-                slots[task.index] = result
-    return [slots[task.index] for task in tasks]
+                found[task.index] = result
+        return [found[task.index] for task in tasks]
 
 
-def check_chunk(chunk: list[_Task], fix: bool, unsafe: bool) -> list[FileResult]:
-    return [check_task(task, fix, unsafe) for task in chunk]
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+def _gather(
+    pool: Any,
+    jobs: int,
+    function: Callable[..., list[R]],
+    chunks: list[tuple[list[T], int]],
+    prepare: Callable[[list[T]], list[T]],
+    on_failure: Callable[[list[T], str], list[R]],
+    *args: object,
+) -> list[list[R]]:
+    """`function(prepare(chunk), *args)` for each (chunk, weight) on the pool, results in the
+    chunks' order. Only a few chunks are handed out ahead of the workers (each prepared just
+    then), and chunks with a weight (large files' bytes) only while those already out weigh
+    less than LARGE_BYTES_IN_FLIGHT together: one at a time, at least."""
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    results: list[list[R] | None] = [None] * len(chunks)
+    waiting = list(range(len(chunks)))
+    running: dict[Any, int] = {}
+    heavy = 0
+    while waiting or running:
+        while waiting and len(running) < 2 * jobs:
+            pick = next((i for i in waiting if _fits(chunks[i][1], heavy)), None)
+            if pick is None:
+                break
+            waiting.remove(pick)
+            chunk, weight = chunks[pick]
+            try:
+                running[pool.submit(function, prepare(chunk), *args)] = pick
+                heavy += weight
+            except Exception as error:  # a broken pool takes no more work
+                results[pick] = on_failure(chunk, f"{type(error).__name__}: {error}")
+        if not running:
+            continue
+        done, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in done:
+            pick = running.pop(future)
+            heavy -= chunks[pick][1]
+            try:
+                results[pick] = future.result()
+            except Exception as error:  # a worker died: report its files, keep the rest
+                results[pick] = on_failure(chunks[pick][0], f"{type(error).__name__}: {error}")
+    return [result if result is not None else [] for result in results]
+
+
+def _fits(weight: int, heavy: int) -> bool:
+    return not weight or not heavy or heavy + weight <= LARGE_BYTES_IN_FLIGHT
+
+
+def _as_is(chunk: list[T]) -> list[T]:
+    return chunk
+
+
+def _failed(chunk: list[_Task], reason: str) -> list[tuple[FileResult, str | None]]:
+    return [
+        (FileResult(task.path, internal_errors=[f"{task.path}: worker failed: {reason}"]), None)
+        for task in chunk
+    ]
+
+
+def _unsummarised(
+    chunk: list[tuple[str, ModuleName]], reason: str
+) -> list[tuple[str | None, Summarised | None]]:
+    return [(None, None) for _ in chunk]  # module-local analysis for these: no worse than that
+
+
+def summarize_chunk(
+    items: list[tuple[str, ModuleName]],
+) -> list[tuple[str | None, Summarised | None]]:
+    found: list[tuple[str | None, Summarised | None]] = []
+    for path, named in items:
+        data = _read(path)
+        if data is None:
+            found.append((None, None))
+            continue
+        found.append((content_hash(data), _summarize(path, data, named)))
+    return found
+
+
+def _check_chunk(
+    chunk: list[_Task], fix: bool, unsafe: bool
+) -> list[tuple[FileResult, str | None]]:
+    results = [_check_one(task, fix, unsafe) for task in chunk]
+    release_freed_memory()  # what small files leave behind adds up too (and costs 0.3 ms)
+    return results
+
+
+def _check_one(task: _Task, fix: bool, unsafe: bool) -> tuple[FileResult, str | None]:
+    """The task's file read here (None: unreadable or too large, which the engine reports)
+    and checked, with the content hash of what was checked."""
+    data = task.data if task.data is not None else _read(task.path)
+    result = check_task(replace(task, data=data), fix, unsafe)
+    digest = content_hash(data) if data is not None else None
+    if data is not None and len(data) >= TRIM_AFTER_BYTES:
+        release_freed_memory()  # or this process keeps the largest tree's pages to the end
+    return result, digest
 
 
 def check_task(task: _Task, fix: bool, unsafe: bool) -> FileResult:

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 
 DEFAULT_TARGET = (3, 10)
 SUPPORTED_TARGETS = tuple((3, minor) for minor in range(8, 15))
+# Lines in one file above which it is not analysed (AIO003): libcst's parse of an async module
+# peaks at about 23 MB per thousand lines (benchmarks/RESULTS.md, "Large files"), so this keeps
+# one file under about 500 MB. 0: no limit.
+DEFAULT_MAX_FILE_LINES = 20_000
 
 
 def parse_target_version(text: str) -> tuple[int, int]:
@@ -31,6 +35,7 @@ class Settings:
     target_version: tuple[int, int] = DEFAULT_TARGET
     preview: bool = False
     respect_noqa: bool = True
+    max_file_lines: int = DEFAULT_MAX_FILE_LINES
     # The directory `per_file_ignores` globs are relative to: the one holding the pyproject.toml
     # that configured the run. None: the current directory.
     project_root: str | None = None
@@ -46,5 +51,6 @@ class Settings:
                 self.preview,
                 self.respect_noqa,
                 self.project_root,
+                self.max_file_lines,
             )
         )

@@ -24,6 +24,7 @@ def describe(path: str, config: Config) -> str:
         f"project root: {config.project_root}",
         f"target version: py{major}{minor}",
         f"preview: {'true' if settings.preview else 'false'}",
+        f"max-file-lines: {settings.max_file_lines or 'no limit'}",
         f"select: {_listing(settings.select)}",
         f"extend-select: {_listing(settings.extend_select)}",
         f"ignore: {_listing(settings.ignore)}",

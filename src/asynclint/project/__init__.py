@@ -2,5 +2,6 @@
 data, extracted with the stdlib `ast`), and what each module may know about the others.
 
 The per-module analysis (`semantics/`) reads only `summaries.ModuleContext`: a module's own
-name and the summaries of what it imports. Building the index is the main process's job; a
-worker receives just its module's context."""
+name and the summaries of what it imports. The workers compute the summaries where they
+read the files; the main process keeps them (small plain data, never syntax trees) in the
+index, and a worker analysing a file receives just its module's context."""

@@ -171,10 +171,6 @@ def _parameter_uses(
     return parameter_uses(node, body, lambda n: _qualify(n, imports), own, calls_own, bound)
 
 
-    _cancellation_facts(tree, summary, lines)
-    return summary
-
-
 def _cancellation_facts(tree: ast.Module, summary: ModuleSummary, lines: list[str]) -> None:
     """`swallows_cancellation` of the coroutines that swallow one and that this module does
     not await directly itself (see project/cancellation.py)."""

@@ -4,6 +4,8 @@ module that was not checked (third-party, stdlib) is unknown and stays so."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -24,6 +26,15 @@ class ProjectIndex:
     _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
     # Module name -> its parameters that other modules hand a joined queue (see ModuleContext).
     _joined: dict[str, set[tuple[str, str, str, int]]] | None = None
+    _digest_of: dict[str, str] = field(default_factory=dict)
+    _views: dict[tuple[str, int], ClassSummary | None] = field(default_factory=dict)
+    # Per file: the names its text spells after a dot (see `attribute_names`). Of an imported
+    # module, a module uses only those: the rest of its exports neither reach its context nor
+    # its cache key, so adding a function to a module re-analyses only the files naming it.
+    uses: dict[str, frozenset[str]] = field(default_factory=dict)
+    _by_name: dict[str, dict[str, tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]]] = (
+        field(default_factory=dict)
+    )
 
     def add(
         self,
@@ -41,12 +52,66 @@ class ProjectIndex:
         if summary is None:
             summary = computed = summarize(source, path, named.name, named.is_package)
         if summary is not None:
-            self.modules[named.name] = summary
-            self.by_path[path] = summary
-            self._functions_of.clear()
-            self._classes_of.clear()
-            self._joined = None
+            self.add_summary(path, summary)
         return computed
+
+    def add_summary(
+        self, path: str, summary: ModuleSummary, uses: frozenset[str] | None = None
+    ) -> None:
+        """Index a module summarised elsewhere (a worker, the cache); the first module to
+        claim a name keeps it. `uses`: see `attribute_names` (None: everything)."""
+        if summary.name in self.modules:
+            return
+        self.modules[summary.name] = summary
+        self.by_path[path] = summary
+        if uses is not None:
+            self.uses[path] = uses
+        self._by_name.clear()
+        self._functions_of.clear()
+        self._classes_of.clear()
+        self._digest_of.clear()
+        self._views.clear()
+        self._joined = None
+
+    def context_key(self, path: str) -> str | None:
+        """Changes exactly when `context_for(path)` may change (for the cache), without
+        building that context: from one digest per import target, computed once per run."""
+        summary = self.by_path.get(path)
+        if summary is None:
+            return None
+        targets = sorted(set(summary.imports.values()) | summary.dotted_imports)
+        uses = self.uses.get(path)
+        parts = [summary.name, str(summary.is_package)]
+        for target in targets:
+            self._export(target)
+            if uses is None or target not in self.modules:
+                parts.append(f"{target}={self._digest(target)}")
+                continue
+            names = sorted(name for name in self._names_of(target) if name in uses)
+            parts.extend(f"{target}.{name}={self._digest(target, name)}" for name in names)
+        parts.extend(
+            repr(entry) for entry in sorted(self._joined_parameters().get(summary.name, ()))
+        )
+        return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def _digest(self, target: str, name: str | None = None) -> str:
+        """Of what `target` exports (only `target.name...` when a name is given)."""
+        key = target if name is None else f"{target}\0{name}"
+        digest = self._digest_of.get(key)
+        if digest is None:
+            if name is None:
+                functions, classes = self._functions_of[target], self._classes_of[target]
+            else:
+                functions, classes = self._names_of(target)[name]
+            digest = self._digest_of[key] = ModuleContext(
+                target, False, functions, classes
+            ).digest()
+        return digest
+
+    def _export(self, target: str) -> None:
+        if target not in self._functions_of:
+            self._functions_of[target] = self._exported(target)
+            self._classes_of[target] = self._exported_classes(target)
 
     def context_for(self, path: str) -> ModuleContext | None:
         """What `path`'s module can know about the other checked modules it imports."""
@@ -55,12 +120,17 @@ class ProjectIndex:
             return None
         functions: dict[str, FunctionSummary] = {}
         classes: dict[str, ClassSummary] = {}
+        uses = self.uses.get(path)
         for target in set(summary.imports.values()) | summary.dotted_imports:
-            if target not in self._functions_of:
-                self._functions_of[target] = self._exported(target)
-                self._classes_of[target] = self._exported_classes(target)
-            functions.update(self._functions_of[target])
-            classes.update(self._classes_of[target])
+            self._export(target)
+            if uses is None or target not in self.modules:
+                functions.update(self._functions_of[target])
+                classes.update(self._classes_of[target])
+                continue
+            for name, (its_functions, its_classes) in self._names_of(target).items():
+                if name in uses:
+                    functions.update(its_functions)
+                    classes.update(its_classes)
         joined = tuple(sorted(self._joined_parameters().get(summary.name, ())))
         return ModuleContext(summary.name, summary.is_package, functions, classes, joined)
 
@@ -78,6 +148,21 @@ class ProjectIndex:
                     self._joined.setdefault(owner.name, set()).add(entry)
         return self._joined
 
+    def _names_of(
+        self, target: str
+    ) -> dict[str, tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]]:
+        """A module's exports grouped by the name after the module's: `m.f`, `m.C.run` -> "f",
+        "C"."""
+        grouped = self._by_name.get(target)
+        if grouped is None:
+            grouped = self._by_name[target] = {}
+            start = len(target) + 1
+            for key, function in self._functions_of[target].items():
+                grouped.setdefault(key[start:].split(".")[0], ({}, {}))[0][key] = function
+            for key, view in self._classes_of[target].items():
+                grouped.setdefault(key[start:].split(".")[0], ({}, {}))[1][key] = view
+        return grouped
+
     def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
         found: dict[str, ClassSummary] = {}
         module = self.modules.get(target)
@@ -90,6 +175,12 @@ class ProjectIndex:
 
     def class_view(self, qualname: str, hops: int = 0) -> ClassSummary | None:
         """A checked class with what it inherits from checked bases, re-exports followed."""
+        key = (qualname, hops)
+        if key not in self._views:  # many modules import the same classes and their bases
+            self._views[key] = self._class_view(qualname, hops)
+        return self._views[key]
+
+    def _class_view(self, qualname: str, hops: int) -> ClassSummary | None:
         located = self._locate_class(qualname, hops)
         if located is None:
             return None
@@ -174,6 +265,20 @@ def _public_names(module: ModuleSummary) -> Iterable[str]:
     names = {key.split(".")[0] for key in module.functions}
     names.update(module.imports)
     return sorted(names)
+
+
+_AFTER_A_DOT = re.compile(r"\.\s*([^\W\d]\w*)")
+
+
+def attribute_names(text: str) -> frozenset[str]:
+    """Every name the text spells after a dot, wherever (code, strings, comments): a superset
+    of the attributes it takes of the modules it imports (`tasks.sleep` -> "sleep")."""
+    return frozenset(_AFTER_A_DOT.findall(text))
+
+
+def summarize_file(path: str, source: bytes, name: str, is_package: bool) -> ModuleSummary | None:
+    """One module's summary (in a worker or in the main process)."""
+    return summarize(source, path, name, is_package)
 
 
 def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
