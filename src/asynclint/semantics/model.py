@@ -172,6 +172,15 @@ class ModuleFacts:
             for event in function.events:
                 yield function, event
 
+    def events_on(self, root: object) -> list[tuple[FunctionInfo, Event]]:
+        """The events whose resolved object is `root`, in module order: what a per-object
+        question needs to look at, without a scan of every event of the module."""
+        return self.memo(_events_by_root).get(root, [])
+
+    def targeted_calls(self) -> list[tuple[FunctionInfo, Event]]:
+        """The calls of the module's own functions, in module order."""
+        return self.memo(_targeted_calls)
+
     def method_calls(self, kind: str, method: str) -> Iterator[tuple[FunctionInfo, Event]]:
         for function, event in self.events():
             if event.kind == "call" and event.method == method and self.kind(event.root) == kind:
@@ -246,6 +255,18 @@ class ModuleFacts:
 
     def ancestry(self, class_name: str) -> Iterator[tuple[str | None, ClassSummary | None]]:
         return ancestry(self.context, self.class_bases, class_name)
+
+
+def _events_by_root(facts: ModuleFacts) -> dict[object, list[tuple[FunctionInfo, Event]]]:
+    index: dict[object, list[tuple[FunctionInfo, Event]]] = {}
+    for function, event in facts.events():
+        if event.root is not None:
+            index.setdefault(event.root, []).append((function, event))
+    return index
+
+
+def _targeted_calls(facts: ModuleFacts) -> list[tuple[FunctionInfo, Event]]:
+    return [(f, e) for f, e in facts.events() if e.kind == "call" and e.target is not None]
 
 
 def ancestry(
