@@ -10,7 +10,7 @@ import gc
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -33,6 +33,7 @@ from asynclint.settings import Settings
 from asynclint.source import DecodedSource, UndecodableSource, decode
 
 Positions = dict[cst.CSTNode, CodeRange]
+Parse = Callable[[str], cst.Module]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Seconds one file may take in a command-line run (about 1000x a typical file's time).
@@ -63,16 +64,23 @@ def check_file(
 
 
 def check_buffer(
-    text: str, path: str, settings: Settings, *, budget: float | None = None
+    text: str,
+    path: str,
+    settings: Settings,
+    *,
+    budget: float | None = None,
+    parse: Parse | None = None,
 ) -> FileResult:
     """An editor's unsaved buffer, checked as `check_file` checks the file on disk: too large
-    is AIO003, NUL characters (a binary file opened as text) are AIO002."""
+    is AIO003, NUL characters (a binary file opened as text) are AIO002. `parse`: what turns
+    the text into a module instead of `libcst.parse_module` (an incremental parser), with the
+    same result and errors."""
     if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
         message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
         return _skipped_file(FileResult(path), message, settings)
     if "\x00" in text:
         return _unreadable(path, "cannot decode file: contains NUL bytes (binary file?)", settings)
-    return check_source(text, path, settings, budget=budget)
+    return check_source(text, path, settings, budget=budget, parse=parse)
 
 
 def check_source(
@@ -85,6 +93,7 @@ def check_source(
     prefilter: bool = True,
     budget: float | None = None,
     context: ModuleContext | None = None,
+    parse: Parse | None = None,
 ) -> FileResult:
     """Check one module's source. `budget` (seconds) bounds the time spent on it, where the
     platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003.
@@ -122,7 +131,7 @@ def check_source(
         # Its own result: after a time-out the thread may still run for a moment.
         scratch = FileResult(path, encoding=source.encoding)
         try:
-            module = _parse(source.text)
+            module = (parse or _parse)(source.text)
         except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
             # libcst also rejects some code its grammar accepts while building the tree
             # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
