@@ -44,9 +44,9 @@ def test_same_findings_as_a_full_parse_after_an_edit(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     settings = Settings(preview=True)
     parser = IncrementalParser()
-    check_buffer(text, path.name, settings, parse=parser.parse)
+    check_buffer(text, path.name, settings, parser=parser)
     edited = text + "\n\nasync def added_later() -> None:\n    pass\n"
-    incremental = check_buffer(edited, path.name, settings, parse=parser.parse)
+    incremental = check_buffer(edited, path.name, settings, parser=parser)
     full = check_buffer(edited, path.name, settings)
     assert incremental.diagnostics == full.diagnostics
     assert incremental.internal_errors == full.internal_errors == []
@@ -193,11 +193,11 @@ def test_typing_through_a_syntax_error_and_back() -> None:
     parser = IncrementalParser()
     settings = Settings()
     good = "import asyncio\n\n\nasync def f(w: asyncio.StreamWriter):\n    w.write(b'x')\n"
-    assert [d.code for d in check_buffer(good, "t.py", settings, parse=parser.parse).diagnostics]
+    assert [d.code for d in check_buffer(good, "t.py", settings, parser=parser).diagnostics]
     broken = good.replace("w.write(b'x')", "w.write(b'x'")
-    codes = [d.code for d in check_buffer(broken, "t.py", settings, parse=parser.parse).diagnostics]
+    codes = [d.code for d in check_buffer(broken, "t.py", settings, parser=parser).diagnostics]
     assert codes == ["AIO001"]
-    again = check_buffer(good, "t.py", settings, parse=parser.parse)
+    again = check_buffer(good, "t.py", settings, parser=parser)
     assert again.diagnostics == check_buffer(good, "t.py", settings).diagnostics
 
 
@@ -212,7 +212,105 @@ def test_a_chunk_that_fails_alone_falls_back(monkeypatch: pytest.MonkeyPatch) ->
 def test_deep_chains_parse_on_the_analysis_thread() -> None:
     # 5,000 concatenated strings: deeper than the default recursion limit.
     text = "x = (\n" + "    'a'\n" * 5000 + ")\nasync def f():\n    pass\n"
-    result = check_buffer(text, "t.py", Settings(), parse=IncrementalParser().parse)
+    result = check_buffer(text, "t.py", Settings(), parser=IncrementalParser())
     assert result.internal_errors == []
     assert not any(d.code == "AIO003" for d in result.diagnostics)
     assert result.diagnostics == check_buffer(text, "t.py", Settings()).diagnostics
+
+
+# -- after an edit: the chunks found from the last ones, and the positions --------------------
+
+
+def reparsed(before: str, after: str) -> tuple[IncrementalParser, cst.Module]:
+    parser = IncrementalParser()
+    parser.parse(before)
+    return parser, parser.parse(after)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("return 1", "return 2"),  # inside the last chunk
+        ("    item = await queue.get()\n", ""),  # a line removed
+        ("x = 1; y = 2", "x = 1\ny = 2\n\nz = 3"),  # more statements in the chunk
+        ("# a comment between the functions\n", "\n\n"),  # the lines carried to the next one
+        ("async def second", "\nasync def second"),  # inserted between two chunks
+        ("import asyncio\n", "import asyncio"),  # two chunks' lines joined
+        ("class Third:\n", "class Third:\n    x = (\n"),  # opens a bracket the next closes
+        ("class Third:\n", "class Third(\n"),
+        ('"""A module."""', "# -*- coding: ascii -*-"),
+        ("    def method", "  def method"),  # another indentation
+        # Parsed alone, that chunk would lose its blank line (libcst at the end of a module).
+        ("import asyncio\n\n", "import asyncio\n\n    # an indented comment\n"),
+    ],
+    ids=lambda edit: repr(edit[0])[:24],
+)
+def test_an_edit_gives_the_full_parse(edit: tuple[str, str]) -> None:
+    edited = SOURCE.replace(*edit)
+    try:
+        expected = full_parse(edited)
+    except cst.ParserSyntaxError:
+        parser = IncrementalParser()
+        parser.parse(SOURCE)
+        with pytest.raises(cst.ParserSyntaxError):
+            parser.parse(edited)
+        return
+    _parser, module = reparsed(SOURCE, edited)
+    assert module.code == edited
+    assert module.deep_equals(expected)
+
+
+def test_an_edit_within_a_chunk_reuses_the_others_without_ast() -> None:
+    import asynclint.incremental as incremental
+
+    parser = IncrementalParser()
+    parser.parse(SOURCE)
+    real_split = incremental.split_chunks
+    try:
+        incremental.split_chunks = lambda text: pytest.fail("cut with ast again")
+        module = parser.parse(SOURCE.replace("return 1", "return 2"))
+    finally:
+        incremental.split_chunks = real_split
+    assert parser.reused == 4
+    assert module.deep_equals(full_parse(SOURCE.replace("return 1", "return 2")))
+
+
+LINES = """\
+import asyncio
+
+
+async def handler(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"x")
+    await writer.drain()
+
+
+async def other(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"y")
+"""
+
+
+def test_positions_come_from_the_chunks_as_from_the_whole_module() -> None:
+    from asynclint.positions import node_ranges
+
+    edited = LINES.replace('b"y"', 'b"yy"')
+    parser, module = reparsed(LINES, edited)
+    nodes = [module.body[0], module.body[1], module.body[2], *module.body[2].body.body]
+    line_starts = tuple(
+        [0, *(i + 1 for i, c in enumerate(edited) if c == "\n")][: edited.count("\n") + 1]
+    )
+    assert parser.node_ranges(module, nodes, line_starts) == node_ranges(module, nodes, line_starts)
+
+
+def test_findings_after_edits_are_a_full_parse_findings() -> None:
+    parser = IncrementalParser()
+    settings = Settings()
+    versions = [
+        LINES,
+        LINES.replace("    await writer.drain()\n", ""),
+        LINES.replace('b"y")', 'b"y")\n    await writer.drain()'),
+        LINES.replace("\n\nasync def other", "\n\n# comment\nasync def other"),
+    ]
+    for text in versions:
+        incremental = check_buffer(text, "t.py", settings, parser=parser)
+        assert incremental.diagnostics == check_buffer(text, "t.py", settings).diagnostics
+    assert parser.reused > 0

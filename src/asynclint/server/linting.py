@@ -38,7 +38,7 @@ def lint(
     changed since its last parse."""
     if settings is None:
         return Linted(text, path, version, None)
-    result = check_buffer(text, path, settings, parse=parser.parse if parser else None)
+    result = check_buffer(text, path, settings, parser=parser)
     return Linted(
         text,
         path,
