@@ -41,6 +41,11 @@ from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSION_TYPES: frozenset[type[cst.CSTNode]] = frozenset(_COMPREHENSIONS)
+# Expressions with nothing to walk inside.
+_LEAVES: frozenset[type[cst.CSTNode]] = frozenset(
+    {cst.Name, cst.SimpleString, cst.Integer, cst.Float}
+)
 _CATCH_ALL = frozenset(
     {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 )
@@ -1080,36 +1085,40 @@ class _Builder:
         self.emit(self.event("iter", node, ref=self.ref(iterable)))
 
     def expr(self, node: cst.CSTNode, awaited: bool = False) -> None:
-        if isinstance(node, cst.Call):
-            self.call(node, awaited)
-        elif isinstance(node, cst.Await):
-            inner = node.expression
+        # Exact types (these node classes have no subclasses): isinstance() against libcst's
+        # ABC-based classes costs several times more, on every expression of the module.
+        kind = type(node)
+        if kind is cst.Call:
+            self.call(cast(cst.Call, node), awaited)
+        elif kind is cst.Await:
+            inner = cast(cst.Await, node).expression
             self.expr(inner, awaited=True)
-            if not isinstance(inner, cst.Call):
+            if type(inner) is not cst.Call:
                 self.emit(self.event("await", node, ref=self.ref(inner), awaited=True))
-        elif isinstance(node, cst.Lambda):
-            self.escape_all(node.body)
-        elif isinstance(node, cst.IfExp):
+        elif kind is cst.Lambda:
+            self.escape_all(cast(cst.Lambda, node).body)
+        elif kind is cst.IfExp:
             for child in child_nodes(node):
                 self.expr(child)
-            self.mark_tested(node.test)
-        elif isinstance(node, _COMPREHENSIONS):
+            self.mark_tested(cast(cst.IfExp, node).test)
+        elif kind in _COMPREHENSION_TYPES:
             self.repeated += 1
             try:
                 for child in child_nodes(node):
-                    if isinstance(child, cst.CompFor):
+                    if type(child) is cst.CompFor:
                         self.comp_for(child)
                     else:
                         self.expr(child)
             finally:
                 self.repeated -= 1
-        elif isinstance(node, cst.Attribute) and self.record_asyncio_use(node):
+        elif kind is cst.Attribute and self.record_asyncio_use(cast(cst.Attribute, node)):
             pass  # a dotted name from an import: nothing inside it to walk
-        elif isinstance(node, cst.NamedExpr):
-            self.expr(node.value)
-            if isinstance(node.target, cst.Name):
-                self.fn.locals.add(node.target.value)
-        elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
+        elif kind is cst.NamedExpr:
+            named = cast(cst.NamedExpr, node)
+            self.expr(named.value)
+            if type(named.target) is cst.Name:
+                self.fn.locals.add(named.target.value)
+        elif kind not in _LEAVES:
             for child in child_nodes(node):
                 self.expr(child)
 
