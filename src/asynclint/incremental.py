@@ -80,8 +80,9 @@ class IncrementalParser:
         self._chunks: dict[str, _Chunk] = {}
         self._text = ""
         self._pieces: list[str] | None = None
-        self._module: cst.Module | None = None
-        self._placed: list[_Placed] = []
+        # The last module assembled and where its chunks went, replaced together (an analysis
+        # abandoned over time may still ask for positions while the next one parses).
+        self._last: tuple[cst.Module | None, list[_Placed]] = (None, [])
         self.reused = 0  # chunks taken from the previous parse, in the last parse
 
     def parse(self, text: str) -> cst.Module:
@@ -96,17 +97,18 @@ class IncrementalParser:
         """`positions.node_ranges`, generating the code of only the chunks that hold the
         nodes when `module` is the last one assembled here."""
         targets = set(nodes)
-        if module is not self._module:
+        last, layout = self._last
+        if module is not last:
             return node_ranges(module, targets, line_starts)
         wanted: dict[int, set[cst.CSTNode]] = {}
         for node in targets:
-            index = self._chunk_index(node)
+            index = _chunk_index(layout, node)
             if index is None:  # not a node of the chunks' statements: do it all
                 return node_ranges(module, targets, line_starts)
             wanted.setdefault(index, set()).add(node)
         found: dict[cst.CSTNode, CodeRange] = {}
         for index, chunk_nodes in wanted.items():
-            placed = self._placed[index]
+            placed = layout[index]
             count = len(placed.chunk.module.body)
             statements = [placed.head, *module.body[placed.first + 1 : placed.first + count]]
             found.update(
@@ -120,15 +122,9 @@ class IncrementalParser:
             )
         return found
 
-    def _chunk_index(self, node: cst.CSTNode) -> int | None:
-        for index, placed in enumerate(self._placed):
-            if node is placed.head or placed.chunk.holds(node):
-                return index
-        return None
-
     def _assemble(self, text: str) -> cst.Module | None:
         self.reused = 0
-        self._module, self._placed = None, []
+        self._last = (None, [])
         pieces = self._pieces_of(text)
         self._text, self._pieces = text, pieces
         if pieces is None:
@@ -155,8 +151,8 @@ class IncrementalParser:
         if joined is None:
             self._pieces = None
             return None
-        self._module, self._placed = joined
-        return self._module
+        self._last = joined
+        return joined[0]
 
     def _pieces_of(self, text: str) -> list[str] | None:
         if "\r" in text and text.count("\r") != text.count("\r\n"):
@@ -168,6 +164,13 @@ class IncrementalParser:
             if pieces is not None:
                 return pieces
         return split_chunks(text)
+
+
+def _chunk_index(layout: list[_Placed], node: cst.CSTNode) -> int | None:
+    for index, placed in enumerate(layout):
+        if node is placed.head or placed.chunk.holds(node):
+            return index
+    return None
 
 
 def split_chunks(text: str) -> list[str] | None:
