@@ -5,7 +5,8 @@ of `--lines` lines, then edits it `--runs` times: each edit adds or removes the 
 silences one finding, so every run must produce a new answer. It times each didChange to the
 publishDiagnostics for that version, with the server's default debounce unless `--debounce-ms`
 says otherwise, and prints a markdown summary. For scale, it also times the engine alone on
-the same text in this process (what any change costs at least).
+the same edits in this process, with a full parse of each version and with an incremental
+parser kept across versions as the server keeps one per document (wall and CPU time).
 
     python benchmarks/lsp_latency.py                      # 2,000 lines, 10 runs
     python benchmarks/lsp_latency.py --lines 500 --runs 5
@@ -134,18 +135,24 @@ async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]
     return times
 
 
-def engine_ms(lines: int, runs: int) -> list[float]:
+def engine_ms(lines: int, runs: int, incremental: bool) -> tuple[list[float], list[float]]:
+    """Wall and CPU milliseconds of the engine on the same edits as the server's: with a full
+    parse each time, or (`incremental`) with a parser kept from one version to the next, as
+    the server does. CPU time says what the work costs when other processes share the CPUs."""
     from asynclint.engine import check_buffer
+    from asynclint.incremental import IncrementalParser
     from asynclint.settings import Settings
 
-    text = toggled(generate(lines), True)
-    check_buffer(text, "generated.py", Settings())  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        check_buffer(text, "generated.py", Settings())
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+    text = generate(lines)
+    parser = IncrementalParser() if incremental else None
+    check_buffer(text, "generated.py", Settings(), parser=parser)  # warm-up
+    wall, cpu = [], []
+    for run in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        check_buffer(toggled(text, run % 2 == 0), "generated.py", Settings(), parser=parser)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return wall, cpu
 
 
 def main() -> None:
@@ -156,7 +163,9 @@ def main() -> None:
     args = parser.parse_args()
     load_before = os.getloadavg()[0]
     server = asyncio.run(measure(args.lines, args.runs, args.debounce_ms))
-    engine = engine_ms(args.lines, max(3, args.runs // 2))
+    engine_runs = max(4, args.runs // 2)
+    full, full_cpu = engine_ms(args.lines, engine_runs, incremental=False)
+    incremental, incremental_cpu = engine_ms(args.lines, engine_runs, incremental=True)
     load_after = os.getloadavg()[0]
     lines = generate(args.lines).count("\n")
     debounce = "server default" if args.debounce_ms is None else f"{args.debounce_ms} ms"
@@ -164,7 +173,14 @@ def main() -> None:
     print()
     print("| measure | median | min | max |")
     print("|---|---|---|---|")
-    for label, values in (("server, change to diagnostics", server), ("engine alone", engine)):
+    rows = (
+        ("server, change to diagnostics", server),
+        ("engine alone, full parse", full),
+        ("engine alone, full parse (CPU time)", full_cpu),
+        ("engine alone, incremental parse (the server's)", incremental),
+        ("engine alone, incremental parse (CPU time)", incremental_cpu),
+    )
+    for label, values in rows:
         print(
             f"| {label} | {statistics.median(values):.0f} ms | {min(values):.0f} ms "
             f"| {max(values):.0f} ms |"

@@ -305,13 +305,18 @@ def _generated_module(lines: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def test_a_50k_line_generated_file_is_analysed(tmp_path: Path) -> None:
+def test_a_50k_line_generated_file_is_analysed_when_the_budget_allows(tmp_path: Path) -> None:
     text = _generated_module(50_000)
     line_count = text.count("\n")
     assert line_count >= 50_000
     (tmp_path / "generated.py").write_text(text)
+    status, out, _ = asynclint("generated.py", cwd=tmp_path)
+    assert status == 1
+    assert out.splitlines()[0].startswith(
+        f"generated.py:1:1: AIO003 {line_count:,} lines, over the max-lines budget of 20,000"
+    )
     started = time.monotonic()
-    status, out, err = asynclint("generated.py", cwd=tmp_path, timeout=600)
+    status, out, err = asynclint("--max-file-lines", "0", "generated.py", cwd=tmp_path, timeout=600)
     elapsed = time.monotonic() - started
     if "AIO003 analysis took longer than" in out:  # only acceptable when it really did
         assert elapsed >= FILE_BUDGET_SECONDS, out

@@ -472,12 +472,12 @@ CRASHING_SERVER = """
 import time
 import asynclint.server.linting as linting
 real = linting.check_buffer
-def check_buffer(text, path, settings):
+def check_buffer(text, path, settings, **options):
     if path.endswith("crash.py"):
         raise RuntimeError("simulated failure")
     if path.endswith("slow.py"):
         time.sleep(20)
-    return real(text, path, settings)
+    return real(text, path, settings, **options)
 linting.check_buffer = check_buffer
 linting.TIME_LIMIT_SECONDS = 1.0
 from asynclint.server.protocol import serve

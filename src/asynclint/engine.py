@@ -10,7 +10,7 @@ import gc
 import re
 import sys
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import libcst as cst
 from libcst.metadata import CodeRange
@@ -20,6 +20,7 @@ from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, RelatedLocation
 from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
+from asynclint.incremental import IncrementalParser
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
 from asynclint.prefilter import prefiltered
@@ -33,6 +34,7 @@ from asynclint.settings import Settings
 from asynclint.source import DecodedSource, UndecodableSource, decode
 
 Positions = dict[cst.CSTNode, CodeRange]
+Ranges = Callable[[cst.Module, Iterable[cst.CSTNode], tuple[int, ...]], Positions]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Seconds one file may take in a command-line run (about 1000x a typical file's time).
@@ -63,16 +65,23 @@ def check_file(
 
 
 def check_buffer(
-    text: str, path: str, settings: Settings, *, budget: float | None = None
+    text: str,
+    path: str,
+    settings: Settings,
+    *,
+    budget: float | None = None,
+    parser: IncrementalParser | None = None,
 ) -> FileResult:
     """An editor's unsaved buffer, checked as `check_file` checks the file on disk: too large
-    is AIO003, NUL characters (a binary file opened as text) are AIO002."""
+    is AIO003, NUL characters (a binary file opened as text) are AIO002. `parser`: the
+    buffer's incremental parser, which reparses only what changed since its last parse (the
+    result and the errors are a full parse's)."""
     if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
         message = f"file is larger than {MAX_FILE_BYTES // 2**20} MiB; skipped"
         return _skipped_file(FileResult(path), message, settings)
     if "\x00" in text:
         return _unreadable(path, "cannot decode file: contains NUL bytes (binary file?)", settings)
-    return check_source(text, path, settings, budget=budget)
+    return check_source(text, path, settings, budget=budget, parser=parser)
 
 
 def check_source(
@@ -85,6 +94,7 @@ def check_source(
     prefilter: bool = True,
     budget: float | None = None,
     context: ModuleContext | None = None,
+    parser: IncrementalParser | None = None,
 ) -> FileResult:
     """Check one module's source. `budget` (seconds) bounds the time spent on it, where the
     platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003.
@@ -125,7 +135,7 @@ def check_source(
         # Its own result: after a time-out the thread may still run for a moment.
         scratch = FileResult(path, encoding=source.encoding)
         try:
-            module = _parse(source.text)
+            module = parser.parse(source.text) if parser is not None else _parse(source.text)
         except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
             # libcst also rejects some code its grammar accepts while building the tree
             # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
@@ -134,7 +144,18 @@ def check_source(
             return scratch
         findings = _run_rules(module, path, codes, settings, scratch, context)
         if findings:
-            _report(findings, module, source, path, settings, scratch, fix=fix, unsafe=unsafe)
+            ranges = parser.node_ranges if parser is not None else node_ranges
+            _report(
+                findings,
+                module,
+                source,
+                path,
+                settings,
+                scratch,
+                fix=fix,
+                unsafe=unsafe,
+                ranges=ranges,
+            )
         return scratch
 
     try:
@@ -230,8 +251,9 @@ def _report(
     *,
     fix: bool,
     unsafe: bool,
+    ranges: Ranges = node_ranges,
 ) -> None:
-    positions = node_ranges(module, _nodes_to_place(findings), source.line_starts)
+    positions = ranges(module, _nodes_to_place(findings), source.line_starts)
     suppressions = parse_suppressions(source.text) if settings.respect_noqa else None
     seen: set[tuple[int, int, str]] = set()
     for finding in findings:

@@ -10,7 +10,7 @@ provider's: syntactic, without surrounding whitespace."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
@@ -72,12 +72,24 @@ class _OffsetState(CodegenState):
 
 
 def node_ranges(
-    module: cst.Module, nodes: Iterable[cst.CSTNode], line_starts: tuple[int, ...]
+    module: cst.Module,
+    nodes: Iterable[cst.CSTNode],
+    line_starts: tuple[int, ...],
+    *,
+    statements: Sequence[cst.CSTNode] | None = None,
+    offset: int = 0,
 ) -> dict[cst.CSTNode, CodeRange]:
     """Ranges (1-based lines, 0-based columns, as PositionProvider gives them) of `nodes`.
-    `line_starts` are the offsets at which the module's lines start."""
+    `line_starts` are the offsets at which the module's lines start. `statements`: only
+    these top-level statements of the module hold the nodes, and their code starts at
+    `offset`: the rest of the module's code is not generated."""
     state = _OffsetState(module, set(nodes))
-    module._codegen(state)
+    if statements is None:
+        module._codegen(state)
+    else:
+        state.offset = offset
+        for statement in statements:
+            statement._codegen(state)
 
     def position(offset: int) -> CodePosition:
         line = bisect.bisect_right(line_starts, offset)

@@ -5,7 +5,7 @@ function's own body (not to the functions nested in it), and whether a name is r
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import libcst as cst
 
@@ -22,11 +22,15 @@ SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 def dotted(node: cst.CSTNode) -> str | None:
     """`a.b.c` for a chain of names and attributes, else None."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
+    # Exact types: cheaper than isinstance() with libcst's ABC-based classes, and called for
+    # most expressions of a module.
+    kind = type(node)
+    if kind is cst.Name:
+        return cast(cst.Name, node).value
+    if kind is cst.Attribute:
+        attribute = cast(cst.Attribute, node)
+        base = dotted(attribute.value)
+        return f"{base}.{attribute.attr.value}" if base else None
     return None
 
 

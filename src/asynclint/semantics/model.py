@@ -43,6 +43,13 @@ from asynclint.semantics.walk import child_nodes
 from asynclint.settings import Settings
 
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_COMPREHENSION_TYPES: frozenset[type[cst.CSTNode]] = frozenset(_COMPREHENSIONS)
+# Expressions with nothing to walk inside.
+_LEAVES: frozenset[type[cst.CSTNode]] = frozenset(
+    {cst.Name, cst.SimpleString, cst.Integer, cst.Float}
+)
+_Display = cst.List | cst.Tuple | cst.Set | cst.Dict
+_DISPLAYS: frozenset[type[cst.CSTNode]] = frozenset({cst.List, cst.Tuple, cst.Set, cst.Dict})
 _CATCH_ALL = frozenset(
     {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 )
@@ -179,6 +186,15 @@ class ModuleFacts:
         for function in self.functions:
             for event in function.events:
                 yield function, event
+
+    def events_on(self, root: object) -> list[tuple[FunctionInfo, Event]]:
+        """The events whose resolved object is `root`, in module order: what a per-object
+        question needs to look at, without a scan of every event of the module."""
+        return self.memo(_events_by_root).get(root, [])
+
+    def targeted_calls(self) -> list[tuple[FunctionInfo, Event]]:
+        """The calls of the module's own functions, in module order."""
+        return self.memo(_targeted_calls)
 
     def method_calls(self, kind: str, method: str) -> Iterator[tuple[FunctionInfo, Event]]:
         for function, event in self.events():
@@ -328,6 +344,18 @@ def _arguments_by_call(facts: ModuleFacts) -> dict[int, list[Event]]:
         if event.kind == "escape" and event.arg_of is not None:
             table.setdefault(id(event.arg_of.node), []).append(event)
     return table
+
+
+def _events_by_root(facts: ModuleFacts) -> dict[object, list[tuple[FunctionInfo, Event]]]:
+    index: dict[object, list[tuple[FunctionInfo, Event]]] = {}
+    for function, event in facts.events():
+        if event.root is not None:
+            index.setdefault(event.root, []).append((function, event))
+    return index
+
+
+def _targeted_calls(facts: ModuleFacts) -> list[tuple[FunctionInfo, Event]]:
+    return [(f, e) for f, e in facts.events() if e.kind == "call" and e.target is not None]
 
 
 def ancestry(
@@ -1213,7 +1241,7 @@ class _Builder:
             if ref is not None:
                 self.fn.stored.append(ref)
 
-    def note_displayed(self, node: cst.List | cst.Tuple | cst.Set | cst.Dict) -> None:
+    def note_displayed(self, node: _Display) -> None:
         """`for s in (proc.stdout, proc.stderr):`, `[writer]`: an object in a display is used
         through the display, which is not followed (a helper doing so keeps it)."""
         for element in node.elements:
@@ -1363,38 +1391,42 @@ class _Builder:
         self.emit(self.event("iter", node, ref=self.ref(iterable)))
 
     def expr(self, node: cst.CSTNode, awaited: bool = False) -> None:
-        if isinstance(node, cst.Call):
-            self.call(node, awaited)
-        elif isinstance(node, cst.Await):
-            inner = node.expression
+        # Exact types (these node classes have no subclasses): isinstance() against libcst's
+        # ABC-based classes costs several times more, on every expression of the module.
+        kind = type(node)
+        if kind is cst.Call:
+            self.call(cast(cst.Call, node), awaited)
+        elif kind is cst.Await:
+            inner = cast(cst.Await, node).expression
             self.expr(inner, awaited=True)
-            if not isinstance(inner, cst.Call):
+            if type(inner) is not cst.Call:
                 self.emit(self.event("await", node, ref=self.ref(inner), awaited=True))
-        elif isinstance(node, cst.Lambda):
-            self.escape_all(node.body)
-        elif isinstance(node, cst.IfExp):
+        elif kind is cst.Lambda:
+            self.escape_all(cast(cst.Lambda, node).body)
+        elif kind is cst.IfExp:
             for child in child_nodes(node):
                 self.expr(child)
-            self.mark_tested(node.test)
-        elif isinstance(node, _COMPREHENSIONS):
+            self.mark_tested(cast(cst.IfExp, node).test)
+        elif kind in _COMPREHENSION_TYPES:
             self.repeated += 1
             try:
                 for child in child_nodes(node):
-                    if isinstance(child, cst.CompFor):
+                    if type(child) is cst.CompFor:
                         self.comp_for(child)
                     else:
                         self.expr(child)
             finally:
                 self.repeated -= 1
-        elif isinstance(node, cst.Attribute) and self.record_asyncio_use(node):
+        elif kind is cst.Attribute and self.record_asyncio_use(cast(cst.Attribute, node)):
             pass  # a dotted name from an import: nothing inside it to walk
-        elif isinstance(node, cst.NamedExpr):
-            self.expr(node.value)
-            if isinstance(node.target, cst.Name):
-                self.fn.locals.add(node.target.value)
-        elif not isinstance(node, (cst.Name, cst.SimpleString, cst.Integer, cst.Float)):
-            if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
-                self.note_displayed(node)
+        elif kind is cst.NamedExpr:
+            named = cast(cst.NamedExpr, node)
+            self.expr(named.value)
+            if type(named.target) is cst.Name:
+                self.fn.locals.add(named.target.value)
+        elif kind not in _LEAVES:
+            if kind in _DISPLAYS:
+                self.note_displayed(cast(_Display, node))
             for child in child_nodes(node):
                 self.expr(child)
 

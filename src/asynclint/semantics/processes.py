@@ -236,7 +236,7 @@ def holds_only_created_processes(
     if ref[0] == "name":
         scope = _scope_of(facts, function, str(ref[2]))
         values = facts.assignments.get(scope.id, {}).get(str(ref[2]), [])
-        if scope.kind != "function" or not bound_only_by_assignment(scope.node, str(ref[2])):
+        if scope.kind != "function" or not bound_only_by_assignment(facts, scope.node, str(ref[2])):
             return False
     elif ref[0] == "attr":
         found = _attribute_values(facts, str(ref[1]), str(ref[2]))

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterator
+from typing import cast
 
 import libcst as cst
 
@@ -112,16 +114,17 @@ def _name_description(
         return None
     values = facts.assignments.get(function.id, {}).get(name)
     if not values:
-        return f"`{name}`, annotated str" if _str_parameter(function.node, name) else None
-    if not bound_only_by_assignment(function.node, name):
-        return None
+        return f"`{name}`, annotated str" if _str_parameter(facts, function.node, name) else None
     for value in values:
         if str_description(facts, function, value, depth + 1) is None:
             return None
+    # Last: the walk over the function's body is the costly part.
+    if not bound_only_by_assignment(facts, function.node, name):
+        return None
     return f"`{name}`, a str"
 
 
-def bound_only_by_assignment(node: cst.CSTNode, name: str) -> bool:
+def bound_only_by_assignment(facts: ModuleFacts, node: cst.CSTNode, name: str) -> bool:
     """Is every binding of `name` in this function a plain `name = value` (or `name += ...`),
     and the name none of the function's parameters?"""
     if isinstance(node, cst.FunctionDef):
@@ -130,11 +133,11 @@ def bound_only_by_assignment(node: cst.CSTNode, name: str) -> bool:
         every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
         if any(param.name.value == name for param in every):
             return False
-        return all(_plain_bindings(child, name) for child in child_nodes(node.body))
+        return name not in _rebound(facts, node)
     return False
 
 
-def _str_parameter(node: cst.CSTNode, name: str) -> bool:
+def _str_parameter(facts: ModuleFacts, node: cst.CSTNode, name: str) -> bool:
     """A parameter annotated `str` that the function never rebinds."""
     if not isinstance(node, cst.FunctionDef):
         return False
@@ -143,47 +146,75 @@ def _str_parameter(node: cst.CSTNode, name: str) -> bool:
         if param.name.value == name:
             annotation = param.annotation.annotation if param.annotation else None
             is_str = isinstance(annotation, cst.Name) and annotation.value == "str"
-            return is_str and all(_plain_bindings(child, name) for child in child_nodes(node.body))
+            return is_str and name not in _rebound(facts, node)
     return False
 
 
-def _plain_bindings(node: cst.CSTNode, name: str) -> bool:
-    if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        return node.name.value != name
-    if isinstance(node, cst.Lambda):
-        return True
-    if isinstance(node, cst.Assign):
-        plain = all(
-            isinstance(t.target, cst.Name) or not _binds(t.target, name) for t in node.targets
-        )
-        return plain and _plain_bindings(node.value, name)
-    if isinstance(node, cst.For) and _binds(node.target, name):
-        return False
-    if isinstance(node, cst.CompFor) and _binds(node.target, name):
-        return False
-    if isinstance(node, cst.AsName) and _binds(node.name, name):
-        return False
-    if isinstance(node, cst.NamedExpr) and _binds(node.target, name):
-        return False
-    if isinstance(node, (cst.Global, cst.Nonlocal)):
-        return all(n.name.value != name for n in node.names)
-    if isinstance(node, cst.Del) and _binds(node.target, name):
-        return False
-    if isinstance(node, cst.ImportAlias) and node.asname is None:
-        return _import_name(node) != name
-    if isinstance(node, cst.MatchAs) and node.name is not None and node.name.value == name:
-        return False
-    return all(_plain_bindings(child, name) for child in child_nodes(node))
+def _rebound_by_function(facts: ModuleFacts) -> dict[cst.FunctionDef, frozenset[str]]:
+    """Per function, filled as asked: see `_rebound`."""
+    return {}
 
 
-def _binds(target: cst.CSTNode, name: str) -> bool:
+def _rebound(facts: ModuleFacts, function: cst.FunctionDef) -> frozenset[str]:
+    """The names that the function's body binds other than by a plain `name = value`: as a
+    loop, `with` or `except` target, by unpacking, `:=`, `del`, `global`, an import, a nested
+    `def` or class, a match pattern. One walk per function, whatever the number of names."""
+    known = facts.memo(_rebound_by_function)
+    if function not in known:
+        found: set[str] = set()
+        stack: list[cst.CSTNode] = list(child_nodes(function.body))
+        while stack:
+            node = stack.pop()
+            # Exact types, not isinstance(): these classes have no subclasses, and libcst's
+            # ABC instance checks would dominate the walk.
+            kind = type(node)
+            if kind is cst.FunctionDef or kind is cst.ClassDef:
+                found.add(cast(cst.FunctionDef | cst.ClassDef, node).name.value)
+                continue  # its own scope
+            if kind is cst.Lambda:
+                continue
+            if kind is cst.Assign:
+                assign = cast(cst.Assign, node)
+                for target in assign.targets:
+                    if type(target.target) is not cst.Name:
+                        found.update(_bound_names(target.target))
+                stack.append(assign.value)
+                continue
+            if kind is cst.Global or kind is cst.Nonlocal:
+                found.update(n.name.value for n in cast(cst.Global | cst.Nonlocal, node).names)
+                continue
+            if kind is cst.ImportAlias and cast(cst.ImportAlias, node).asname is None:
+                imported = _import_name(cast(cst.ImportAlias, node))
+                if imported is not None:
+                    found.add(imported)
+                continue
+            if kind in _TARGETED:
+                found.update(_bound_names(cast(_Targeted, node).target))
+            elif kind is cst.AsName:
+                found.update(_bound_names(cast(cst.AsName, node).name))
+            elif kind is cst.MatchAs:
+                name = cast(cst.MatchAs, node).name
+                if name is not None:
+                    found.add(name.value)
+            stack.extend(child_nodes(node))
+        known[function] = frozenset(found)
+    return known[function]
+
+
+_Targeted = cst.For | cst.CompFor | cst.NamedExpr | cst.Del
+_TARGETED: frozenset[type[cst.CSTNode]] = frozenset({cst.For, cst.CompFor, cst.NamedExpr, cst.Del})
+
+
+def _bound_names(target: cst.CSTNode) -> Iterator[str]:
+    """The names an assignment target binds (`a`, `a, *b`, `[a, b]`), not the attributes or
+    subscripts it stores into."""
     if isinstance(target, cst.Name):
-        return target.value == name
-    if isinstance(target, (cst.Tuple, cst.List)):
-        return any(_binds(element.value, name) for element in target.elements)
-    if isinstance(target, cst.StarredElement):
-        return _binds(target.value, name)
-    return False
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _bound_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _bound_names(target.value)
 
 
 def _import_name(alias: cst.ImportAlias) -> str | None:

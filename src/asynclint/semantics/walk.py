@@ -50,16 +50,34 @@ def _fields_of(node_type: type[cst.CSTNode]) -> tuple[str, ...]:
     return names
 
 
+# Per type: is it a libcst node? `isinstance(x, cst.CSTNode)` goes through ABCMeta's
+# instance check, several times the cost of a dictionary look-up, on every field of every node.
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node_type(value_type: type) -> bool:
+    found = _IS_NODE[value_type] = issubclass(value_type, cst.CSTNode)
+    return found
+
+
 def child_nodes(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     node_type = type(node)
     names = _FIELDS.get(node_type) or _fields_of(node_type)
     for name in names:
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        value_type = type(value)
+        is_node = _IS_NODE.get(value_type)
+        if is_node is None:
+            is_node = _is_node_type(value_type)
+        if is_node:
             yield value
         elif isinstance(value, (tuple, list)):
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                item_type = type(item)
+                is_node = _IS_NODE.get(item_type)
+                if is_node is None:
+                    is_node = _is_node_type(item_type)
+                if is_node:
                     yield item
 
 
@@ -77,3 +95,16 @@ def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
     if isinstance(node, cst.Match):
         children.extend(node.cases)
     return children
+
+
+def small_statements(node: cst.CSTNode) -> Iterator[cst.BaseSmallStatement]:
+    """The simple statements (assignments, expressions, `return`, ...) anywhere in the
+    statements of `node`, nested blocks and functions included, without walking expressions:
+    no expression holds a statement."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            yield from current.body
+        else:
+            stack.extend(statement_children(current))

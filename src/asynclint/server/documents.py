@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
+from asynclint.incremental import IncrementalParser
 from asynclint.server.linting import Linted
 
 
@@ -16,6 +17,11 @@ class Documents:
         self._lint = lint
         self._pending: dict[str, asyncio.Task[None]] = {}
         self.linted: dict[str, Linted] = {}
+        self._parsers: dict[str, IncrementalParser] = {}
+
+    def parser(self, uri: str) -> IncrementalParser:
+        """The document's parser: it keeps the parse of the last version it saw."""
+        return self._parsers.setdefault(uri, IncrementalParser())
 
     def schedule(self, uri: str, delay: float = 0.0) -> None:
         """Lint `uri` after `delay` seconds, replacing a lint still waiting or running: its
@@ -40,3 +46,4 @@ class Documents:
     def close(self, uri: str) -> None:
         self.cancel(uri)
         self.linted.pop(uri, None)
+        self._parsers.pop(uri, None)

@@ -1,5 +1,6 @@
 """Linting an editor's buffer with the engine, and the fixes the client may apply to it. Only
-the edited file is analysed again: there are no cross-module facts to bring up to date."""
+the edited file is analysed again (there are no cross-module facts to bring up to date), and
+only its changed top-level statements are parsed again."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from asynclint.diagnostics import Diagnostic
 from asynclint.engine import FILE_BUDGET_SECONDS, check_buffer, skipped
 from asynclint.fixes.stable import fix_until_stable
+from asynclint.incremental import IncrementalParser
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 
@@ -25,10 +27,18 @@ class Linted:
     internal_errors: tuple[str, ...] = field(default=(), compare=False)
 
 
-def lint(text: str, path: str, version: int | None, settings: Settings | None) -> Linted:
+def lint(
+    text: str,
+    path: str,
+    version: int | None,
+    settings: Settings | None,
+    parser: IncrementalParser | None = None,
+) -> Linted:
+    """`parser`: the document's own, which reparses only the top-level statements that
+    changed since its last parse."""
     if settings is None:
         return Linted(text, path, version, None)
-    result = check_buffer(text, path, settings)
+    result = check_buffer(text, path, settings, parser=parser)
     return Linted(
         text,
         path,

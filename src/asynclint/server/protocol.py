@@ -95,7 +95,7 @@ class AsynclintServer(LanguageServer):
         if previous is not None and previous.text == text and previous.settings == settings:
             linted = previous  # saved without changes, or settings that change nothing here
         else:
-            linted = await self._analyse(text, path, version, settings)
+            linted = await self._analyse(text, path, version, settings, uri)
         if uri not in self.workspace.text_documents or document.source != text:
             return  # closed or changed meanwhile: a newer lint is on its way
         for failure in linted.internal_errors:
@@ -106,11 +106,12 @@ class AsynclintServer(LanguageServer):
         self.publish(uri, version, [to_lsp(d, buffer, uri, docs_url) for d in linted.diagnostics])
 
     async def _analyse(
-        self, text: str, path: str, version: int | None, settings: Settings | None
+        self, text: str, path: str, version: int | None, settings: Settings | None, uri: str
     ) -> Linted:
         """`lint` on the lint thread, within the time limit. A lint over time is abandoned
         with its thread, and a fresh thread serves the next ones."""
-        running = self.executor.submit(lint, text, path, version, settings)
+        parser = self.documents.parser(uri)
+        running = self.executor.submit(lint, text, path, version, settings, parser)
         try:
             return await asyncio.wait_for(asyncio.wrap_future(running), linting.TIME_LIMIT_SECONDS)
         except asyncio.TimeoutError:

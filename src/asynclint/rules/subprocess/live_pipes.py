@@ -7,6 +7,7 @@ stdin or a loop over the other stream may each wait for a child that can no long
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ from asynclint.semantics.processes import (
     writes_a_command,
 )
 from asynclint.semantics.streams import READ_METHODS, in_a_loop, stream_of, suspends
-from asynclint.semantics.walk import child_nodes
+from asynclint.semantics.walk import small_statements
 
 # Calls that end the process or wait for it: after them nothing can block on a full pipe
 # for long (a wait with an unread pipe is AIO201's).
@@ -144,16 +145,13 @@ def _stored_by_subscript(facts: ModuleFacts, function: FunctionInfo) -> frozense
     known = facts.memo(_subscript_stores)
     if function not in known:
         stored: set[str] = set()
-        stack: list[cst.CSTNode] = [function.node]
-        while stack:
-            node = stack.pop()
+        for node in small_statements(function.node):
             if (
                 isinstance(node, cst.Assign)
                 and isinstance(node.value, cst.Name)
                 and any(isinstance(t.target, cst.Subscript) for t in node.targets)
             ):
                 stored.add(node.value.value)
-            stack.extend(child_nodes(node))
         known[function] = frozenset(stored)
     return known[function]
 
@@ -217,8 +215,12 @@ def _about_process(facts: ModuleFacts, event: Event, process: Hashable) -> bool:
 
 def _read_anywhere(facts: ModuleFacts, process: Hashable, stream: Hashable) -> bool:
     """Is the stream read, or the process waited for with communicate(), or either handed to
-    other code, anywhere in the module? (`wait()` and signals read nothing.)"""
-    for _f, event in facts.events():
+    other code, anywhere in the module? (`wait()` and signals read nothing.) Only events on
+    the process or the stream, and calls of the module's functions, can touch them."""
+    candidates = itertools.chain(
+        facts.events_on(process), facts.events_on(stream), facts.targeted_calls()
+    )
+    for _f, event in candidates:
         if (
             event.kind == "call"
             and event.root == process
@@ -233,16 +235,13 @@ def _read_anywhere(facts: ModuleFacts, process: Hashable, stream: Hashable) -> b
 def _read_directly(facts: ModuleFacts, process: Hashable, stream: Hashable) -> bool:
     """Is the stream itself read or handed on, or the process's output collected with
     communicate(), anywhere in the module (storing the process in a container aside)?"""
-    return any(
-        e.root == stream or (e.kind == "call" and e.root == process and e.method == "communicate")
-        for _f, e in facts.events()
+    return bool(facts.events_on(stream)) or any(
+        e.kind == "call" and e.method == "communicate" for _f, e in facts.events_on(process)
     )
 
 
 def _waited_anywhere(facts: ModuleFacts, process: Hashable) -> bool:
-    return any(
-        e.kind == "call" and e.root == process and e.method == "wait" for _f, e in facts.events()
-    )
+    return any(e.kind == "call" and e.method == "wait" for _f, e in facts.events_on(process))
 
 
 def _streams_over(event: Event, stream: Hashable) -> bool:

@@ -1,0 +1,316 @@
+"""The incremental parser: the module it assembles from chunks is the module a full parse
+gives, it reparses only what changed, and it falls back to a full parse when it should."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from asynclint.engine import check_buffer
+from asynclint.incremental import IncrementalParser, split_chunks
+from asynclint.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SOURCES = sorted(FIXTURES.rglob("*.py"))
+# An empty `__init__.py` has no top-level statement to cut at: nothing to assemble.
+STATEMENTS = [p for p in SOURCES if split_chunks(p.read_text(encoding="utf-8")) is not None]
+
+
+def full_parse(text: str) -> cst.Module:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cst.parse_module(text)
+
+
+def assembled(parser: IncrementalParser, text: str) -> cst.Module:
+    module = parser._assemble(text)
+    assert module is not None, "fell back to a full parse"
+    return module
+
+
+@pytest.mark.parametrize("path", STATEMENTS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_assembled_module_is_the_full_parse(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    module = assembled(IncrementalParser(), text)
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_same_findings_as_a_full_parse_after_an_edit(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    settings = Settings(preview=True)
+    parser = IncrementalParser()
+    check_buffer(text, path.name, settings, parser=parser)
+    edited = text + "\n\nasync def added_later() -> None:\n    pass\n"
+    incremental = check_buffer(edited, path.name, settings, parser=parser)
+    full = check_buffer(edited, path.name, settings)
+    assert incremental.diagnostics == full.diagnostics
+    assert incremental.internal_errors == full.internal_errors == []
+
+
+SOURCE = '''\
+"""A module."""
+# a comment before the imports
+
+import asyncio
+
+
+@decorated
+async def first(queue: asyncio.Queue[int]) -> None:
+    item = await queue.get()
+    # a comment inside, after the last statement
+
+# a comment between the functions
+async def second() -> None:
+    x = 1; y = 2
+    if x:
+        pass
+    else:
+        pass
+
+
+class Third:
+    def method(self):
+        return 1
+# the end
+'''
+
+
+def test_trailing_lines_go_where_a_full_parse_puts_them() -> None:
+    module = assembled(IncrementalParser(), SOURCE)
+    assert module.code == SOURCE
+    assert module.deep_equals(full_parse(SOURCE))
+
+
+def test_chunks_start_at_each_top_level_statement_and_its_decorators() -> None:
+    chunks = split_chunks(SOURCE)
+    assert chunks is not None
+    assert "".join(chunks) == SOURCE
+    assert [chunk.split("\n", 1)[0] for chunk in chunks] == [
+        '"""A module."""',
+        "import asyncio",
+        "@decorated",
+        "async def second() -> None:",
+        "class Third:",
+    ]
+
+
+def test_statements_on_one_line_stay_in_one_chunk() -> None:
+    assert split_chunks("a = 1; b = 2\nc = 3\n") == ["a = 1; b = 2\n", "c = 3\n"]
+
+
+def test_only_changed_chunks_are_parsed_again() -> None:
+    parser = IncrementalParser()
+    before = parser.parse(SOURCE)
+    edited = SOURCE.replace("return 1", "return 2")
+    after = parser.parse(edited)
+    assert parser.reused == 4  # of 5 chunks
+    assert after.code == edited
+    assert after.deep_equals(full_parse(edited))
+    # The unchanged statements' trees are reused (the statement node itself is a copy when it
+    # takes the previous chunk's trailing lines); the edited one is new.
+    first_function = 2
+    assert after.body[first_function].body is before.body[first_function].body
+    assert after.body[-1].body is not before.body[-1].body
+
+
+def test_an_edit_that_changes_the_leading_lines_of_the_next_statement() -> None:
+    parser = IncrementalParser()
+    parser.parse(SOURCE)
+    edited = SOURCE.replace("# a comment between the functions\n", "\n\n# moved\n")
+    module = parser.parse(edited)
+    assert module.code == edited
+    assert module.deep_equals(full_parse(edited))
+
+
+def test_repeated_statements_get_nodes_of_their_own() -> None:
+    parser = IncrementalParser()
+    text = "pass\npass\npass\n"
+    parser.parse(text)
+    module = parser.parse(text)
+    assert parser.reused == 1  # one cached "pass\n", the other two parsed again
+    assert len({id(statement) for statement in module.body}) == 3
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# -*- coding: latin-1 -*-\nx = 1\n",
+        "#!/usr/bin/env python\n# vim: set fileencoding=utf-8 :\nx = 1\n",
+        "x = 1\ry = 2\n",  # a lone carriage return
+        "",
+        "# only a comment\n",
+        "def f(:\n",  # does not parse
+    ],
+    ids=["coding", "coding-line-2", "carriage-return", "empty", "comment", "syntax-error"],
+)
+def test_unusual_texts_get_a_full_parse(text: str) -> None:
+    assert split_chunks(text) is None
+    parser = IncrementalParser()
+    try:
+        expected = full_parse(text)
+    except cst.ParserSyntaxError:
+        with pytest.raises(cst.ParserSyntaxError):
+            parser.parse(text)
+        return
+    assert parser.parse(text).deep_equals(expected)
+
+
+def test_indentations_that_disagree_get_a_full_parse() -> None:
+    text = "def f():\n  return 1\n\n\ndef g():\n    return 2\n"
+    assert split_chunks(text) is not None
+    assert IncrementalParser()._assemble(text) is None
+    assert IncrementalParser().parse(text).deep_equals(full_parse(text))
+
+
+def test_a_two_space_module_with_plain_statements_is_assembled() -> None:
+    text = "import os\n\n\ndef f():\n  return 1\n\n\nx = f()\n"
+    module = assembled(IncrementalParser(), text)
+    assert module.default_indent == "  "
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+def test_windows_newlines_are_assembled() -> None:
+    text = SOURCE.replace("\n", "\r\n")
+    module = assembled(IncrementalParser(), text)
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+def test_no_trailing_newline() -> None:
+    text = "import asyncio\n\n\nasync def f():\n    await asyncio.sleep(1)"
+    module = assembled(IncrementalParser(), text)
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+def test_typing_through_a_syntax_error_and_back() -> None:
+    parser = IncrementalParser()
+    settings = Settings()
+    good = "import asyncio\n\n\nasync def f(w: asyncio.StreamWriter):\n    w.write(b'x')\n"
+    assert [d.code for d in check_buffer(good, "t.py", settings, parser=parser).diagnostics]
+    broken = good.replace("w.write(b'x')", "w.write(b'x'")
+    codes = [d.code for d in check_buffer(broken, "t.py", settings, parser=parser).diagnostics]
+    assert codes == ["AIO001"]
+    again = check_buffer(good, "t.py", settings, parser=parser)
+    assert again.diagnostics == check_buffer(good, "t.py", settings).diagnostics
+
+
+def test_a_chunk_that_fails_alone_falls_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asynclint.incremental as incremental
+
+    monkeypatch.setattr(incremental, "_parse_chunk", lambda piece: None)
+    assert IncrementalParser()._assemble(SOURCE) is None
+    assert IncrementalParser().parse(SOURCE).deep_equals(full_parse(SOURCE))
+
+
+def test_deep_chains_parse_on_the_analysis_thread() -> None:
+    # 5,000 concatenated strings: deeper than the default recursion limit.
+    text = "x = (\n" + "    'a'\n" * 5000 + ")\nasync def f():\n    pass\n"
+    result = check_buffer(text, "t.py", Settings(), parser=IncrementalParser())
+    assert result.internal_errors == []
+    assert not any(d.code == "AIO003" for d in result.diagnostics)
+    assert result.diagnostics == check_buffer(text, "t.py", Settings()).diagnostics
+
+
+# -- after an edit: the chunks found from the last ones, and the positions --------------------
+
+
+def reparsed(before: str, after: str) -> tuple[IncrementalParser, cst.Module]:
+    parser = IncrementalParser()
+    parser.parse(before)
+    return parser, parser.parse(after)
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        ("return 1", "return 2"),  # inside the last chunk
+        ("    item = await queue.get()\n", ""),  # a line removed
+        ("x = 1; y = 2", "x = 1\ny = 2\n\nz = 3"),  # more statements in the chunk
+        ("# a comment between the functions\n", "\n\n"),  # the lines carried to the next one
+        ("async def second", "\nasync def second"),  # inserted between two chunks
+        ("import asyncio\n", "import asyncio"),  # two chunks' lines joined
+        ("class Third:\n", "class Third:\n    x = (\n"),  # opens a bracket the next closes
+        ("class Third:\n", "class Third(\n"),
+        ('"""A module."""', "# -*- coding: ascii -*-"),
+        ("    def method", "  def method"),  # another indentation
+        # Parsed alone, that chunk would lose its blank line (libcst at the end of a module).
+        ("import asyncio\n\n", "import asyncio\n\n    # an indented comment\n"),
+    ],
+    ids=lambda edit: repr(edit[0])[:24],
+)
+def test_an_edit_gives_the_full_parse(edit: tuple[str, str]) -> None:
+    edited = SOURCE.replace(*edit)
+    try:
+        expected = full_parse(edited)
+    except cst.ParserSyntaxError:
+        parser = IncrementalParser()
+        parser.parse(SOURCE)
+        with pytest.raises(cst.ParserSyntaxError):
+            parser.parse(edited)
+        return
+    _parser, module = reparsed(SOURCE, edited)
+    assert module.code == edited
+    assert module.deep_equals(expected)
+
+
+def test_an_edit_within_a_chunk_reuses_the_others_without_ast() -> None:
+    import asynclint.incremental as incremental
+
+    parser = IncrementalParser()
+    parser.parse(SOURCE)
+    real_split = incremental.split_chunks
+    try:
+        incremental.split_chunks = lambda text: pytest.fail("cut with ast again")
+        module = parser.parse(SOURCE.replace("return 1", "return 2"))
+    finally:
+        incremental.split_chunks = real_split
+    assert parser.reused == 4
+    assert module.deep_equals(full_parse(SOURCE.replace("return 1", "return 2")))
+
+
+LINES = """\
+import asyncio
+
+
+async def handler(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"x")
+    await writer.drain()
+
+
+async def other(writer: asyncio.StreamWriter) -> None:
+    writer.write(b"y")
+"""
+
+
+def test_positions_come_from_the_chunks_as_from_the_whole_module() -> None:
+    from asynclint.positions import node_ranges
+
+    edited = LINES.replace('b"y"', 'b"yy"')
+    parser, module = reparsed(LINES, edited)
+    nodes = [module.body[0], module.body[1], module.body[2], *module.body[2].body.body]
+    line_starts = tuple(
+        [0, *(i + 1 for i, c in enumerate(edited) if c == "\n")][: edited.count("\n") + 1]
+    )
+    assert parser.node_ranges(module, nodes, line_starts) == node_ranges(module, nodes, line_starts)
+
+
+def test_findings_after_edits_are_a_full_parse_findings() -> None:
+    parser = IncrementalParser()
+    settings = Settings()
+    versions = [
+        LINES,
+        LINES.replace("    await writer.drain()\n", ""),
+        LINES.replace('b"y")', 'b"y")\n    await writer.drain()'),
+        LINES.replace("\n\nasync def other", "\n\n# comment\nasync def other"),
+    ]
+    for text in versions:
+        incremental = check_buffer(text, "t.py", settings, parser=parser)
+        assert incremental.diagnostics == check_buffer(text, "t.py", settings).diagnostics
+    assert parser.reused > 0
