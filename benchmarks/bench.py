@@ -698,9 +698,8 @@ EDITS = {
 
 
 def edited_file(args: argparse.Namespace) -> str:
-    """A module many others import, so that a summary change reaches many modules."""
-    if args.subset == "asyncio":
-        return "copy0/asyncio/tasks.py"
+    """A module many others import, so that a summary change reaches many modules (both
+    subsets keep the standard library's layout under `Lib/`)."""
     return "copy0/Lib/asyncio/tasks.py"
 
 
