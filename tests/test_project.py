@@ -64,7 +64,8 @@ def test_messages_name_the_helper_in_the_other_module() -> None:
     assert "(`feed()` is given it, jobs/procs.py:6, and does not read it)" in wait
     shell = messages[("jobs/main.py", "AIO202")]
     assert "`run_command()` passes `cmd` to create_subprocess_shell() (jobs/procs.py:26)" in shell
-    assert "`frame()` (jobs/wire.py:4) writes to `writer`" in messages[("jobs/main.py", "AIO401")]
+    undrained = [str(d["message"]) for d in found if d["code"] == "AIO401"]
+    assert any("`frame()` (jobs/wire.py:4) writes to `writer`" in m for m in undrained)
 
 
 def test_sarif_points_at_the_helper_in_the_other_module() -> None:
@@ -98,6 +99,26 @@ def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> No
     wire = root / "jobs" / "wire.py"
     wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
     assert ("jobs/main.py", 52, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
+
+
+def test_effects_follow_helpers_through_modules_and_a_cycle(tmp_path: Path) -> None:
+    """`relay.relay()` hands the writer to `wire.frame()`, `relay.forward()` and
+    `echo.answer()` call each other: a cached caller follows an edit two modules away."""
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / "effects", root)
+    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO401", "."]
+    found = _check(*cache, cwd=root)
+    messages = {
+        d["location"]["row"]: str(d["message"]) for d in found if d["filename"] == "jobs/main.py"
+    }  # type: ignore[index]
+    relayed = [row for row, text in messages.items() if "`relay()` (jobs/relay.py:" in text]
+    forwarded = [row for row, text in messages.items() if "`forward()` (jobs/relay.py:" in text]
+    assert len(relayed) == 1 and len(forwarded) == 1
+    wire = root / "jobs" / "wire.py"
+    wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
+    rows = {row for name, row, _ in _reported(_check(*cache, cwd=root)) if name == "jobs/main.py"}
+    assert relayed[0] not in rows  # frame() now closes the writer
+    assert forwarded[0] in rows  # echo.answer() still writes
 
 
 def test_cached_consumer_follows_the_module_that_stops_joining(tmp_path: Path) -> None:

@@ -175,10 +175,12 @@ def run(
 
 def _may_hold_helpers(data: bytes) -> bool:
     """A file without `async` may still hold plain helpers that write to a stream writer or a
-    process's stdin, or mark queue items done, for their async callers (see
-    project/param_effects.py). Most such files (file and socket code) say neither."""
-    writes = b".write" in data and (b"writer" in data or b".stdin" in data)
-    return writes or b".task_done(" in data
+    process's stdin, or mark queue items done, for their async callers, or hand such objects
+    on to the helpers of other modules (see project/param_effects.py). Most such files (file
+    and socket code) say none of these words."""
+    if b".task_done(" in data or b".stdin" in data:
+        return True
+    return b"writer" in data and (b".write" in data or b"import" in data)
 
 
 # The summaries cache's entry for the whole project: which summaries the last run indexed

@@ -62,12 +62,13 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
         n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
     )
     uses: dict[str, ParamUses | None] = {}
-    calls_own = own_calls(own)
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             _record_import(node, context, summary.imports)
             if isinstance(node, ast.Import):
                 summary.dotted_imports.update(a.name for a in node.names if not a.asname)
+    imported = frozenset(k for k, v in summary.imports.items() if v.split(".")[0] != "asyncio")
+    calls_own = own_calls(own, imported)
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             summary.defined.add(node.name)
@@ -99,9 +100,9 @@ def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> Mo
     compose({name: found for name, found in uses.items() if found is not None})
     for qualname, found in uses.items():
         function = summary.functions[qualname]
-        effects, shell, followed = as_summary_fields(found)
+        effects, shell, followed, forwards = as_summary_fields(found)
         summary.functions[qualname] = dataclasses.replace(
-            function, effects=effects, shell=shell, followed=followed
+            function, effects=effects, shell=shell, followed=followed, forwards=forwards
         )
     _cancellation_facts(tree, summary, lines)
     return summary

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from asynclint.project.extract import ModuleSummary, summarize
+from asynclint.project.forwards import resolve_forwards
 from asynclint.project.layout import module_name
 from asynclint.project.summaries import ClassSummary, FunctionSummary, ModuleContext
 
@@ -26,6 +27,8 @@ class ProjectIndex:
     _classes_of: dict[str, dict[str, ClassSummary]] = field(default_factory=dict)
     # Module name -> its parameters that other modules hand a joined queue (see ModuleContext).
     _joined: dict[str, set[tuple[str, str, str, int]]] | None = None
+    # (module, function) -> its summary with its forwards folded in (see project/forwards.py).
+    _resolved: dict[tuple[str, str], FunctionSummary] | None = None
     _digest_of: dict[str, str] = field(default_factory=dict)
     _views: dict[tuple[str, int], ClassSummary | None] = field(default_factory=dict)
     # Per file: the names its text spells after a dot (see `attribute_names`). Of an imported
@@ -72,6 +75,7 @@ class ProjectIndex:
         self._digest_of.clear()
         self._views.clear()
         self._joined = None
+        self._resolved = None
 
     def context_key(self, path: str) -> str | None:
         """Changes exactly when `context_for(path)` may change (for the cache), without
@@ -206,7 +210,7 @@ class ProjectIndex:
         prefix = f"{name}."
         for key, function in module.functions.items():
             if key.startswith(prefix):
-                methods[key[len(prefix) :]] = function
+                methods[key[len(prefix) :]] = self._with_forwards(module.name, function)
         for key, kind in module.attributes.items():
             if key.startswith(prefix):
                 attributes[key[len(prefix) :]] = kind
@@ -234,11 +238,37 @@ class ProjectIndex:
             for name in _public_names(module):
                 resolved = self.lookup(f"{target}.{name}")
                 for suffix, function in resolved.items():
-                    found[f"{target}.{name}{suffix}"] = function
+                    found[f"{target}.{name}{suffix}"] = self._with_forwards(None, function)
             return found
         for suffix, function in self.lookup(target).items():
-            found[f"{target}{suffix}"] = function
+            found[f"{target}{suffix}"] = self._with_forwards(None, function)
         return found
+
+    def _with_forwards(self, module: str | None, function: FunctionSummary) -> FunctionSummary:
+        """`function` with what it hands to other modules' functions folded into its effects."""
+        if not function.forwards:
+            return function
+        if module is None:
+            owner = self.by_path.get(function.path)
+            if owner is None:
+                return function
+            module = owner.name
+        if self._resolved is None:
+            every = {
+                (m.name, key): f
+                for m in self.modules.values()
+                for key, f in m.functions.items()
+                if f.forwards
+            }
+            self._resolved = resolve_forwards(every, self._function_with_key)
+        return self._resolved.get((module, function.name), function)
+
+    def _function_with_key(self, qualname: str) -> tuple[tuple[str, str], FunctionSummary] | None:
+        function = self.lookup(qualname).get("")
+        owner = self.by_path.get(function.path) if function is not None else None
+        if function is None or owner is None:
+            return None
+        return (owner.name, function.name), function
 
     def lookup(self, qualname: str, hops: int = 0) -> dict[str, FunctionSummary]:
         """`pkg.net.fetch` -> {"": fetch's summary}; a class -> {".method": ...}; following

@@ -4,7 +4,10 @@ it keeps the parameter or hands it to code that is not summarised ("store": then
 happen to it), and whether the parameter becomes a shell command.
 
 A parameter handed to another function of the same module is followed through that function's
-own effects (a bounded fixed point); handed to anything else, it is stored."""
+own effects (a bounded fixed point). Handed to a function imported from another module, it is
+recorded as a forward, which the project index resolves against that module's summary (see
+project/forwards.py; a name no checked module defines leaves it stored). Handed to anything
+else, it is stored."""
 
 from __future__ import annotations
 
@@ -65,6 +68,8 @@ class ParamUses:
     effects: dict[str, set[str]] = field(default_factory=dict)
     # (parameter, stream prefix "" or "stdout.", callee of this module, argument key)
     passes: list[tuple[str, str, str, int | str]] = field(default_factory=list)
+    # (parameter, stream prefix, imported callee's absolute dotted name, argument key)
+    forwards: set[tuple[str, str, str, int | str]] = field(default_factory=set)
     shell: list[tuple[str, int, str]] = field(default_factory=list)
 
     def add(self, param: str, effect: str) -> None:
@@ -127,11 +132,23 @@ def _handed(param: str, text: str) -> bool:
 _CALLED_NAME = re.compile(r"(?<![\w.])(\w+)\(")
 
 
-def own_calls(module_functions: frozenset[str]) -> Callable[[str], bool]:
-    """Does a text call one of the module's functions by name?"""
-    if not module_functions:
+_NAME_BEFORE_CALL_OR_DOT = re.compile(r"(?<![\w.])(\w+)[.(]")
+
+
+def own_calls(
+    module_functions: frozenset[str], imported: frozenset[str] = frozenset()
+) -> Callable[[str], bool]:
+    """Does a text call one of the module's functions by name, or use an imported name (`f(`,
+    `mod.f(`)?"""
+    if not module_functions and not imported:
         return lambda _text: False
-    return lambda text: not module_functions.isdisjoint(_CALLED_NAME.findall(text))
+
+    def calls(text: str) -> bool:
+        if not module_functions.isdisjoint(_CALLED_NAME.findall(text)):
+            return True
+        return bool(imported) and not imported.isdisjoint(_NAME_BEFORE_CALL_OR_DOT.findall(text))
+
+    return calls
 
 
 class _Walker:
@@ -256,6 +273,9 @@ class _Walker:
         if isinstance(call.func, ast.Name) and call.func.id in self.module_functions:
             self.uses.passes.append((param, prefix, call.func.id, key))
             return True
+        if callee is not None and not callee.startswith("asyncio."):
+            self.uses.forwards.add((param, prefix, callee, key))
+            return True
         return False
 
 
@@ -294,6 +314,7 @@ def compose(uses: Mapping[str, ParamUses]) -> None:
                 else:
                     found = {_prefixed(prefix, e) for e in callee.effects.get(target, set())}
                     found.discard("")
+                    changed |= _take_forwards(caller, param, prefix, callee, target)
                     if not prefix:
                         for shelled, line, sink in callee.shell:
                             entry = (param, line, sink)
@@ -308,6 +329,20 @@ def compose(uses: Mapping[str, ParamUses]) -> None:
             return
 
 
+def _take_forwards(
+    caller: ParamUses, param: str, prefix: str, callee: ParamUses, target: str
+) -> bool:
+    """What `callee` hands to other modules' functions of its `target`, `caller` hands of its
+    `param` (the project index follows it, see project/forwards.py). Whether any is new."""
+    new = {
+        (param, prefix or inner, other, at)
+        for handed, inner, other, at in callee.forwards
+        if handed == target and not (prefix and inner)  # not a stream's stream
+    } - caller.forwards
+    caller.forwards |= new
+    return bool(new)
+
+
 def _prefixed(prefix: str, effect: str) -> str:
     if not prefix or effect == STORE:
         return effect
@@ -316,15 +351,29 @@ def _prefixed(prefix: str, effect: str) -> str:
     return f"{prefix}{effect}"
 
 
+Effects = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def by_effect(effects: Mapping[str, set[str]]) -> Effects:
+    """Parameter -> its effects, as a summary's field: (effect, parameters), both sorted (a
+    stable text for the cache digest)."""
+    grouped: dict[str, set[str]] = {}
+    for param, done in effects.items():
+        for effect in done:
+            grouped.setdefault(effect, set()).add(param)
+    return tuple(sorted((e, tuple(sorted(p))) for e, p in grouped.items()))
+
+
+Forwards = tuple[tuple[str, str, str, int | str], ...]
+
+
 def as_summary_fields(
     uses: ParamUses | None,
-) -> tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[tuple[str, int, str], ...], bool]:
-    """(effects, shell sinks, whether the parameters were followed) for a FunctionSummary."""
+) -> tuple[Effects, tuple[tuple[str, int, str], ...], bool, Forwards]:
+    """(effects, shell sinks, whether the parameters were followed, forwards) for a
+    FunctionSummary."""
     if uses is None:
-        return (), (), False
-    by_effect: dict[str, set[str]] = {}
-    for param, done in uses.effects.items():
-        for effect in done:
-            by_effect.setdefault(effect, set()).add(param)
-    effects = tuple(sorted((e, tuple(sorted(p))) for e, p in by_effect.items()))
-    return effects, tuple(sorted(set(uses.shell))), True
+        return (), (), False, ()
+    effects = by_effect(uses.effects)
+    forwards = tuple(sorted(uses.forwards, key=repr))
+    return effects, tuple(sorted(set(uses.shell))), True, forwards

@@ -66,12 +66,13 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         [list(sink) for sink in function.shell],
         function.followed,
         function.swallows_cancellation,
+        [list(forward) for forward in function.forwards],
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
     path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
-    effects, shell, followed, swallows = item[9:]
+    effects, shell, followed, swallows, forwards = item[9:]
     return FunctionSummary(
         str(path),
         int(line),
@@ -86,4 +87,8 @@ def _function_from_json(item: list[Any]) -> FunctionSummary:
         tuple((str(param), int(line), str(sink)) for param, line, sink in shell),
         bool(followed),
         None if swallows is None else int(swallows),
+        tuple(
+            (str(param), str(prefix), str(callee), key if isinstance(key, int) else str(key))
+            for param, prefix, callee, key in forwards
+        ),
     )

@@ -40,6 +40,10 @@ class FunctionSummary:
     # and returns normally (see project/cancellation.py), when its own module does not await
     # it directly (AIO501 reports the handler there then); None otherwise.
     swallows_cancellation: int | None = None
+    # Parameters handed to functions of other modules: (parameter, stream prefix "" or
+    # "stdout.", the callee's absolute dotted name, argument key). The project index folds
+    # the callee's effects into `effects` and empties this (see project/forwards.py).
+    forwards: tuple[tuple[str, str, str, int | str], ...] = ()
 
     @property
     def place(self) -> str:
