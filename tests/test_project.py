@@ -89,16 +89,16 @@ def test_sarif_points_at_the_helper_in_the_other_module() -> None:
     }
     assert ("AIO202", "jobs/procs.py", 26) in related
     assert ("AIO401", "jobs/wire.py", 4) in related
-    assert ("AIO401", "jobs/main.py", 53) in related  # where the coroutine suspends
+    assert ("AIO401", "jobs/main.py", 54) in related  # where the coroutine suspends
 
 
 def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     shutil.copytree(PROJECTS / "effects", root)
-    assert ("jobs/main.py", 52, "AIO401") in _reported(_check("--no-cache", ".", cwd=root))
+    assert ("jobs/main.py", 53, "AIO401") in _reported(_check("--no-cache", ".", cwd=root))
     wire = root / "jobs" / "wire.py"
     wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
-    assert ("jobs/main.py", 52, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
+    assert ("jobs/main.py", 53, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
 
 
 def test_effects_follow_helpers_through_modules_and_a_cycle(tmp_path: Path) -> None:

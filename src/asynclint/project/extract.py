@@ -326,8 +326,12 @@ def _function(
     pipes: frozenset[str] = frozenset()
     if node.returns is not None:
         returns = _annotation_kind(node.returns, imports)
+    returns_from = None
     if returns is None and "return" in text and ":=" not in text:
-        returns, pipes = _return_kind(list(_own_statements(node.body)), imports)
+        own = list(_own_statements(node.body))
+        returns, pipes = _return_kind(own, imports)
+        if returns is None:
+            returns_from = _returned_call(own, imports, is_coroutine)
     args = node.args
     params = tuple(a.arg for a in (*args.posonlyargs, *args.args))
     bound = "." in qualname and not any(
@@ -335,8 +339,38 @@ def _function(
     )
     kwonly = tuple(a.arg for a in args.kwonlyargs)
     return FunctionSummary(
-        path, node.lineno, qualname, is_coroutine, returns, pipes, params, kwonly, bound
+        path,
+        node.lineno,
+        qualname,
+        is_coroutine,
+        returns,
+        pipes,
+        params,
+        kwonly,
+        bound,
+        returns_from=returns_from,
     )
+
+
+def _returned_call(own: list[ast.stmt], imports: dict[str, str], awaits: bool) -> str | None:
+    """The imported function whose call's result every `return` gives (`return await
+    make(...)` in a coroutine, `return make(...)` in a plain function), or None."""
+    callees: set[str | None] = set()
+    for item in own:
+        if not isinstance(item, ast.Return) or item.value is None:
+            continue
+        value = item.value
+        if awaits != isinstance(value, ast.Await):
+            return None
+        if isinstance(value, ast.Await):
+            value = value.value
+        if not isinstance(value, ast.Call):
+            return None
+        callees.add(_qualify(value.func, imports))
+    if len(callees) != 1:
+        return None
+    callee = callees.pop()
+    return None if callee is None or callee.startswith("asyncio.") else callee
 
 
 def _decorator_name(node: ast.expr, imports: dict[str, str]) -> str | None:

@@ -4,6 +4,7 @@ module that was not checked (third-party, stdlib) is unknown and stays so."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -210,7 +211,7 @@ class ProjectIndex:
         prefix = f"{name}."
         for key, function in module.functions.items():
             if key.startswith(prefix):
-                methods[key[len(prefix) :]] = self._with_forwards(module.name, function)
+                methods[key[len(prefix) :]] = self._resolved_summary(module.name, function)
         for key, kind in module.attributes.items():
             if key.startswith(prefix):
                 attributes[key[len(prefix) :]] = kind
@@ -238,14 +239,17 @@ class ProjectIndex:
             for name in _public_names(module):
                 resolved = self.lookup(f"{target}.{name}")
                 for suffix, function in resolved.items():
-                    found[f"{target}.{name}{suffix}"] = self._with_forwards(None, function)
+                    found[f"{target}.{name}{suffix}"] = self._resolved_summary(None, function)
             return found
         for suffix, function in self.lookup(target).items():
-            found[f"{target}{suffix}"] = self._with_forwards(None, function)
+            found[f"{target}{suffix}"] = self._resolved_summary(None, function)
         return found
 
-    def _with_forwards(self, module: str | None, function: FunctionSummary) -> FunctionSummary:
-        """`function` with what it hands to other modules' functions folded into its effects."""
+    def _resolved_summary(self, module: str | None, function: FunctionSummary) -> FunctionSummary:
+        """`function` with what it hands to other modules' functions folded into its effects,
+        and the kind of the call it returns (see FunctionSummary.forwards, .returns_from)."""
+        if function.returns_from is not None:
+            function = self._returned_kind(function)
         if not function.forwards:
             return function
         if module is None:
@@ -261,7 +265,29 @@ class ProjectIndex:
                 if f.forwards
             }
             self._resolved = resolve_forwards(every, self._function_with_key)
-        return self._resolved.get((module, function.name), function)
+        resolved = self._resolved.get((module, function.name))
+        if resolved is None:
+            return function
+        return dataclasses.replace(function, effects=resolved.effects, forwards=())
+
+    def _returned_kind(self, function: FunctionSummary) -> FunctionSummary:
+        """Follow `returns_from` to a function with a kind of its own (a few hops, no cycle)."""
+        seen = {function.name}
+        current = function
+        for _hop in range(_MAX_HOPS):
+            assert current.returns_from is not None
+            target = self.lookup(current.returns_from).get("")
+            if target is None or target.is_coroutine != current.is_coroutine:
+                break  # `return await make()` needs a coroutine, `return make()` a plain call
+            if target.returns is not None:
+                return dataclasses.replace(
+                    function, returns=target.returns, pipes=target.pipes, returns_from=None
+                )
+            if target.returns_from is None or target.name in seen:
+                break
+            seen.add(target.name)
+            current = target
+        return dataclasses.replace(function, returns_from=None)
 
     def _function_with_key(self, qualname: str) -> tuple[tuple[str, str], FunctionSummary] | None:
         function = self.lookup(qualname).get("")

@@ -67,12 +67,13 @@ def _function_to_json(function: FunctionSummary) -> list[Any]:
         function.followed,
         function.swallows_cancellation,
         [list(forward) for forward in function.forwards],
+        function.returns_from,
     ]
 
 
 def _function_from_json(item: list[Any]) -> FunctionSummary:
     path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
-    effects, shell, followed, swallows, forwards = item[9:]
+    effects, shell, followed, swallows, forwards, returns_from = item[9:]
     return FunctionSummary(
         str(path),
         int(line),
@@ -91,4 +92,5 @@ def _function_from_json(item: list[Any]) -> FunctionSummary:
             (str(param), str(prefix), str(callee), key if isinstance(key, int) else str(key))
             for param, prefix, callee, key in forwards
         ),
+        None if returns_from is None else str(returns_from),
     )

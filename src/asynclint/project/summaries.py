@@ -44,6 +44,10 @@ class FunctionSummary:
     # "stdout.", the callee's absolute dotted name, argument key). The project index folds
     # the callee's effects into `effects` and empties this (see project/forwards.py).
     forwards: tuple[tuple[str, str, str, int | str], ...] = ()
+    # With no kind of its own: every `return` gives the result of one call of another function
+    # of a checked module (absolute dotted name; awaited when this is a coroutine). The index
+    # gives this function that function's kind (see ProjectIndex._resolved).
+    returns_from: str | None = None
 
     @property
     def place(self) -> str:
