@@ -353,3 +353,20 @@ def test_concurrent_runs_do_not_drop_each_others_entries(project: Path) -> None:
     merged = Cache(directory, "key")
     assert merged.get(str(project / "a.py"), "a.py", "digest") == FileResult("a.py")
     assert merged.get(str(project / "b.py"), "b.py", "digest") == FileResult("b.py")
+
+
+def test_concurrent_runs_over_an_existing_cache_keep_each_others_entries(project: Path) -> None:
+    # The second run loaded the file before the first replaced it: it must read it again.
+    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR, "c.py": SYNTAX_ERROR})
+    directory = str(project / CACHE_DIR_NAME)
+    earlier = Cache(directory, "key")
+    earlier.put(str(project / "c.py"), "c.py", "digest", FileResult("c.py"))
+    earlier.save()
+    first, second = Cache(directory, "key"), Cache(directory, "key")
+    for cache, name in [(first, "a.py"), (second, "b.py")]:
+        cache.put(str(project / name), name, "digest", FileResult(name))
+    first.save()
+    second.save()
+    merged = Cache(directory, "key")
+    for name in ("a.py", "b.py", "c.py"):
+        assert merged.get(str(project / name), name, "digest") == FileResult(name)

@@ -28,11 +28,12 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
 
 def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
     """Raises KeyError/TypeError/ValueError on an entry of another shape (a cache miss)."""
-    functions = [_function_from_json(item) for item in data["functions"]]
+    path = str(data["path"])
+    functions = [_function_from_json(item, path) for item in data["functions"]]
     return ModuleSummary(
         name=str(data["name"]),
         is_package=bool(data["is_package"]),
-        path=str(data["path"]),
+        path=path,
         imports={str(k): str(v) for k, v in data["imports"].items()},
         functions={f.name: f for f in functions},
         defined={str(name) for name in data["defined"]},
@@ -52,45 +53,61 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
 
 
 def _function_to_json(function: FunctionSummary) -> list[Any]:
-    return [
-        function.path,
+    """[line, name, is_coroutine, params, bound] and only the other fields that are not their
+    defaults: most functions have none, and a warm run reads tens of thousands of these. The
+    path is the module's."""
+    item: list[Any] = [
         function.line,
         function.name,
         function.is_coroutine,
-        function.returns,
-        sorted(function.pipes),
-        list(function.params),
-        list(function.kwonly),
+        function.params,
         function.bound,
-        [[effect, list(params)] for effect, params in function.effects],
-        [list(sink) for sink in function.shell],
-        function.followed,
-        function.swallows_cancellation,
-        [list(forward) for forward in function.forwards],
-        function.returns_from,
     ]
+    optional: dict[str, Any] = {}
+    if function.returns is not None:
+        optional["returns"] = function.returns
+    if function.pipes:
+        optional["pipes"] = sorted(function.pipes)
+    if function.kwonly:
+        optional["kwonly"] = function.kwonly
+    if function.effects:
+        optional["effects"] = function.effects
+    if function.shell:
+        optional["shell"] = function.shell
+    if function.followed:
+        optional["followed"] = True
+    if function.swallows_cancellation is not None:
+        optional["swallows"] = function.swallows_cancellation
+    if function.forwards:
+        optional["forwards"] = function.forwards
+    if function.returns_from is not None:
+        optional["returns_from"] = function.returns_from
+    if optional:
+        item.append(optional)
+    return item
 
 
-def _function_from_json(item: list[Any]) -> FunctionSummary:
-    path, line, name, is_coroutine, returns, pipes, params, kwonly, bound = item[:9]
-    effects, shell, followed, swallows, forwards, returns_from = item[9:]
+def _function_from_json(item: list[Any], path: str) -> FunctionSummary:
+    line, name, is_coroutine, params, bound = item[:5]
+    optional: dict[str, Any] = item[5] if len(item) > 5 else {}
+    returns_from = optional.get("returns_from")
     return FunctionSummary(
-        str(path),
+        path,
         int(line),
         str(name),
         bool(is_coroutine),
-        returns,
-        frozenset(pipes),
-        tuple(str(p) for p in params),
-        tuple(str(p) for p in kwonly),
+        optional.get("returns"),
+        frozenset(optional.get("pipes", ())),
+        tuple(params),
+        tuple(optional.get("kwonly", ())),
         bool(bound),
-        tuple((str(effect), tuple(str(p) for p in names)) for effect, names in effects),
-        tuple((str(param), int(line), str(sink)) for param, line, sink in shell),
-        bool(followed),
-        None if swallows is None else int(swallows),
+        tuple((effect, tuple(names)) for effect, names in optional.get("effects", ())),
+        tuple((param, int(at), sink) for param, at, sink in optional.get("shell", ())),
+        bool(optional.get("followed", False)),
+        optional.get("swallows"),
         tuple(
-            (str(param), str(prefix), str(callee), key if isinstance(key, int) else str(key))
-            for param, prefix, callee, key in forwards
+            (param, prefix, callee, key)
+            for param, prefix, callee, key in optional.get("forwards", ())
         ),
         None if returns_from is None else str(returns_from),
     )
