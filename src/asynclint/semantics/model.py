@@ -945,13 +945,16 @@ class _Builder:
 
     def ref(self, node: cst.BaseExpression) -> RawRef | None:
         """A reference for `name`, `self.attr` or `<ref>.stdin/stdout/stderr`, else None."""
-        if isinstance(node, cst.Name):
-            if node.value in ("None", "True", "False"):
+        kind = type(node)  # exact types: called for most expressions (see dotted())
+        if kind is cst.Name:
+            name = cast(cst.Name, node).value
+            if name in ("None", "True", "False"):
                 return None  # `self._x = None` must not make every such attribute one object
-            return ("name", self.fn.id, node.value)
-        if isinstance(node, cst.Attribute):
-            attr = node.attr.value
-            value = node.value
+            return ("name", self.fn.id, name)
+        if kind is cst.Attribute:
+            attribute = cast(cst.Attribute, node)
+            attr = attribute.attr.value
+            value = attribute.value
             owner = self.class_of_self(value)
             if owner is not None:
                 return ("attr", owner, attr)
@@ -959,13 +962,14 @@ class _Builder:
                 base = self.ref(value)
                 if base is not None:
                     return ("sub", base, attr)
-        elif isinstance(node, cst.Subscript):
-            key = containers.subscript_key(node)
-            base = self.ref(node.value) if key is not None else None
+        elif kind is cst.Subscript:
+            subscript = cast(cst.Subscript, node)
+            key = containers.subscript_key(subscript)
+            base = self.ref(subscript.value) if key is not None else None
             if base is not None and key is not None:
                 return ("elem", base, key)
-        elif isinstance(node, cst.Call):
-            element = containers.element_call(node)
+        elif kind is cst.Call:
+            element = containers.element_call(cast(cst.Call, node))
             base = self.ref(element[0]) if element is not None else None
             if base is not None and element is not None:
                 return ("elem", base, element[1])
@@ -1466,7 +1470,7 @@ class _Builder:
         receiver: RawRef | None = None
         method = ""
         callee: RawRef | None = None
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             method = func.attr.value
             self.record_asyncio_use(func)
             receiver = self.ref(func.value)
@@ -1475,17 +1479,21 @@ class _Builder:
             owner = self.class_of_self(func.value)
             if owner is not None:
                 callee = ("method", owner, method)
-        elif isinstance(func, cst.Name):
+        elif type(func) is cst.Name:
             callee = ("name", self.fn.id, func.value)
         else:
             self.expr(func)
         pass_through = awaited and qualname in api.PASS_THROUGH
         args: list[tuple[int | str, RawRef | None]] = []
         arguments: list[tuple[Event, int | str]] = []  # the escapes of whole arguments
+        passed: list[RawRef] = []  # what each argument refers to, starred ones included
         position = 0
         for index, arg in enumerate(node.args):
             value = arg.value
             self.expr(value, awaited=pass_through and index == 0)
+            ref = self.ref(value)
+            if ref is not None:
+                passed.append(ref)
             if arg.star:
                 position = -1_000  # later positions are unknown
                 self.escape(value)
@@ -1493,7 +1501,7 @@ class _Builder:
             key: int | str = arg.keyword.value if arg.keyword is not None else position
             if arg.keyword is None:
                 position += 1
-            args.append((key, self.ref(value)))
+            args.append((key, ref))
             before = len(self.fn.events)
             self.escape(value)
             arguments.extend((e, key) for e in self.fn.events[before:] if e.node is value)
@@ -1512,11 +1520,8 @@ class _Builder:
             escape.arg_of, escape.arg_key = event, key
         if receiver is not None:
             self.method_store(receiver, method, node)
-        name = qualname or (func.value if isinstance(func, cst.Name) else None)
-        for arg in node.args:
-            passed = self.ref(arg.value)
-            if passed is not None:
-                self.passed.append((passed, event, name))
+        name = qualname or (func.value if type(func) is cst.Name else None)
+        self.passed.extend((ref, event, name) for ref in passed)
         launch = launch_of(node, qualname, method, self.qualify)
         if launch is not None:
             target = self.callable_ref(launch.callable)
@@ -1560,13 +1565,14 @@ class _Builder:
     def class_of_self(self, node: cst.BaseExpression) -> str | None:
         """The class whose instance `node` is, when it is a method's `self` (also from a
         function nested in the method, unless that function rebinds the name)."""
-        if not isinstance(node, cst.Name):
+        if type(node) is not cst.Name:
             return None
+        name = node.value
         scope: FunctionInfo | None = self.fn
         while scope is not None and scope.kind == "function":
             if scope.class_name is not None:
-                return scope.class_name if node.value == scope.self_name else None
-            if node.value in scope.locals:
+                return scope.class_name if name == scope.self_name else None
+            if name in scope.locals:
                 return None
             scope = scope.parent
         return None
