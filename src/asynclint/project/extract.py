@@ -7,7 +7,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 from asynclint.project import cancellation
@@ -32,7 +32,7 @@ class ModuleSummary:
     # Module-level imports: local name -> absolute dotted name (relative imports resolved).
     imports: dict[str, str] = field(default_factory=dict)
     # Top-level functions ("fetch") and methods ("Client.fetch").
-    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    functions: MutableMapping[str, FunctionSummary] = field(default_factory=dict)
     # Names the module binds at top level other than by import (shadowing a re-export).
     defined: set[str] = field(default_factory=set)
     # Classes: name -> (line, absolute names of the bases; None for a base that is no name).

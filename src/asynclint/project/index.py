@@ -30,6 +30,7 @@ class ProjectIndex:
     _joined: dict[str, set[tuple[str, str, str, int]]] | None = None
     # (module, function) -> its summary with its forwards folded in (see project/forwards.py).
     _resolved: dict[tuple[str, str], FunctionSummary] | None = None
+    _class_methods: dict[str, dict[str, list[tuple[str, str]]]] = field(default_factory=dict)
     _digest_of: dict[str, str] = field(default_factory=dict)
     _views: dict[tuple[str, int], ClassSummary | None] = field(default_factory=dict)
     # Per file: the names its text spells after a dot (see `attribute_names`). Of an imported
@@ -77,6 +78,7 @@ class ProjectIndex:
         self._views.clear()
         self._joined = None
         self._resolved = None
+        self._class_methods.clear()
 
     def context_key(self, path: str) -> str | None:
         """Changes exactly when `context_for(path)` may change (for the cache), without
@@ -208,14 +210,25 @@ class ProjectIndex:
             complete = complete and inherited.complete
             if not complete:
                 break
+        for method, key in self._methods_of(module).get(name, ()):
+            methods[method] = self._resolved_summary(module.name, module.functions[key])
         prefix = f"{name}."
-        for key, function in module.functions.items():
-            if key.startswith(prefix):
-                methods[key[len(prefix) :]] = self._resolved_summary(module.name, function)
         for key, kind in module.attributes.items():
             if key.startswith(prefix):
                 attributes[key[len(prefix) :]] = kind
         return ClassSummary(module.path, line, name, methods, attributes, complete)  # type: ignore[arg-type]
+
+    def _methods_of(self, module: ModuleSummary) -> dict[str, list[tuple[str, str]]]:
+        """Class name -> (method, function key) of the module's methods, in one pass over the
+        keys (a module with many classes would otherwise scan its functions once per class)."""
+        found = self._class_methods.get(module.name)
+        if found is None:
+            found = self._class_methods[module.name] = {}
+            for key in module.functions:
+                owner, dot, method = key.partition(".")
+                if dot:
+                    found.setdefault(owner, []).append((method, key))
+        return found
 
     def _locate_class(self, qualname: str, hops: int) -> tuple[ModuleSummary, str] | None:
         if hops > _MAX_HOPS:
@@ -258,17 +271,32 @@ class ProjectIndex:
                 return function
             module = owner.name
         if self._resolved is None:
-            every = {
-                (m.name, key): f
-                for m in self.modules.values()
-                for key, f in m.functions.items()
-                if f.forwards
-            }
-            self._resolved = resolve_forwards(every, self._function_with_key)
-        resolved = self._resolved.get((module, function.name))
+            self._resolved = {}
+        key = (module, function.name)
+        if key not in self._resolved:
+            # Only what this function's forwards reach, transitively: a run that analyses one
+            # edited file resolves the few chains its imports need, not the whole project's.
+            self._resolved.update(
+                resolve_forwards(self._reached(key, function), self._function_with_key)
+            )
+        resolved = self._resolved.get(key)
         if resolved is None:
             return function
         return dataclasses.replace(function, effects=resolved.effects, forwards=())
+
+    def _reached(
+        self, key: tuple[str, str], function: FunctionSummary
+    ) -> dict[tuple[str, str], FunctionSummary]:
+        """`function` and the functions with forwards that its forwards reach."""
+        reached = {key: function}
+        stack = [function]
+        while stack:
+            for _param, _prefix, callee, _at in stack.pop().forwards:
+                found = self._function_with_key(callee)
+                if found is not None and found[1].forwards and found[0] not in reached:
+                    reached[found[0]] = found[1]
+                    stack.append(found[1])
+        return reached
 
     def _returned_kind(self, function: FunctionSummary) -> FunctionSummary:
         """Follow `returns_from` to a function with a kind of its own (a few hops, no cycle)."""

@@ -3,6 +3,7 @@ file again to build the project index."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 from asynclint.project.extract import ModuleSummary
@@ -29,13 +30,13 @@ def summary_to_json(summary: ModuleSummary) -> dict[str, Any]:
 def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
     """Raises KeyError/TypeError/ValueError on an entry of another shape (a cache miss)."""
     path = str(data["path"])
-    functions = [_function_from_json(item, path) for item in data["functions"]]
+    functions = StoredFunctions(data["functions"], path)
     return ModuleSummary(
         name=str(data["name"]),
         is_package=bool(data["is_package"]),
         path=path,
         imports={str(k): str(v) for k, v in data["imports"].items()},
-        functions={f.name: f for f in functions},
+        functions=functions,
         defined={str(name) for name in data["defined"]},
         classes={
             str(name): (int(line), [None if b is None else str(b) for b in bases])
@@ -50,6 +51,45 @@ def summary_from_json(data: dict[str, Any]) -> ModuleSummary:
             for callee, key, line in data["joined_calls"]
         ],
     )
+
+
+class StoredFunctions(MutableMapping[str, FunctionSummary]):
+    """A stored module's functions, each made a FunctionSummary when first asked for: a warm
+    run that analyses one edited file needs the functions of the few modules that file imports,
+    not the tens of thousands of the whole project."""
+
+    def __init__(self, items: list[Any], path: str) -> None:
+        if not isinstance(items, list) or not all(
+            isinstance(item, list) and len(item) in (5, 6) and isinstance(item[1], str)
+            for item in items
+        ):
+            raise ValueError("functions of another shape")
+        self._raw: dict[str, list[Any]] = {item[1]: item for item in items}
+        self._path = path
+        self._made: dict[str, FunctionSummary] = {}
+
+    def __getitem__(self, name: str) -> FunctionSummary:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = _function_from_json(self._raw[name], self._path)
+        return made
+
+    def __setitem__(self, name: str, function: FunctionSummary) -> None:
+        self._raw[name] = _function_to_json(function)
+        self._made[name] = function
+
+    def __delitem__(self, name: str) -> None:
+        del self._raw[name]
+        self._made.pop(name, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
 
 
 def _function_to_json(function: FunctionSummary) -> list[Any]:
