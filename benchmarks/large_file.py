@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from generated import repeated
+
 # About 25 bytes a line, as in the 60,000-line, 1.5 MB module of issue 15.
 BLOCK = """\
 async def handle_request_{n}(queue, timeout=None):
@@ -51,14 +53,7 @@ MODES = {
 
 
 def generate(lines: int) -> str:
-    parts = ["import asyncio\n\n\n"]
-    count, n = 3, 0
-    while count < lines:
-        block = BLOCK.format(n=n)
-        parts.append(block)
-        count += block.count("\n")
-        n += 1
-    return "".join(parts)
+    return repeated(BLOCK, lines)
 
 
 def measure(mode: str, path: Path) -> tuple[float, int]:

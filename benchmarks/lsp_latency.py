@@ -23,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from generated import repeated
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient
 
@@ -50,15 +51,7 @@ async def handler_{n}(reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 
 def generate(lines: int) -> str:
     """About `lines` lines of clean asyncio code: stream handlers with queues and subprocesses."""
-    parts = ["import asyncio\n\n\n"]
-    count = 3
-    n = 0
-    while count < lines:
-        block = HANDLER.format(n=n)
-        parts.append(block)
-        count += block.count("\n")
-        n += 1
-    return "".join(parts)
+    return repeated(HANDLER, lines)
 
 
 def toggled(text: str, on: bool) -> str:

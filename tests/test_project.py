@@ -38,6 +38,20 @@ def _expected(root: Path) -> set[tuple[str, int, str]]:
     }
 
 
+def _copy(project: str, tmp_path: Path) -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(PROJECTS / project, root)
+    return root
+
+
+def _edit(path: Path, old: str, new: str) -> str:
+    """Replace `old` (which must be there) in the file; return the text before."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text
+
+
 def _reported(found: list[dict[str, object]]) -> set[tuple[str, int, str]]:
     return {
         (Path(str(d["filename"])).as_posix(), d["location"]["row"], str(d["code"]))  # type: ignore[index]
@@ -93,19 +107,16 @@ def test_sarif_points_at_the_helper_in_the_other_module() -> None:
 
 
 def test_a_helper_module_without_async_is_still_summarised(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "effects", root)
+    root = _copy("effects", tmp_path)
     assert ("jobs/main.py", 53, "AIO401") in _reported(_check("--no-cache", ".", cwd=root))
-    wire = root / "jobs" / "wire.py"
-    wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
+    _edit(root / "jobs" / "wire.py", "writer.write(payload)", "writer.close()")
     assert ("jobs/main.py", 53, "AIO401") not in _reported(_check("--no-cache", ".", cwd=root))
 
 
 def test_effects_follow_helpers_through_modules_and_a_cycle(tmp_path: Path) -> None:
     """`relay.relay()` hands the writer to `wire.frame()`, `relay.forward()` and
     `echo.answer()` call each other: a cached caller follows an edit two modules away."""
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "effects", root)
+    root = _copy("effects", tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO401", "."]
     found = _check(*cache, cwd=root)
     messages = {
@@ -114,27 +125,10 @@ def test_effects_follow_helpers_through_modules_and_a_cycle(tmp_path: Path) -> N
     relayed = [row for row, text in messages.items() if "`relay()` (jobs/relay.py:" in text]
     forwarded = [row for row, text in messages.items() if "`forward()` (jobs/relay.py:" in text]
     assert len(relayed) == 1 and len(forwarded) == 1
-    wire = root / "jobs" / "wire.py"
-    wire.write_text(wire.read_text().replace("writer.write(payload)", "writer.close()"))
+    _edit(root / "jobs" / "wire.py", "writer.write(payload)", "writer.close()")
     rows = {row for name, row, _ in _reported(_check(*cache, cwd=root)) if name == "jobs/main.py"}
     assert relayed[0] not in rows  # frame() now closes the writer
     assert forwarded[0] in rows  # echo.answer() still writes
-
-
-def test_cached_consumer_follows_the_module_that_stops_joining(tmp_path: Path) -> None:
-    """The consumer's result depends on a module it does not import: its cache key must too."""
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "effects", root)
-    cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO101", "."]
-    assert ("jobs/consumers.py", 6, "AIO101") in _reported(_check(*cache, cwd=root))
-    pipeline = root / "jobs" / "pipeline.py"
-    text = pipeline.read_text(encoding="utf-8")
-    unjoined = text.replace("    await queue.join()\n", "    await asyncio.sleep(1)\n")
-    assert unjoined != text
-    pipeline.write_text(unjoined, encoding="utf-8")
-    assert ("jobs/consumers.py", 6, "AIO101") not in _reported(_check(*cache, cwd=root))
-    pipeline.write_text(text, encoding="utf-8")
-    assert ("jobs/consumers.py", 6, "AIO101") in _reported(_check(*cache, cwd=root))
 
 
 def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_related() -> None:
@@ -152,15 +146,11 @@ def test_swallowed_cancellation_is_reported_at_the_await_with_the_handler_relate
 
 
 def test_cached_caller_follows_the_callee_that_stops_swallowing(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "cancellation", root)
+    root = _copy("cancellation", tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO501", "."]
     assert ("svc/worker.py", 12, "AIO501") in _reported(_check(*cache, cwd=root))
-    client = root / "svc" / "client.py"
-    text = client.read_text(encoding="utf-8")
-    fixed = text.replace('log.info("fetch of %s cancelled", url)\n    return', "raise\n    return")
-    assert fixed != text
-    client.write_text(fixed, encoding="utf-8")
+    swallowing = 'log.info("fetch of %s cancelled", url)\n    return'
+    _edit(root / "svc" / "client.py", swallowing, "raise\n    return")
     assert ("svc/worker.py", 12, "AIO501") not in _reported(_check(*cache, cwd=root))
 
 
@@ -241,12 +231,10 @@ def test_a_single_file_run_knows_only_its_module() -> None:
 
 
 def test_cache_entry_follows_the_summaries_it_used(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "srclayout", root)
+    root = _copy("srclayout", tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache"), "src"]
     assert ("src/lib/api.py", 5, "AIO601") in _reported(_check(*cache, cwd=root))
-    core = root / "src" / "lib" / "core.py"
-    core.write_text(core.read_text().replace("async def work", "def work"), encoding="utf-8")
+    _edit(root / "src" / "lib" / "core.py", "async def work", "def work")
     assert not any(d["filename"] == "src/lib/api.py" for d in _check(*cache, cwd=root))
 
 
@@ -334,8 +322,7 @@ def test_a_warm_run_reads_summaries_from_the_cache(
     from asynclint.project import index as index_module
     from asynclint.settings import Settings
 
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "srclayout", root)
+    root = _copy("srclayout", tmp_path)
     api = root / "src" / "lib" / "api.py"
 
     def check() -> set[tuple[int, str]]:
@@ -422,15 +409,15 @@ def test_digest_follows_parameter_effects() -> None:
 
 
 def test_a_queue_joined_in_another_module_is_owed_task_done(tmp_path: Path) -> None:
-    root = tmp_path / "proj"
-    shutil.copytree(PROJECTS / "effects", root)
+    root = _copy("effects", tmp_path)
     cache = ["--cache-dir", str(tmp_path / "cache"), "--select", "AIO101", "."]
     found = _check(*cache, cwd=root)
     assert _reported(found) == {("jobs/consumers.py", 6, "AIO101")}
     assert "join()ed (in jobs/pipeline.py:11)" in str(found[0]["message"])
-    # The consumer's module did not change, but what it receives did: its cache entry follows.
+    # The consumer's module did not change, but what it receives did: its cache entry follows
+    # (its key holds the modules that join its queues, which it does not import).
     pipeline = root / "jobs" / "pipeline.py"
-    pipeline.write_text(
-        pipeline.read_text().replace("await queue.join()", "await asyncio.sleep(1)")
-    )
+    joined = _edit(pipeline, "await queue.join()", "await asyncio.sleep(1)")
     assert _check(*cache, cwd=root) == []
+    pipeline.write_text(joined, encoding="utf-8")
+    assert _reported(_check(*cache, cwd=root)) == {("jobs/consumers.py", 6, "AIO101")}

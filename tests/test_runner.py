@@ -341,32 +341,23 @@ def test_importing_the_package_and_cli_does_not_import_libcst() -> None:
     assert output == "False True ['AIO001']\n"
 
 
-def test_concurrent_runs_do_not_drop_each_others_entries(project: Path) -> None:
-    # pre-commit runs several processes at once; each saves what it checked.
-    _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR})
-    directory = str(project / CACHE_DIR_NAME)
-    first, second = Cache(directory, "key"), Cache(directory, "key")
-    for cache, name in [(first, "a.py"), (second, "b.py")]:
-        cache.put(str(project / name), name, "digest", FileResult(name))
-    first.save()
-    second.save()
-    merged = Cache(directory, "key")
-    assert merged.get(str(project / "a.py"), "a.py", "digest") == FileResult("a.py")
-    assert merged.get(str(project / "b.py"), "b.py", "digest") == FileResult("b.py")
-
-
-def test_concurrent_runs_over_an_existing_cache_keep_each_others_entries(project: Path) -> None:
-    # The second run loaded the file before the first replaced it: it must read it again.
+@pytest.mark.parametrize("earlier_run", [False, True], ids=["new cache", "existing cache"])
+def test_concurrent_runs_do_not_drop_each_others_entries(project: Path, earlier_run: bool) -> None:
+    # pre-commit runs several processes at once; each saves what it checked. Over an existing
+    # file, the second run loaded it before the first replaced it: it must read it again.
     _files(project, {"a.py": SYNTAX_ERROR, "b.py": SYNTAX_ERROR, "c.py": SYNTAX_ERROR})
     directory = str(project / CACHE_DIR_NAME)
-    earlier = Cache(directory, "key")
-    earlier.put(str(project / "c.py"), "c.py", "digest", FileResult("c.py"))
-    earlier.save()
+    names = ["a.py", "b.py"]
+    if earlier_run:
+        earlier = Cache(directory, "key")
+        earlier.put(str(project / "c.py"), "c.py", "digest", FileResult("c.py"))
+        earlier.save()
+        names.append("c.py")
     first, second = Cache(directory, "key"), Cache(directory, "key")
     for cache, name in [(first, "a.py"), (second, "b.py")]:
         cache.put(str(project / name), name, "digest", FileResult(name))
     first.save()
     second.save()
     merged = Cache(directory, "key")
-    for name in ("a.py", "b.py", "c.py"):
+    for name in names:
         assert merged.get(str(project / name), name, "digest") == FileResult(name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from asynclint.semantics import asyncio_api as api
+from asynclint.project.ast_names import qualify
 
 _CANCELLED = "asyncio.CancelledError"
 _BASE = frozenset({"BaseException", "builtins.BaseException"})
@@ -108,23 +108,13 @@ def _catches(node: ast.expr | None, imports: dict[str, str], uses_asyncio: bool)
         return uses_asyncio  # a bare except: in trio code it catches trio's cancellation
     items = node.elts if isinstance(node, ast.Tuple) else [node]
     for item in items:
-        name = _qualify(item, imports)
+        name = qualify(item, imports)
         if name == _CANCELLED:
             return True
         written = item.id if isinstance(item, ast.Name) else None
         if uses_asyncio and (name in _BASE or written in _BASE):
             return True
     return False
-
-
-def _qualify(node: ast.expr, imports: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in imports:
-        return None
-    return api.normalize(".".join([imports[node.id], *parts]))
 
 
 def _first_catch(

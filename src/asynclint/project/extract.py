@@ -11,6 +11,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
 from asynclint.project import cancellation
+from asynclint.project.ast_names import qualify
 from asynclint.project.param_effects import (
     ParamUses,
     as_summary_fields,
@@ -145,7 +146,7 @@ def _joined_calls(
     for item in nodes if joins else ():
         if not isinstance(item, ast.Call):
             continue
-        callee = _qualify(item.func, imports)
+        callee = qualify(item.func, imports)
         if callee is None or callee.startswith("asyncio."):
             continue
         for index, arg in enumerate(item.args):
@@ -169,7 +170,7 @@ def _parameter_uses(
     bound: bool = False,
 ) -> ParamUses | None:
     body = "\n".join(lines[node.body[0].lineno - 1 : node.end_lineno or node.lineno])
-    return parameter_uses(node, body, lambda n: _qualify(n, imports), own, calls_own, bound)
+    return parameter_uses(node, body, lambda n: qualify(n, imports), own, calls_own, bound)
 
 
 def _cancellation_facts(tree: ast.Module, summary: ModuleSummary, lines: list[str]) -> None:
@@ -297,16 +298,6 @@ def _record_import(
             imports[alias.asname or alias.name] = f"{module}.{alias.name}"
 
 
-def _qualify(node: ast.expr, imports: dict[str, str]) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.insert(0, node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name) or node.id not in imports:
-        return None
-    return api.normalize(".".join([imports[node.id], *parts]))
-
-
 def _function(
     node: ast.FunctionDef | ast.AsyncFunctionDef,
     qualname: str,
@@ -366,7 +357,7 @@ def _returned_call(own: list[ast.stmt], imports: dict[str, str], awaits: bool) -
             value = value.value
         if not isinstance(value, ast.Call):
             return None
-        callees.add(_qualify(value.func, imports))
+        callees.add(qualify(value.func, imports))
     if len(callees) != 1:
         return None
     callee = callees.pop()
@@ -376,7 +367,7 @@ def _returned_call(own: list[ast.stmt], imports: dict[str, str], awaits: bool) -
 def _decorator_name(node: ast.expr, imports: dict[str, str]) -> str | None:
     if isinstance(node, ast.Call):
         node = node.func
-    qualified = _qualify(node, imports)
+    qualified = qualify(node, imports)
     if qualified is not None:
         return qualified
     return node.id if isinstance(node, ast.Name) else None
@@ -489,7 +480,7 @@ def _produced(value: ast.expr, imports: dict[str, str]) -> Produced | None:
         value, awaited = value.value, True
     if not isinstance(value, ast.Call):
         return None
-    qualname = _qualify(value.func, imports)
+    qualname = qualify(value.func, imports)
     if qualname is None:
         return None
     if qualname in api.PASS_THROUGH and awaited and value.args:
@@ -500,7 +491,7 @@ def _produced(value: ast.expr, imports: dict[str, str]) -> Produced | None:
         pipes = frozenset(
             k.arg
             for k in value.keywords
-            if k.arg in api.PROCESS_STREAMS and _qualify(k.value, imports) == "subprocess.PIPE"
+            if k.arg in api.PROCESS_STREAMS and qualify(k.value, imports) == "subprocess.PIPE"
         )
         return api.AWAITED_FACTORIES[qualname], pipes
     if awaited and qualname in api.STREAM_PAIR_FACTORIES:
@@ -515,7 +506,7 @@ def _annotation_kind(node: ast.expr, imports: dict[str, str]) -> ReturnKind | No
         except SyntaxError:
             return None
     if isinstance(node, ast.Subscript):
-        outer = _qualify(node.value, imports)
+        outer = qualify(node.value, imports)
         if outer == "typing.Optional":
             return _annotation_kind(node.slice, imports)
         return _annotation_kind(node.value, imports)
@@ -523,7 +514,7 @@ def _annotation_kind(node: ast.expr, imports: dict[str, str]) -> ReturnKind | No
         sides = [s for s in (node.left, node.right) if not _is_none(s)]
         kinds = {_annotation_kind(s, imports) for s in sides}
         return kinds.pop() if len(kinds) == 1 else None
-    qualname = _qualify(node, imports)
+    qualname = qualify(node, imports)
     return api.ANNOTATIONS.get(qualname) if qualname else None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from asynclint.project.param_effects import STORE, by_effect
+from asynclint.project.param_effects import STORE, by_effect, prefixed
 from asynclint.project.summaries import FunctionSummary
 
 # Rounds of following forwards: a chain of helpers longer than this counts as stored.
@@ -31,17 +31,16 @@ def resolve_forwards(
     if not pending:
         return {}
     effects: dict[Key, dict[str, set[str]]] = {key: _by_param(f) for key, f in pending.items()}
-    targets: dict[tuple[str, int | str], tuple[Key, FunctionSummary] | None] = {}
+    targets: dict[str, tuple[Key, FunctionSummary] | None] = {}  # looked up once per callee
     stable = False
     for _round in range(_ROUNDS):
         changed = False
         for key, function in pending.items():
             have = effects[key]
             for param, prefix, callee, at in function.forwards:
-                target = targets.get((callee, at), ...)
-                if target is ...:
-                    target = targets[(callee, at)] = lookup(callee)
-                found = _effects_through(target, at, prefix, effects)
+                if callee not in targets:
+                    targets[callee] = lookup(callee)
+                found = _effects_through(targets[callee], at, prefix, effects)
                 mine = have.setdefault(param, set())
                 if not found <= mine:
                     mine |= found
@@ -71,11 +70,9 @@ def _effects_through(
     param = callee.parameter(at)
     if param is None:
         return {STORE}
-    done = effects[key].get(param, set()) if key in effects else set(callee.effects_on(param))
-    if not prefix:
-        return set(done)
+    done = effects[key].get(param, set()) if key in effects else callee.effects_on(param)
     # A stream handed over (`proc.stdout`): the callee's effects are on that stream.
-    return {e if e == STORE else f"{prefix}{e}" for e in done if e == STORE or "." not in e}
+    return {prefixed(prefix, effect) for effect in done} - {""}
 
 
 def _by_param(function: FunctionSummary) -> dict[str, set[str]]:

@@ -312,7 +312,7 @@ def compose(uses: Mapping[str, ParamUses]) -> None:
                 if callee is None or target is None:
                     found = {STORE}
                 else:
-                    found = {_prefixed(prefix, e) for e in callee.effects.get(target, set())}
+                    found = {prefixed(prefix, e) for e in callee.effects.get(target, set())}
                     found.discard("")
                     changed |= _take_forwards(caller, param, prefix, callee, target)
                     if not prefix:
@@ -343,7 +343,9 @@ def _take_forwards(
     return bool(new)
 
 
-def _prefixed(prefix: str, effect: str) -> str:
+def prefixed(prefix: str, effect: str) -> str:
+    """An effect on a parameter, as one on the caller's stream handed in its place (`read` on
+    `proc.stdout` -> "stdout.read"); "" where that is no thing (a stream's stream)."""
     if not prefix or effect == STORE:
         return effect
     if "." in effect:  # a stream's stream: not a thing
