@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 
 from asynclint.engine import check_buffer
-from asynclint.incremental import IncrementalParser, split_chunks
+from asynclint.incremental import IncrementalParser, parse_in_pieces, split_chunks
 from asynclint.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,6 +37,31 @@ def test_assembled_module_is_the_full_parse(path: Path) -> None:
     module = assembled(IncrementalParser(), text)
     assert module.code == text
     assert module.deep_equals(full_parse(text))
+
+
+@pytest.mark.parametrize("path", STATEMENTS, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_a_file_parsed_in_pieces_is_the_full_parse(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    # Small pieces, so that every fixture is cut into several (large files are, in the engine).
+    module = parse_in_pieces(text, piece_chars=300)
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+def test_a_piece_that_would_lose_lines_is_parsed_whole() -> None:
+    text = "import asyncio\n\n    # an indented comment\nx = 1\n"
+    module = parse_in_pieces(text, piece_chars=10)
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+
+
+def test_a_syntax_error_in_a_piece_is_the_full_parse_error() -> None:
+    text = "x = 1\n" * 50 + "def broken(:\n    pass\n"
+    with pytest.raises(cst.ParserSyntaxError) as error:
+        parse_in_pieces(text, piece_chars=40)
+    with pytest.raises(cst.ParserSyntaxError) as expected:
+        full_parse(text)
+    assert str(error.value) == str(expected.value)
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(FIXTURES)))

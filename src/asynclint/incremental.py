@@ -205,6 +205,34 @@ def split_chunks(text: str) -> list[str] | None:
     return [text[a:b] for a, b in itertools.pairwise(cuts)]
 
 
+# libcst's parser holds about 0.25 MB of working memory per KB of the text it parses, well
+# beyond the tree it gives: a large file parsed in pieces of this size peaks at a third.
+PIECE_CHARS = 64 * 1024
+
+
+def parse_in_pieces(text: str, piece_chars: int = PIECE_CHARS) -> cst.Module:
+    """`libcst.parse_module(text)`, the same tree and the same errors, parsed a run of
+    top-level statements of about `piece_chars` at a time (a full parse when the text is not
+    one to cut, see the module)."""
+    pieces = split_chunks(text) if len(text) > piece_chars else None
+    if pieces is None:
+        return _full_parse(text)
+    grouped: list[list[str]] = []
+    size = 0
+    for piece in pieces:
+        if grouped and size + len(piece) <= piece_chars:
+            grouped[-1].append(piece)
+            size += len(piece)
+        else:
+            grouped.append([piece])
+            size = len(piece)
+    runs = ["".join(group) for group in grouped]
+    chunks = [_parse_chunk(run) for run in runs]
+    parsed = [chunk for chunk in chunks if chunk is not None]
+    joined = _join(parsed, runs) if len(parsed) == len(runs) else None
+    return joined[0] if joined is not None else _full_parse(text)
+
+
 def _respliced(old: str, pieces: list[str], new: str) -> list[str] | None:
     """The chunks of `new` when it differs from `old` (cut into `pieces`) within one chunk:
     that chunk's new text in its place. A chunk still starts with a top-level statement
@@ -253,11 +281,24 @@ def _parse_chunk(piece: str) -> _Chunk | None:
         module = _full_parse(piece)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
-    if not module.body or module.code != piece:
+    if not module.body or (_may_lose_lines(piece) and module.code != piece):
         # libcst does not give back every text it parses: blank lines before an indented
         # comment at the end of a module are lost, where in the whole file they are not.
         return None
     return _Chunk(module, any(_has_indented_block(s) for s in module.body))
+
+
+def _may_lose_lines(piece: str) -> bool:
+    """Whether the lines after the piece's last statement hold an indented comment, the one
+    shape whose code libcst does not give back (checking every piece's code would cost a
+    third of the parse)."""
+    for line in reversed(piece.splitlines()):
+        stripped = line.lstrip()
+        if stripped and not stripped.startswith("#"):
+            return False  # the statement's last line: nothing after it is lost
+        if stripped and len(stripped) != len(line):
+            return True  # an indented comment
+    return False
 
 
 def _has_indented_block(node: cst.CSTNode) -> bool:
