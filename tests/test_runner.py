@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from asynclint import runner
+from asynclint import runner, stamps
 from asynclint.cache import CACHE_DIR_NAME, Cache, result_from_json, result_to_json
 from asynclint.diagnostics import Diagnostic, Edit, Fix, Severity
 from asynclint.fixes.stable import fix_until_stable
@@ -143,6 +143,60 @@ def test_changed_content_and_changed_settings_miss(project: Path) -> None:
     assert ignoring.diagnostics == []
 
 
+def _counting_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    real_read = runner._read
+
+    def read(path: str) -> bytes | None:
+        reads.append(path)
+        return real_read(path)
+
+    monkeypatch.setattr(runner, "_read", read)
+    return reads
+
+
+def test_a_warm_run_reads_only_the_files_changed_since(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Files are known by their stat only once written well before a run: here, just before.
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
+    _files(project, {"a.py": AIO401_SNIPPET, "b.py": SYNTAX_ERROR, "c.py": PLAIN})
+    cold = run(["."], Settings(), jobs=1)
+    reads = _counting_reads(monkeypatch)
+    warm = run(["."], Settings(), jobs=1)
+    assert reads == []
+    assert warm.results == cold.results and warm.cache_hits == 3
+    (project / "b.py").write_text("async def fine():\n    pass\n")
+    edited = run(["."], Settings(), jobs=1)
+    assert set(reads) == {"b.py"}
+    assert _summary(edited.results) == [("a.py", [(4, 5, "AIO401")]), ("b.py", []), ("c.py", [])]
+
+
+def test_a_file_rewritten_with_its_size_and_mtime_kept_is_read_again(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
+    _files(project, {"a.py": AIO401_SNIPPET})
+    assert [d.code for d in run(["."], Settings(), jobs=1).diagnostics] == ["AIO401"]
+    before = (project / "a.py").stat()
+    same_size = AIO401_SNIPPET.replace('writer.write(b"ping")', "writer.close()       ")
+    assert len(same_size) == len(AIO401_SNIPPET)
+    (project / "a.py").write_text(same_size)
+    os.utime(project / "a.py", ns=(before.st_atime_ns, before.st_mtime_ns))
+    # Its ctime changed: the new content is what is checked.
+    assert [d.code for d in run(["."], Settings(), jobs=1).diagnostics] == ["AIO402"]
+
+
+def test_files_written_just_before_a_run_are_read_again_by_the_next(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _files(project, {"a.py": AIO401_SNIPPET, "c.py": PLAIN})
+    run(["."], Settings(), jobs=1)
+    reads = _counting_reads(monkeypatch)
+    run(["."], Settings(), jobs=1)
+    assert sorted(reads) == ["a.py", "c.py"]
+
+
 def test_same_file_under_another_display_path_misses(project: Path) -> None:
     _files(project, {"pkg/a.py": SYNTAX_ERROR})
     run(["."], Settings(), jobs=1)
@@ -152,10 +206,16 @@ def test_same_file_under_another_display_path_misses(project: Path) -> None:
     assert [d.path for d in outcome.diagnostics] == ["a.py"]
 
 
+def _results_caches(project: Path) -> list[Path]:
+    """The cache files of results (not the module summaries or the files' stamps)."""
+    caches = (project / CACHE_DIR_NAME).glob("*.json")
+    return [p for p in caches if not p.name.startswith(("summaries-", "files-"))]
+
+
 def test_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
     _files(project, {"a.py": SYNTAX_ERROR})
     run(["."], Settings(), jobs=1)
-    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    (cache_file,) = _results_caches(project)
     for garbage in ["{not json", '{"format": 1, "files": {"x": 1}}', "[]", "\xff"]:
         cache_file.write_text(garbage, encoding="latin-1")
         outcome = run(["."], Settings(), jobs=1)
@@ -166,7 +226,7 @@ def test_corrupt_cache_is_ignored_and_replaced(project: Path) -> None:
 def test_damaged_entry_is_a_miss(project: Path) -> None:
     _files(project, {"a.py": SYNTAX_ERROR})
     run(["."], Settings(), jobs=1)
-    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    (cache_file,) = _results_caches(project)
     stored = json.loads(cache_file.read_text())
     for entry in stored["files"].values():
         entry["result"]["diagnostics"] = [["one", 2]]
@@ -238,7 +298,7 @@ def test_cache_forgets_files_that_are_gone(project: Path) -> None:
     (project / "b.py").unlink()
     _files(project, {"c.py": SYNTAX_ERROR})
     run(["c.py"], Settings(), jobs=1)
-    (cache_file,) = (project / CACHE_DIR_NAME).glob("*.json")
+    (cache_file,) = _results_caches(project)
     stored = Cache(str(project / CACHE_DIR_NAME), cache_file.stem)
     assert sorted(os.path.basename(path) for path in stored.entries) == ["a.py", "c.py"]
 

@@ -96,6 +96,20 @@ class Cache:
         self.written.add(abs_path)
         self.dirty = True
 
+    def entry(self, key: str) -> Any:
+        """The stored entry under `key` (any JSON value; None if there is none), kept by
+        `save` even when its file is gone."""
+        found = self.entries.get(key)
+        if found is not None:
+            self.touched.add(key)
+        return found
+
+    def put_entry(self, key: str, value: Any) -> None:
+        self.entries[key] = value
+        self.touched.add(key)
+        self.written.add(key)
+        self.dirty = True
+
     def save(self) -> None:
         """Write the entries back if anything changed. Never raises."""
         if not self.dirty:

@@ -41,9 +41,10 @@ class ConfigFinder:
     def find(self, start: str) -> FileConfig | None:
         """The configuration for `start` (a file or a directory), None without any
         pyproject.toml above it. Its `requires_python` is the nearest one, wherever found."""
-        directory = os.path.abspath(start)
-        if not os.path.isdir(directory):
-            directory = os.path.dirname(directory)
+        return self.find_for_directory(directory_of(start))
+
+    def find_for_directory(self, directory: str) -> FileConfig | None:
+        """`find` for an absolute directory."""
         found = self._inherited(directory)
         if found.section is not None:
             return replace(found.section, requires_python=found.requires_python)
@@ -64,6 +65,12 @@ class ConfigFinder:
             above = self._directories.get(parent, _Inherited()) if parent != path else _Inherited()
             self._directories[path] = _combine(above, _read(path))
         return self._directories[directory]
+
+
+def directory_of(path: str) -> str:
+    """The absolute directory of a file, or the directory itself."""
+    directory = os.path.abspath(path)
+    return directory if os.path.isdir(directory) else os.path.dirname(directory)
 
 
 def _read(directory: str) -> FileConfig | None:
@@ -95,10 +102,22 @@ class Projects:
         self._finder = ConfigFinder()
         self._configs: dict[FileConfig | None, Config] = {}
         self._excluders: dict[DiscoveryOptions, Excluder] = {}
+        # Asked for every file and directory of a run: the answer for each directory, once.
+        self._by_directory: dict[str, Config] = {}
 
     def config_for(self, path: str) -> Config:
         """The configuration of the file or directory `path`."""
-        file = self.explicit if self.explicit is not None else self._finder.find(path)
+        directory = directory_of(path)
+        config = self._by_directory.get(directory)
+        if config is None:
+            config = self._by_directory[directory] = self._config_for_directory(directory)
+        return config
+
+    def _config_for_directory(self, directory: str) -> Config:
+        if self.explicit is not None:
+            file: FileConfig | None = self.explicit
+        else:
+            file = self._finder.find_for_directory(directory)
         config = self._configs.get(file)
         if config is None:
             merged = merge(self.cli, file)

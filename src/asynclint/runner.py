@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
@@ -24,6 +24,7 @@ from asynclint.project.layout import ModuleName, module_name
 from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
 from asynclint.settings import Settings
+from asynclint.stamps import Known, Stamps
 
 if TYPE_CHECKING:
     from asynclint.diagnostics import Diagnostic
@@ -98,7 +99,9 @@ def run(
     outcome = Outcome(warnings=list(found.warnings), path_errors=list(found.errors))
     caches: dict[Settings, Cache] = {}
     directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
-    summaries = Cache(directory, "summaries-" + build_fingerprint()[:24]) if use_cache else None
+    build = build_fingerprint()[:24]
+    summaries = Cache(directory, "summaries-" + build) if use_cache else None
+    stamps = Stamps(Cache(directory, "files-" + build) if use_cache else None)
 
     def cache_for(file_settings: Settings) -> Cache | None:
         if not use_cache:
@@ -110,7 +113,7 @@ def run(
         return cache
 
     with _Workers(jobs) as workers:
-        seen, project = _index(found.files, summaries, workers)
+        seen, project = _index(found.files, summaries, stamps, workers)
         release_freed_memory()  # the read buffers, before the workers fork
         slots: list[FileResult | None] = [None] * len(found.files)
         keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
@@ -170,6 +173,7 @@ def run(
         cache.save()
     if summaries is not None:
         summaries.save()
+    stamps.save()
     return outcome
 
 
@@ -215,7 +219,7 @@ class _Project:
                 keys = last.get("keys")
                 if isinstance(keys, dict):
                     self._keys, self._reused = keys, True
-                    store.touched.add(_PROJECT_ENTRY)
+                    store.entry(_PROJECT_ENTRY)  # kept
 
     @property
     def index(self) -> ProjectIndex:
@@ -251,16 +255,14 @@ class _Project:
         keys = {path: key for path, key in self._keys.items() if key is not None}
         if not keys:
             return  # no module of the run knows another: nothing to reuse
-        self._store.entries[_PROJECT_ENTRY] = {"fingerprint": self.fingerprint, "keys": keys}
-        self._store.touched.add(_PROJECT_ENTRY)
-        self._store.written.add(_PROJECT_ENTRY)
-        self._store.dirty = True
+        self._store.put_entry(_PROJECT_ENTRY, {"fingerprint": self.fingerprint, "keys": keys})
 
 
 def _index(
-    paths: Sequence[str], store: Cache | None, workers: _Workers
+    paths: Sequence[str], store: Cache | None, stamps: Stamps, workers: _Workers
 ) -> tuple[list[_Seen], _Project]:
-    """Read and hash every file, one at a time, and gather the module summaries. A file
+    """Read and hash every file, one at a time (unless `stamps` knows it unchanged since the
+    last run), and gather the module summaries. A file
     without `async` in it defines no coroutine function and makes no asyncio object: only a
     package's `__init__.py`, for its re-exports, and plain helpers that write or mark queue
     items done are worth summarising then. Summaries come
@@ -275,28 +277,43 @@ def _index(
         if made is not None:
             found[index] = made
             digests[index] = _store_summary(store, digest, path, named, *made)
+        elif store is not None and digest is not None:
+            # None (it does not parse): known too, so that the next run does not read it again.
+            entry = {"key": [digest, named.name, named.is_package], "path": path, "summary": None}
+            store.put_entry(os.path.abspath(path), entry)
 
     for index, path in enumerate(paths):
-        data = _read(path)
         item = _Seen()
         seen.append(item)
-        if data is None:
-            continue
-        item.digest, item.size, item.prefiltered = content_hash(data), len(data), prefiltered(data)
-        if (
-            item.prefiltered
-            and os.path.basename(path) != "__init__.py"
-            and not _may_hold_helpers(data)
-        ):
+        where = os.path.abspath(path)
+        known, info = stamps.known(where)
+        data = None
+        if known is None:
+            data = _read(path)
+            if data is None:
+                continue
+            is_prefiltered = prefiltered(data)
+            helpers = is_prefiltered and _may_hold_helpers(data)
+            known = Known(content_hash(data), len(data), is_prefiltered, helpers)
+            stamps.remember(where, info, known)
+        item.digest, item.size, item.prefiltered = known.digest, known.size, known.prefiltered
+        if item.prefiltered and os.path.basename(path) != "__init__.py" and not known.helpers:
             continue
         named = module_name(path)
         if named is None:
             continue
         stored = _stored_summary(store, item.digest, path, named) if store else None
+        if isinstance(stored, str):
+            continue  # _NO_SUMMARY
         if stored is not None:
             found[index], digests[index] = stored
         elif not workers.parallel:
-            computed(index, path, named, item.digest, _summarize(path, data, named))
+            digest: str | None = item.digest
+            if data is None:  # known by its stamp: read now (the hash says what was read)
+                data = _read(path)
+                digest = content_hash(data) if data is not None else None
+            made = _summarize(path, data, named) if data is not None else None
+            computed(index, path, named, digest, made)
         else:
             missing.append((index, path, named))
     summarised = workers.summarize([(path, named) for _, path, named in missing])
@@ -340,26 +357,29 @@ def _store_summary(
             "uses": used,
             "digest": summary_digest,
         }
-        store.entries[where] = entry
-        store.touched.add(where)
-        store.written.add(where)
-        store.dirty = True
+        store.put_entry(where, entry)
     return summary_digest
+
+
+_NO_SUMMARY: Literal["none"] = "none"  # what _stored_summary says of a file known to have none
 
 
 def _stored_summary(
     store: Cache, digest: str, path: str, named: ModuleName
-) -> tuple[tuple[dict[str, Any], frozenset[str]], str] | None:
+) -> tuple[tuple[dict[str, Any], frozenset[str]], str] | Literal["none"] | None:
     """The stored summary (as JSON, read only if the index is needed), the names the file
-    uses, and the digest of both."""
+    uses, and the digest of both; _NO_SUMMARY for a file known to have none."""
     where = os.path.abspath(path)
     entry: Any = store.entries.get(where)
     try:
         if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
+            if entry["summary"] is None:
+                store.entry(where)  # kept
+                return _NO_SUMMARY
             summary, summary_digest = entry["summary"], entry["digest"]
             uses = frozenset(str(name) for name in entry["uses"])
             if isinstance(summary, dict) and isinstance(summary_digest, str):
-                store.touched.add(where)
+                store.entry(where)  # kept
                 return (summary, uses), summary_digest
     except (KeyError, TypeError, ValueError, AttributeError):
         pass  # an entry we cannot read is a miss

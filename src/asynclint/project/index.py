@@ -37,9 +37,11 @@ class ProjectIndex:
     # module, a module uses only those: the rest of its exports neither reach its context nor
     # its cache key, so adding a function to a module re-analyses only the files naming it.
     uses: dict[str, frozenset[str]] = field(default_factory=dict)
-    _by_name: dict[str, dict[str, tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]]] = (
+    # (module, name) -> what the module exports as that name (see _name_export).
+    _by_name: dict[tuple[str, str], tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]] = (
         field(default_factory=dict)
     )
+    _public: dict[str, list[str]] = field(default_factory=dict)
 
     def add(
         self,
@@ -72,6 +74,7 @@ class ProjectIndex:
         if uses is not None:
             self.uses[path] = uses
         self._by_name.clear()
+        self._public.clear()
         self._functions_of.clear()
         self._classes_of.clear()
         self._digest_of.clear()
@@ -90,12 +93,16 @@ class ProjectIndex:
         uses = self.uses.get(path)
         parts = [summary.name, str(summary.is_package)]
         for target in targets:
-            self._export(target)
             if uses is None or target not in self.modules:
+                self._export(target)
                 parts.append(f"{target}={self._digest(target)}")
                 continue
-            names = sorted(name for name in self._names_of(target) if name in uses)
-            parts.extend(f"{target}.{name}={self._digest(target, name)}" for name in names)
+            names = [name for name in self._public_names(target) if name in uses]
+            parts.extend(
+                f"{target}.{name}={self._digest(target, name)}"
+                for name in names
+                if self._name_export(target, name) != ({}, {})
+            )
         parts.extend(
             repr(entry) for entry in sorted(self._joined_parameters().get(summary.name, ()))
         )
@@ -109,7 +116,7 @@ class ProjectIndex:
             if name is None:
                 functions, classes = self._functions_of[target], self._classes_of[target]
             else:
-                functions, classes = self._names_of(target)[name]
+                functions, classes = self._name_export(target, name)
             digest = self._digest_of[key] = ModuleContext(
                 target, False, functions, classes
             ).digest()
@@ -129,13 +136,14 @@ class ProjectIndex:
         classes: dict[str, ClassSummary] = {}
         uses = self.uses.get(path)
         for target in set(summary.imports.values()) | summary.dotted_imports:
-            self._export(target)
             if uses is None or target not in self.modules:
+                self._export(target)
                 functions.update(self._functions_of[target])
                 classes.update(self._classes_of[target])
                 continue
-            for name, (its_functions, its_classes) in self._names_of(target).items():
+            for name in self._public_names(target):
                 if name in uses:
+                    its_functions, its_classes = self._name_export(target, name)
                     functions.update(its_functions)
                     classes.update(its_classes)
         joined = tuple(sorted(self._joined_parameters().get(summary.name, ())))
@@ -155,26 +163,35 @@ class ProjectIndex:
                     self._joined.setdefault(owner.name, set()).add(entry)
         return self._joined
 
-    def _names_of(
-        self, target: str
-    ) -> dict[str, tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]]:
-        """A module's exports grouped by the name after the module's: `m.f`, `m.C.run` -> "f",
-        "C"."""
-        grouped = self._by_name.get(target)
-        if grouped is None:
-            grouped = self._by_name[target] = {}
-            start = len(target) + 1
-            for key, function in self._functions_of[target].items():
-                grouped.setdefault(key[start:].split(".")[0], ({}, {}))[0][key] = function
-            for key, view in self._classes_of[target].items():
-                grouped.setdefault(key[start:].split(".")[0], ({}, {}))[1][key] = view
-        return grouped
+    def _public_names(self, target: str) -> list[str]:
+        names = self._public.get(target)
+        if names is None:
+            module = self.modules.get(target)
+            names = self._public[target] = _public_names(module) if module else []
+        return names
+
+    def _name_export(
+        self, target: str, name: str
+    ) -> tuple[dict[str, FunctionSummary], dict[str, ClassSummary]]:
+        """What the module `target` exports as `name`: `target.name` (a function, or a
+        class with its methods), only as much of the module as a file that uses the name
+        needs (a module's classes cost most, with their bases in other modules)."""
+        key = (target, name)
+        found = self._by_name.get(key)
+        if found is None:
+            qualname = f"{target}.{name}"
+            functions = {
+                f"{qualname}{suffix}": self._resolved_summary(None, function)
+                for suffix, function in self.lookup(qualname).items()
+            }
+            view = self.class_view(qualname)
+            found = self._by_name[key] = (functions, {} if view is None else {qualname: view})
+        return found
 
     def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
         found: dict[str, ClassSummary] = {}
-        module = self.modules.get(target)
-        names = [f"{target}.{name}" for name in _public_names(module)] if module else [target]
-        for name in names:
+        names = [f"{target}.{name}" for name in self._public_names(target)]
+        for name in names if target in self.modules else [target]:
             view = self.class_view(name)
             if view is not None:
                 found[name] = view
@@ -247,12 +264,9 @@ class ProjectIndex:
     def _exported(self, target: str) -> dict[str, FunctionSummary]:
         """The summaries reachable as `target` or `target.<name>[.<method>]`."""
         found: dict[str, FunctionSummary] = {}
-        module = self.modules.get(target)
-        if module is not None:  # a module: every function and method in it, by its name
-            for name in _public_names(module):
-                resolved = self.lookup(f"{target}.{name}")
-                for suffix, function in resolved.items():
-                    found[f"{target}.{name}{suffix}"] = self._resolved_summary(None, function)
+        if target in self.modules:  # a module: every function and method in it, by its name
+            for name in self._public_names(target):
+                found.update(self._name_export(target, name)[0])
             return found
         for suffix, function in self.lookup(target).items():
             found[f"{target}{suffix}"] = self._resolved_summary(None, function)
@@ -335,8 +349,7 @@ class ProjectIndex:
             return {}
         if name in module.functions:
             return {"": module.functions[name]}
-        prefix = f"{name}."
-        is_class = any(key.startswith(prefix) for key in module.functions)
+        is_class = name in self._methods_of(module)
         if is_class or name in module.defined:
             return {}  # methods are reached through the class (see class_view)
         imported = module.imports.get(name)
@@ -345,7 +358,7 @@ class ProjectIndex:
         return {}
 
 
-def _public_names(module: ModuleSummary) -> Iterable[str]:
+def _public_names(module: ModuleSummary) -> list[str]:
     names = {key.split(".")[0] for key in module.functions}
     names.update(module.imports)
     return sorted(names)

@@ -23,22 +23,23 @@ def module_name(path: str) -> ModuleName | None:
     if extension not in (".py", ".pyi"):
         return None
     is_package = stem == "__init__"
-    parts = [] if is_package else [stem]
-    while _is_package_dir(directory):
-        directory, package = os.path.split(directory)
-        parts.insert(0, package)
-    # No `__init__.py` above: a namespace package, if some ancestor is a `src/` root.
-    rest = _below_src(directory)
-    if rest is not None:
-        parts[:0] = rest
+    parts = [*_package_parts(directory), *([] if is_package else [stem])]
     if not parts or not all(part.isidentifier() for part in parts):
         return None
     return ModuleName(".".join(parts), is_package)
 
 
 @lru_cache(maxsize=4096)
-def _is_package_dir(directory: str) -> bool:
-    return os.path.isfile(os.path.join(directory, "__init__.py"))
+def _package_parts(directory: str) -> tuple[str, ...]:
+    """The package names a module in `directory` is imported under (asked once per
+    directory: every file of a run asks)."""
+    parts: list[str] = []
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    # No `__init__.py` above: a namespace package, if some ancestor is a `src/` root.
+    rest = _below_src(directory)
+    return (*(rest or ()), *parts)
 
 
 def _below_src(directory: str) -> list[str] | None:
