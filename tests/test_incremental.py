@@ -339,3 +339,65 @@ def test_findings_after_edits_are_a_full_parse_findings() -> None:
         incremental = check_buffer(text, "t.py", settings, parser=parser)
         assert incremental.diagnostics == check_buffer(text, "t.py", settings).diagnostics
     assert parser.reused > 0
+
+
+LARGE_CLASS = '''\
+@dataclass
+class Service(Base):  # a comment on the header
+    """A class large enough to be cut."""
+
+    limit = 10
+    lock: asyncio.Lock
+
+    @property
+    def name(self) -> str:
+        return "service"
+        # a comment deeper than the next member
+
+
+    async def run(self) -> None:
+        async with self.lock:
+            await asyncio.sleep(1)
+
+    # a comment that belongs to the next member: no cut above it
+    def stop(self) -> None:
+        pass
+    x = 1; y = 2
+    def same_line_neighbours(self): return (
+        1,
+    )
+
+    class Inner:
+        def method(self) -> None:
+            pass
+
+
+
+# after the class
+'''
+
+
+def test_a_large_class_is_parsed_in_pieces_as_a_whole_parse_gives_it() -> None:
+    from asynclint import class_pieces
+
+    assert len(class_pieces._cuts(LARGE_CLASS, 40)) == 3  # only where blank lines separate
+    module = class_pieces.parse_class_in_pieces(LARGE_CLASS, 40)
+    assert module is not None
+    assert module.code == LARGE_CLASS
+    assert module.deep_equals(full_parse(LARGE_CLASS))
+    pieced = parse_in_pieces("import asyncio\n\n\n" + LARGE_CLASS * 3, piece_chars=40)
+    assert pieced.deep_equals(full_parse("import asyncio\n\n\n" + LARGE_CLASS * 3))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "class A:\n    x = 1\n    # joined by a comment only\n    y = 2\n",
+        "x = 1\ny = 2\n",  # no class
+        "class A:\n    x = 1\n\n    y = 2\nz = 3\n",  # a class and more
+    ],
+)
+def test_texts_that_are_not_one_class_cut_between_members_are_not_cut(text: str) -> None:
+    from asynclint.class_pieces import parse_class_in_pieces
+
+    assert parse_class_in_pieces(text, 1) is None

@@ -20,10 +20,10 @@ from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, RelatedLocation
 from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
-from asynclint.incremental import IncrementalParser, parse_in_pieces
+from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces, python_ast
 from asynclint.noqa import parse_suppressions
 from asynclint.positions import node_ranges
-from asynclint.prefilter import prefiltered
+from asynclint.prefilter import async_in_code, prefiltered
 from asynclint.project.summaries import ModuleContext
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
 from asynclint.results import FileResult as FileResult  # re-exported: engine.FileResult
@@ -134,8 +134,15 @@ def check_source(
     def analyse() -> FileResult:
         # Its own result: after a time-out the thread may still run for a moment.
         scratch = FileResult(path, encoding=source.encoding)
+        large = parser is None and len(source.text) > PIECE_CHARS
+        tree = python_ast(source.text) if large else None
+        if prefilter and tree is not None and not async_in_code(tree):
+            return FileResult(path, skipped=True)
         try:
-            module = parser.parse(source.text) if parser is not None else _parse(source.text)
+            if parser is not None:
+                module = parser.parse(source.text)
+            else:
+                module = parse_in_pieces(source.text, tree=tree)
         except (cst.ParserSyntaxError, cst.CSTValidationError) as error:
             # libcst also rejects some code its grammar accepts while building the tree
             # (`'a' b'b'`, a bare `except:` before another handler): a CSTValidationError.
@@ -189,11 +196,6 @@ def over_line_budget(text: str, settings: Settings) -> str | None:
         f"{lines:,} lines, over the max-lines budget of {limit:,}: raise `max-file-lines` in "
         "[tool.asynclint] (or pass --max-file-lines; 0: no limit) to analyse it; skipped"
     )
-
-
-def _parse(text: str) -> cst.Module:
-    # A large file in pieces: the tree is the same, the parser's peak memory a third.
-    return parse_in_pieces(text)
 
 
 def _run_rules(

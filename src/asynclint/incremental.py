@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._position import CodeRange
 
+from asynclint.class_pieces import parse_class_in_pieces
 from asynclint.positions import node_ranges
 from asynclint.semantics.walk import child_nodes
 
@@ -173,18 +174,16 @@ def _chunk_index(layout: list[_Placed], node: cst.CSTNode) -> int | None:
     return None
 
 
-def split_chunks(text: str) -> list[str] | None:
+def split_chunks(text: str, tree: ast.Module | None = None) -> list[str] | None:
     """The text cut before each top-level statement (its first decorator), the first chunk
-    from the start of the text; None when the text is not one to cut (see the module)."""
+    from the start of the text; None when the text is not one to cut (see the module).
+    `tree`: the text's `ast`, when the caller has it."""
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         return None
     if any(_CODING.match(line) for line in text.split("\n", 2)[:2]):
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = tree if tree is not None else python_ast(text)
+    if tree is None:
         return None
     starts: list[int] = []
     last_end = 0
@@ -207,14 +206,26 @@ def split_chunks(text: str) -> list[str] | None:
 
 # libcst's parser holds about 0.25 MB of working memory per KB of the text it parses, well
 # beyond the tree it gives: a large file parsed in pieces of this size peaks at a third.
-PIECE_CHARS = 64 * 1024
+PIECE_CHARS = 32 * 1024
 
 
-def parse_in_pieces(text: str, piece_chars: int = PIECE_CHARS) -> cst.Module:
+def python_ast(text: str) -> ast.Module | None:
+    """The text's `ast`; None when Python does not parse it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def parse_in_pieces(
+    text: str, piece_chars: int = PIECE_CHARS, tree: ast.Module | None = None
+) -> cst.Module:
     """`libcst.parse_module(text)`, the same tree and the same errors, parsed a run of
     top-level statements of about `piece_chars` at a time (a full parse when the text is not
-    one to cut, see the module)."""
-    pieces = split_chunks(text) if len(text) > piece_chars else None
+    one to cut, see the module). `tree`: the text's `ast`, when the caller has it."""
+    pieces = split_chunks(text, tree) if len(text) > piece_chars else None
     if pieces is None:
         return _full_parse(text)
     grouped: list[list[str]] = []
@@ -227,10 +238,19 @@ def parse_in_pieces(text: str, piece_chars: int = PIECE_CHARS) -> cst.Module:
             grouped.append([piece])
             size = len(piece)
     runs = ["".join(group) for group in grouped]
-    chunks = [_parse_chunk(run) for run in runs]
+    chunks = [_parse_run(run, piece_chars) for run in runs]
     parsed = [chunk for chunk in chunks if chunk is not None]
     joined = _join(parsed, runs) if len(parsed) == len(runs) else None
     return joined[0] if joined is not None else _full_parse(text)
+
+
+def _parse_run(run: str, piece_chars: int) -> _Chunk | None:
+    """A run of statements parsed; a large class (one statement) in pieces of its own."""
+    if len(run) > 2 * piece_chars:
+        module = parse_class_in_pieces(run, piece_chars)
+        if module is not None:
+            return _Chunk(module, indents=True)
+    return _parse_chunk(run)
 
 
 def _respliced(old: str, pieces: list[str], new: str) -> list[str] | None:
