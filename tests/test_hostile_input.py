@@ -726,10 +726,10 @@ def test_a_parser_crash_is_an_internal_error_and_the_run_goes_on(tmp_path: Path)
     prelude = """
 import asynclint.engine as engine
 _parse = engine._parse
-def parse(text):
+def parse(text, *args):
     if "async def f():" in text:
         raise ValueError("parser exploded")
-    return _parse(text)
+    return _parse(text, *args)
 engine._parse = parse
 """
     # --jobs 1: the patch lives in this process (a crashed worker is test_runner's case).
