@@ -402,9 +402,10 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-# A file this large costs a worker a few hundred MB while libcst parses it (about 0.45 MB
-# per KB of source): such files are analysed one or two at a time, whatever --jobs says, so
-# that the run's peak memory does not grow with the number of workers.
+# A file this large costs a worker tens of MB and more while libcst parses it, even in pieces
+# (its tree alone is about 0.2 MB per KB of source; nested literals cost far more): such files
+# are analysed one or two at a time, whatever --jobs says, so that the run's peak memory does
+# not grow with the number of workers.
 LARGE_FILE_BYTES = 100 * 1024
 LARGE_BYTES_IN_FLIGHT = 256 * 1024
 # Fewer files than this to summarise: not worth handing to the workers.
