@@ -196,9 +196,15 @@ class ModuleFacts:
         """The calls of the module's own functions, in module order."""
         return self.memo(_targeted_calls)
 
+    def calls_of(self, function: FunctionInfo) -> list[tuple[FunctionInfo, Event]]:
+        """The calls of `function` in the module (with the function each is in), in module
+        order: asked per function, a scan of every event each time would be quadratic."""
+        return self.memo(_calls_by_target).get(id(function), [])
+
     def method_calls(self, kind: str, method: str) -> Iterator[tuple[FunctionInfo, Event]]:
-        for function, event in self.events():
-            if event.kind == "call" and event.method == method and self.kind(event.root) == kind:
+        """The calls of `method` on objects of `kind`, in module order."""
+        for function, event in self.memo(_calls_by_method).get(method, []):
+            if self.kind(event.root) == kind:
                 yield function, event
 
     def calls_made(self, function: FunctionInfo) -> frozenset[tuple[Identity, str]]:
@@ -356,6 +362,21 @@ def _events_by_root(facts: ModuleFacts) -> dict[object, list[tuple[FunctionInfo,
 
 def _targeted_calls(facts: ModuleFacts) -> list[tuple[FunctionInfo, Event]]:
     return [(f, e) for f, e in facts.events() if e.kind == "call" and e.target is not None]
+
+
+def _calls_by_method(facts: ModuleFacts) -> dict[str, list[tuple[FunctionInfo, Event]]]:
+    index: dict[str, list[tuple[FunctionInfo, Event]]] = {}
+    for function, event in facts.events():
+        if event.kind == "call" and event.method:
+            index.setdefault(event.method, []).append((function, event))
+    return index
+
+
+def _calls_by_target(facts: ModuleFacts) -> dict[int, list[tuple[FunctionInfo, Event]]]:
+    index: dict[int, list[tuple[FunctionInfo, Event]]] = {}
+    for function, event in facts.targeted_calls():
+        index.setdefault(id(event.target), []).append((function, event))
+    return index
 
 
 def ancestry(

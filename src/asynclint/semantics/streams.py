@@ -185,7 +185,7 @@ def undrained_writes(facts: ModuleFacts) -> list[UndrainedWrite]:
 
 
 def _call_sites(facts: ModuleFacts, function: FunctionInfo) -> list[tuple[FunctionInfo, Event]]:
-    return [(f, e) for f, e in facts.events() if e.kind == "call" and e.target is function]
+    return facts.calls_of(function)
 
 
 def _all_drain_after(

@@ -649,7 +649,7 @@ def _finite_supply(facts: ModuleFacts, spawner: FunctionInfo, queue: Hashable) -
     for producer in producers - {spawner}:
         if not can_finish(producer):
             return False
-        callers = [f for f, e in facts.events() if e.kind == "call" and e.target is producer]
+        callers = [f for f, _event in facts.calls_of(producer)]
         if not callers or any(not _within(caller, spawner) for caller in callers):
             return False
     return True
