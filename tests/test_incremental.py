@@ -48,8 +48,9 @@ def test_a_file_parsed_in_pieces_is_the_full_parse(path: Path) -> None:
     assert module.deep_equals(full_parse(text))
 
 
-def test_a_piece_that_would_lose_lines_is_parsed_whole() -> None:
-    text = "import asyncio\n\n    # an indented comment\nx = 1\n"
+@pytest.mark.parametrize("comment", ["# an indented comment", "# with a \x0c form feed"])
+def test_a_piece_that_would_lose_lines_is_parsed_whole(comment: str) -> None:
+    text = f"import asyncio\n\n    {comment}\nx = 1\n"
     module = parse_in_pieces(text, piece_chars=10)
     assert module.code == text
     assert module.deep_equals(full_parse(text))
@@ -387,6 +388,21 @@ def test_a_large_class_is_parsed_in_pieces_as_a_whole_parse_gives_it() -> None:
     assert module.deep_equals(full_parse(LARGE_CLASS))
     pieced = parse_in_pieces("import asyncio\n\n\n" + LARGE_CLASS * 3, piece_chars=40)
     assert pieced.deep_equals(full_parse("import asyncio\n\n\n" + LARGE_CLASS * 3))
+
+
+@pytest.mark.parametrize("value", ['"a\x0cb"', '"a\u2028b"', "1  # \x0c"])
+def test_lines_are_cut_where_python_breaks_them_only(value: str) -> None:
+    from asynclint.class_pieces import parse_class_in_pieces
+
+    # A form feed or a line separator inside a line: not a line break to Python.
+    text = f"class A:\n    x = {value}\n\n    y = 2\n\n    def f(self):\n        pass\n"
+    module = parse_class_in_pieces(text, 1)
+    assert module is not None
+    assert module.code == text
+    assert module.deep_equals(full_parse(text))
+    assert parse_in_pieces("x = 1\n\n" + text, piece_chars=5).deep_equals(
+        full_parse("x = 1\n\n" + text)
+    )
 
 
 @pytest.mark.parametrize(

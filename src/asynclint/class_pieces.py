@@ -27,7 +27,7 @@ def parse_class_in_pieces(text: str, piece_chars: int) -> cst.Module | None:
     cuts = _cuts(text, piece_chars)
     if not cuts:
         return None
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     bounds = [0, *cuts, len(lines)]
     texts = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
     try:
@@ -65,7 +65,7 @@ def _cuts(text: str, piece_chars: int) -> list[int]:
     if len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
         return []
     members = tree.body[0].body
-    lines = text.splitlines(keepends=True)
+    lines = _lines(text)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
@@ -81,6 +81,14 @@ def _cuts(text: str, piece_chars: int) -> list[int]:
             cuts.append(end)
             start = end
     return cuts
+
+
+def _lines(text: str) -> list[str]:
+    """The text's lines as Python counts them, ends kept: `str.splitlines` also breaks at
+    form feeds and the like, which may sit in a line (in a string, a comment)."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
 
 
 def _first_line(statement: ast.stmt) -> int:

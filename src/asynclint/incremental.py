@@ -312,7 +312,7 @@ def _may_lose_lines(piece: str) -> bool:
     """Whether the lines after the piece's last statement hold an indented comment, the one
     shape whose code libcst does not give back (checking every piece's code would cost a
     third of the parse)."""
-    for line in reversed(piece.splitlines()):
+    for line in reversed(piece.split("\n")):
         stripped = line.lstrip()
         if stripped and not stripped.startswith("#"):
             return False  # the statement's last line: nothing after it is lost
