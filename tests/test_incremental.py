@@ -3,6 +3,7 @@ gives, it reparses only what changed, and it falls back to a full parse when it 
 
 from __future__ import annotations
 
+import ast
 import warnings
 from pathlib import Path
 
@@ -378,11 +379,24 @@ class Service(Base):  # a comment on the header
 '''
 
 
+def class_in_pieces(text: str, piece_chars: int) -> cst.Module | None:
+    """`parse_class_in_pieces` for a text that starts with the class, as the engine calls it."""
+    from asynclint.class_pieces import parse_class_in_pieces
+
+    statement = ast.parse(text).body[0]
+    assert isinstance(statement, ast.ClassDef)
+    return parse_class_in_pieces(text, statement, 0, piece_chars)
+
+
 def test_a_large_class_is_parsed_in_pieces_as_a_whole_parse_gives_it() -> None:
     from asynclint import class_pieces
 
-    assert len(class_pieces._cuts(LARGE_CLASS, 40)) == 3  # only where blank lines separate
-    module = class_pieces.parse_class_in_pieces(LARGE_CLASS, 40)
+    statement = ast.parse(LARGE_CLASS).body[0]
+    assert isinstance(statement, ast.ClassDef)
+    lines = LARGE_CLASS.splitlines(keepends=True)
+    # Only where blank lines alone separate two members.
+    assert len(class_pieces._cuts(lines, statement, 0, 40)) == 3
+    module = class_in_pieces(LARGE_CLASS, 40)
     assert module is not None
     assert module.code == LARGE_CLASS
     assert module.deep_equals(full_parse(LARGE_CLASS))
@@ -392,11 +406,9 @@ def test_a_large_class_is_parsed_in_pieces_as_a_whole_parse_gives_it() -> None:
 
 @pytest.mark.parametrize("value", ['"a\x0cb"', '"a\u2028b"', "1  # \x0c"])
 def test_lines_are_cut_where_python_breaks_them_only(value: str) -> None:
-    from asynclint.class_pieces import parse_class_in_pieces
-
     # A form feed or a line separator inside a line: not a line break to Python.
     text = f"class A:\n    x = {value}\n\n    y = 2\n\n    def f(self):\n        pass\n"
-    module = parse_class_in_pieces(text, 1)
+    module = class_in_pieces(text, 1)
     assert module is not None
     assert module.code == text
     assert module.deep_equals(full_parse(text))
@@ -409,11 +421,8 @@ def test_lines_are_cut_where_python_breaks_them_only(value: str) -> None:
     "text",
     [
         "class A:\n    x = 1\n    # joined by a comment only\n    y = 2\n",
-        "x = 1\ny = 2\n",  # no class
         "class A:\n    x = 1\n\n    y = 2\nz = 3\n",  # a class and more
     ],
 )
 def test_texts_that_are_not_one_class_cut_between_members_are_not_cut(text: str) -> None:
-    from asynclint.class_pieces import parse_class_in_pieces
-
-    assert parse_class_in_pieces(text, 1) is None
+    assert class_in_pieces(text, 1) is None

@@ -96,13 +96,9 @@ class Cache:
         self.written.add(abs_path)
         self.dirty = True
 
-    def entry(self, key: str) -> Any:
-        """The stored entry under `key` (any JSON value; None if there is none), kept by
-        `save` even when its file is gone."""
-        found = self.entries.get(key)
-        if found is not None:
-            self.touched.add(key)
-        return found
+    def keep(self, key: str) -> None:
+        """Have `save` keep the entry under `key` (any JSON value) even when its file is gone."""
+        self.touched.add(key)
 
     def put_entry(self, key: str, value: Any) -> None:
         self.entries[key] = value

@@ -12,26 +12,30 @@ from __future__ import annotations
 
 import ast
 import itertools
-import warnings
 from collections.abc import Sequence
 
 import libcst as cst
 
+from asynclint.parsing import parse_cst
+
 _STAND_IN = "class _:\n"
 
 
-def parse_class_in_pieces(text: str, piece_chars: int) -> cst.Module | None:
-    """The module of `text`, one top-level class statement (with what follows it), parsed in
-    pieces of about `piece_chars`; None when it is not one to cut, or the pieces do not give
-    its code back (then parse it whole)."""
-    cuts = _cuts(text, piece_chars)
+def parse_class_in_pieces(
+    text: str, statement: ast.ClassDef, lines_before: int, piece_chars: int
+) -> cst.Module | None:
+    """The module of `text`, the class `statement` (with what follows it; the `ast` of the
+    file, whose first `lines_before` lines come before `text`), parsed in pieces of about
+    `piece_chars`; None when it is not one to cut, or the pieces do not give its code back
+    (then parse it whole)."""
+    lines = _lines(text)
+    cuts = _cuts(lines, statement, lines_before, piece_chars)
     if not cuts:
         return None
-    lines = _lines(text)
     bounds = [0, *cuts, len(lines)]
     texts = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
     try:
-        modules = [_parse(texts[0]), *(_parse(_STAND_IN + piece) for piece in texts[1:])]
+        modules = [parse_cst(texts[0]), *(parse_cst(_STAND_IN + piece) for piece in texts[1:])]
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
     classes = [_single_class(module) for module in modules]
@@ -53,27 +57,19 @@ def parse_class_in_pieces(text: str, piece_chars: int) -> cst.Module | None:
     return module if module.code == text else None
 
 
-def _cuts(text: str, piece_chars: int) -> list[int]:
-    """Line indexes (0-based) where a piece starts: after a member of the class, before the
+def _cuts(
+    lines: list[str], statement: ast.ClassDef, lines_before: int, piece_chars: int
+) -> list[int]:
+    """Indexes into `lines` where a piece starts: after a member of the class, before the
     blank lines that lead to the next, once the piece is at least `piece_chars` long."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
-        return []
-    members = tree.body[0].body
-    lines = _lines(text)
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line))
     cuts: list[int] = []
     start = 0
-    for before, member in itertools.pairwise(members):
-        end = before.end_lineno or before.lineno  # 1-based, inclusive: the cut is the index
-        first = _first_line(member)
+    for before, member in itertools.pairwise(statement.body):
+        end = (before.end_lineno or before.lineno) - lines_before  # the cut is this index
+        first = first_line(member) - lines_before
         between = lines[end : first - 1]
         if first <= end or any(line.strip() for line in between):
             continue  # on the same line, or comments in between: they may belong to either
@@ -91,7 +87,8 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def _first_line(statement: ast.stmt) -> int:
+def first_line(statement: ast.stmt) -> int:
+    """Where a statement starts: its first decorator's line, if it has one."""
     decorators: Sequence[ast.expr] = getattr(statement, "decorator_list", ())
     return min([statement.lineno, *(d.lineno for d in decorators)])
 
@@ -103,9 +100,3 @@ def _single_class(module: cst.Module) -> tuple[cst.ClassDef, cst.IndentedBlock] 
     if not isinstance(statement, cst.ClassDef) or not isinstance(statement.body, cst.IndentedBlock):
         return None
     return statement, statement.body
-
-
-def _parse(text: str) -> cst.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cst.parse_module(text)

@@ -21,8 +21,9 @@ from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, RelatedLocation
 from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
-from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces, python_ast
+from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces
 from asynclint.noqa import parse_suppressions
+from asynclint.parsing import python_ast
 from asynclint.positions import node_ranges
 from asynclint.prefilter import async_in_code, prefiltered
 from asynclint.project.summaries import ModuleContext

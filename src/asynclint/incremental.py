@@ -19,14 +19,15 @@ import ast
 import bisect
 import itertools
 import re
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst._position import CodeRange
 
+from asynclint.class_pieces import first_line as _first_line
 from asynclint.class_pieces import parse_class_in_pieces
+from asynclint.parsing import parse_cst, python_ast
 from asynclint.positions import node_ranges
 from asynclint.semantics.walk import child_nodes
 
@@ -90,7 +91,7 @@ class IncrementalParser:
         """The module for `text`, as `libcst.parse_module(text)` gives it (raises the same
         errors: a text that does not parse gets a full parse)."""
         module = self._assemble(text)
-        return module if module is not None else _full_parse(text)
+        return module if module is not None else parse_cst(text)
 
     def node_ranges(
         self, module: cst.Module, nodes: Iterable[cst.CSTNode], line_starts: tuple[int, ...]
@@ -188,9 +189,7 @@ def split_chunks(text: str, tree: ast.Module | None = None) -> list[str] | None:
     starts: list[int] = []
     last_end = 0
     for statement in tree.body:
-        first = statement.lineno
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            first = min([first, *(d.lineno for d in statement.decorator_list)])
+        first = _first_line(statement)
         if first > last_end:  # not a second statement on the line after a `;`
             starts.append(first)
         last_end = max(last_end, statement.end_lineno or statement.lineno)
@@ -209,25 +208,20 @@ def split_chunks(text: str, tree: ast.Module | None = None) -> list[str] | None:
 PIECE_CHARS = 32 * 1024
 
 
-def python_ast(text: str) -> ast.Module | None:
-    """The text's `ast`; None when Python does not parse it."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-
-
 def parse_in_pieces(
     text: str, piece_chars: int = PIECE_CHARS, tree: ast.Module | None = None
 ) -> cst.Module:
     """`libcst.parse_module(text)`, the same tree and the same errors, parsed a run of
     top-level statements of about `piece_chars` at a time (a full parse when the text is not
     one to cut, see the module). `tree`: the text's `ast`, when the caller has it."""
-    pieces = split_chunks(text, tree) if len(text) > piece_chars else None
-    if pieces is None:
-        return _full_parse(text)
+    if len(text) <= piece_chars:
+        return parse_cst(text)
+    tree = tree if tree is not None else python_ast(text)
+    pieces = split_chunks(text, tree) if tree is not None else None
+    if tree is None or pieces is None:
+        return parse_cst(text)
+    # The statement each piece starts with, by its first line: a large class is cut further.
+    starting = {_first_line(statement): statement for statement in tree.body}
     grouped: list[list[str]] = []
     size = 0
     for piece in pieces:
@@ -237,17 +231,27 @@ def parse_in_pieces(
         else:
             grouped.append([piece])
             size = len(piece)
-    runs = ["".join(group) for group in grouped]
-    chunks = [_parse_run(run, piece_chars) for run in runs]
+    chunks: list[_Chunk | None] = []
+    runs: list[str] = []
+    line = 1
+    for group in grouped:
+        run = "".join(group)
+        statement = starting.get(line) if len(group) == 1 else None
+        chunks.append(_parse_run(run, statement, line - 1, piece_chars))
+        runs.append(run)
+        line += run.count("\n")
     parsed = [chunk for chunk in chunks if chunk is not None]
     joined = _join(parsed, runs) if len(parsed) == len(runs) else None
-    return joined[0] if joined is not None else _full_parse(text)
+    return joined[0] if joined is not None else parse_cst(text)
 
 
-def _parse_run(run: str, piece_chars: int) -> _Chunk | None:
-    """A run of statements parsed; a large class (one statement) in pieces of its own."""
-    if len(run) > 2 * piece_chars:
-        module = parse_class_in_pieces(run, piece_chars)
+def _parse_run(
+    run: str, statement: ast.stmt | None, lines_before: int, piece_chars: int
+) -> _Chunk | None:
+    """A run of statements parsed; a large class (`statement`, the run's only one, after
+    `lines_before` lines of the file) in pieces of its own."""
+    if isinstance(statement, ast.ClassDef) and len(run) > 2 * piece_chars:
+        module = parse_class_in_pieces(run, statement, lines_before, piece_chars)
         if module is not None:
             return _Chunk(module, indents=True)
     return _parse_chunk(run)
@@ -298,7 +302,7 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 
 def _parse_chunk(piece: str) -> _Chunk | None:
     try:
-        module = _full_parse(piece)
+        module = parse_cst(piece)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
     if not module.body or (_may_lose_lines(piece) and module.code != piece):
@@ -377,9 +381,3 @@ def _join(chunks: list[_Chunk], pieces: list[str]) -> tuple[cst.Module, list[_Pl
         start += len(piece)
         position += len(chunk.module.body)
     return assembled, placed
-
-
-def _full_parse(text: str) -> cst.Module:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return cst.parse_module(text)

@@ -219,7 +219,7 @@ class _Project:
                 keys = last.get("keys")
                 if isinstance(keys, dict):
                     self._keys, self._reused = keys, True
-                    store.entry(_PROJECT_ENTRY)  # kept
+                    store.keep(_PROJECT_ENTRY)
 
     @property
     def index(self) -> ProjectIndex:
@@ -374,12 +374,12 @@ def _stored_summary(
     try:
         if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
             if entry["summary"] is None:
-                store.entry(where)  # kept
+                store.keep(where)
                 return _NO_SUMMARY
             summary, summary_digest = entry["summary"], entry["digest"]
             uses = frozenset(str(name) for name in entry["uses"])
             if isinstance(summary, dict) and isinstance(summary_digest, str):
-                store.entry(where)  # kept
+                store.keep(where)
                 return (summary, uses), summary_digest
     except (KeyError, TypeError, ValueError, AttributeError):
         pass  # an entry we cannot read is a miss

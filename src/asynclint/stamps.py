@@ -41,18 +41,19 @@ class Stamps:
 
     def known(self, where: str) -> tuple[Known | None, os.stat_result | None]:
         """What was recorded of the file at the absolute path `where` if it has not changed
-        since, and its stat (None: it cannot be stat'ed; the read will say why)."""
+        since, and its stat (None: it cannot be stat'ed, the read will say why, or there is
+        nothing to record it in)."""
+        if self._store is None:
+            return None, None
         try:
             info = os.stat(where)
         except OSError:
             return None, None
-        if self._store is None:
-            return None, info
         entry: Any = self._store.entries.get(where)
         try:
             stat, digest, prefiltered, helpers = entry
             if stat == _stat_key(info) and isinstance(digest, str):
-                self._store.entry(where)  # kept
+                self._store.keep(where)
                 return Known(digest, info.st_size, bool(prefiltered), bool(helpers)), info
         except (TypeError, ValueError):
             pass  # an entry we cannot read is a miss

@@ -97,7 +97,7 @@ class ProjectIndex:
                 self._export(target)
                 parts.append(f"{target}={self._digest(target)}")
                 continue
-            names = [name for name in self._public_names(target) if name in uses]
+            names = [name for name in self._public_of(target) if name in uses]
             parts.extend(
                 f"{target}.{name}={self._digest(target, name)}"
                 for name in names
@@ -141,7 +141,7 @@ class ProjectIndex:
                 functions.update(self._functions_of[target])
                 classes.update(self._classes_of[target])
                 continue
-            for name in self._public_names(target):
+            for name in self._public_of(target):
                 if name in uses:
                     its_functions, its_classes = self._name_export(target, name)
                     functions.update(its_functions)
@@ -163,7 +163,7 @@ class ProjectIndex:
                     self._joined.setdefault(owner.name, set()).add(entry)
         return self._joined
 
-    def _public_names(self, target: str) -> list[str]:
+    def _public_of(self, target: str) -> list[str]:
         names = self._public.get(target)
         if names is None:
             module = self.modules.get(target)
@@ -190,7 +190,7 @@ class ProjectIndex:
 
     def _exported_classes(self, target: str) -> dict[str, ClassSummary]:
         found: dict[str, ClassSummary] = {}
-        names = [f"{target}.{name}" for name in self._public_names(target)]
+        names = [f"{target}.{name}" for name in self._public_of(target)]
         for name in names if target in self.modules else [target]:
             view = self.class_view(name)
             if view is not None:
@@ -265,7 +265,7 @@ class ProjectIndex:
         """The summaries reachable as `target` or `target.<name>[.<method>]`."""
         found: dict[str, FunctionSummary] = {}
         if target in self.modules:  # a module: every function and method in it, by its name
-            for name in self._public_names(target):
+            for name in self._public_of(target):
                 found.update(self._name_export(target, name)[0])
             return found
         for suffix, function in self.lookup(target).items():

@@ -1,0 +1,26 @@
+"""The two parsers of a file's text, with the warnings Python's own parser emits (invalid
+escape sequences and the like) silenced: they are the user's code's, not ours to print."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+
+import libcst as cst
+
+
+def parse_cst(text: str) -> cst.Module:
+    """`libcst.parse_module(text)`; raises its errors."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cst.parse_module(text)
+
+
+def python_ast(text: str) -> ast.Module | None:
+    """The text's `ast`; None when Python does not parse it."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
