@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import libcst as cst
 
@@ -94,7 +94,7 @@ class Exit:
 FlowNode = Step | Block | If | Loop | Try | Match | Exit
 
 
-@dataclass
+@dataclass(slots=True)
 class Outcome(Generic[S]):
     """Path states leaving a node, by the way they leave."""
 
@@ -129,6 +129,16 @@ class Interpreter(Generic[S]):
         self.transfer = transfer
         self.refine = refine
         self.dead = dead
+        # By the node's exact type: flow nodes are final classes, and an isinstance chain
+        # ran for every node on every path and loop round.
+        self._by_type: dict[type, Callable[[Any, set[S]], Outcome[S]]] = {
+            Block: self.block,
+            If: self.branch,
+            Loop: self.loop,
+            Try: self.try_,
+            Match: self.match,
+            Exit: self.exit,
+        }
 
     def run(self, body: Block, initial: S) -> Outcome[S]:
         """States at the function's normal exits are `normal | returns`."""
@@ -137,19 +147,9 @@ class Interpreter(Generic[S]):
     def node(self, node: FlowNode, ins: set[S]) -> Outcome[S]:
         if not ins:
             return Outcome(set())
-        if isinstance(node, Step):
+        if type(node) is Step:
             return Outcome(self.step(node, ins), raises=set(ins))
-        if isinstance(node, Block):
-            return self.block(node, ins)
-        if isinstance(node, If):
-            return self.branch(node, ins)
-        if isinstance(node, Loop):
-            return self.loop(node, ins)
-        if isinstance(node, Try):
-            return self.try_(node, ins)
-        if isinstance(node, Match):
-            return self.match(node, ins)
-        return self.exit(node, ins)
+        return self._by_type[type(node)](node, ins)
 
     def step(self, step: Step, ins: Iterable[S]) -> set[S]:
         if not step.events:
@@ -170,7 +170,11 @@ class Interpreter(Generic[S]):
         for item in block.items:
             if not result.normal:
                 break  # the rest of the block is unreachable
-            out = self.node(item, result.normal)
+            if type(item) is Step:  # the common case, without an Outcome of its own
+                result.raises |= result.normal
+                result.normal = self.step(item, result.normal)
+                continue
+            out = self._by_type[type(item)](item, result.normal)
             result.normal = out.normal
             result.absorb_jumps(out)
         return result
@@ -277,24 +281,23 @@ class Interpreter(Generic[S]):
 
 def flow_nodes(node: FlowNode | None) -> Iterator[FlowNode]:
     """`node` and every flow node inside it, outermost first."""
-    if node is None:
-        return
-    yield node
-    if isinstance(node, Block):
-        for item in node.items:
-            yield from flow_nodes(item)
-    elif isinstance(node, (If, Loop)):
-        yield from flow_nodes(node.body)
-        yield from flow_nodes(node.orelse)
-    elif isinstance(node, Try):
-        yield from flow_nodes(node.body)
-        for handler in node.handlers:
-            yield from flow_nodes(handler.body)
-        yield from flow_nodes(node.orelse)
-        yield from flow_nodes(node.finalbody)
-    elif isinstance(node, Match):
-        for case in node.cases:
-            yield from flow_nodes(case)
+    stack: list[FlowNode | None] = [node]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        yield item
+        # Pushed last to first, so that they come out in order.
+        if isinstance(item, Block):
+            stack.extend(reversed(item.items))
+        elif isinstance(item, (If, Loop)):
+            stack += (item.orelse, item.body)
+        elif isinstance(item, Try):
+            stack += (item.finalbody, item.orelse)
+            stack.extend(reversed([handler.body for handler in item.handlers]))
+            stack.append(item.body)
+        elif isinstance(item, Match):
+            stack.extend(reversed(item.cases))
 
 
 def flow_events(node: FlowNode | None) -> Iterator[Event]:

@@ -29,6 +29,7 @@ from asynclint.semantics.model import FunctionInfo, ModuleFacts
 from asynclint.semantics.obligations import unmet_obligations
 
 GET_METHODS = frozenset({"get", "get_nowait"})
+_TASK_DONE_METHOD = frozenset({"task_done"})
 # Calls that cannot realistically raise between a get() and its task_done().
 _HARMLESS_CALLS = frozenset(
     {"print", "len", "isinstance", "repr", "str", "id", "type", "hasattr", "bool"}
@@ -144,17 +145,21 @@ def _balance(
         return not event.loops or event.loops[-1] in getting_loops.get(event.root, set())
 
     order = {event: index for index, event in enumerate(function.events)}
+    roles = _roles(facts, function)
 
     def transfer(state: _State, event: Event) -> _State:
+        role = roles.get(event)
+        if role is None:
+            return state
         pending, done = state
-        if _on_queue(facts, event, GET_METHODS):
+        if role is _GET:
             queue = event.root
             if not counted(event):
                 return _forget(pending, queue), done - {queue}
             if any(get is event for get, _ in pending):
                 skipped.add(event)  # the item of the last round was never marked done
             return pending | {(event, frozenset())}, done - {queue}
-        if _on_queue(facts, event, frozenset({"task_done"})):
+        if role is _TASK_DONE:
             queue = event.root
             mine = [(get, risky) for get, risky in pending if get.root == queue]
             if not counted(event):
@@ -175,18 +180,16 @@ def _balance(
             if len(mine) == 1:
                 return pending - {latest}, done | {queue}
             return pending - {latest}, done
-        if (
-            event.kind == "escape"
-            and facts.kind(event.root) == api.QUEUE
-            and hands_over(facts, event)
-        ):
+        if role is _HANDOVER:
             return _forget(pending, event.root), done - {event.root}
+        if not pending:
+            return state
         helped = {get.root for get, _ in pending if _calls_task_done(facts, event, get.root)}
         if helped:
             for queue in helped:
                 pending = _forget(pending, queue)
             return pending, done | helped
-        if pending and _may_raise(facts, event):
+        if role is _MAY_RAISE:
             # Which `finally: task_done()` blocks this event is not covered by.
             where = frozenset(
                 {_ANYWHERE, *(key for key, events in covered.items() if event not in events)}
@@ -209,6 +212,33 @@ def _balance(
     return list(excess), sorted(unprotected.values(), key=lambda u: order[u.task_done])
 
 
+# What an event can do to the accounting (see `_roles`).
+_GET, _TASK_DONE, _HANDOVER, _MAY_RAISE, _CALLS = "get", "task_done", "handover", "raise", "calls"
+
+
+def _roles(facts: ModuleFacts, function: FunctionInfo) -> dict[Event, str]:
+    """Each event of `function` that the accounting must look at, with what it is: worked out
+    once, not again on every path and loop round that passes it. Events left out change
+    nothing."""
+    roles: dict[Event, str] = {}
+    for event in function.events:
+        if _on_queue(facts, event, GET_METHODS):
+            roles[event] = _GET
+        elif _on_queue(facts, event, _TASK_DONE_METHOD):
+            roles[event] = _TASK_DONE
+        elif (
+            event.kind == "escape"
+            and facts.kind(event.root) == api.QUEUE
+            and hands_over(facts, event)
+        ):
+            roles[event] = _HANDOVER
+        elif _may_raise(facts, event):
+            roles[event] = _MAY_RAISE
+        elif any(method == "task_done" for _queue, method in facts.calls_by(event)):
+            roles[event] = _CALLS
+    return roles
+
+
 def _finally_covers(
     facts: ModuleFacts, body: Block
 ) -> tuple[dict[Event, int], dict[int, frozenset[Event]]]:
@@ -219,7 +249,7 @@ def _finally_covers(
     for node in flow_nodes(body):
         if isinstance(node, Try) and node.finalbody is not None:
             for event in flow_events(node.finalbody):
-                if _on_queue(facts, event, frozenset({"task_done"})):
+                if _on_queue(facts, event, _TASK_DONE_METHOD):
                     cover_of[event] = id(node)  # visited outermost first: the innermost wins
                     covered.setdefault(id(node), frozenset(flow_events(node)))
     return cover_of, covered
