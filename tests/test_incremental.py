@@ -426,3 +426,127 @@ def test_lines_are_cut_where_python_breaks_them_only(value: str) -> None:
 )
 def test_texts_that_are_not_one_class_cut_between_members_are_not_cut(text: str) -> None:
     assert class_in_pieces(text, 1) is None
+
+
+def _class_parser() -> IncrementalParser:
+    """An incremental parser that cuts even a small class into pieces of a member or two."""
+    from asynclint import class_pieces
+
+    parser = IncrementalParser()
+    parser._classes = class_pieces.ClassPieces(piece_chars=40)
+    return parser
+
+
+def _node_ids(module: cst.Module) -> list[int]:
+    from asynclint.semantics.walk import child_nodes
+
+    ids, stack = [], [*module.body]
+    while stack:
+        node = stack.pop()
+        ids.append(id(node))
+        stack.extend(child_nodes(node))
+    return ids
+
+
+# Edits inside LARGE_CLASS (old -> new): in a member, a new member, a member removed, a
+# comment typed before a member at its level and deeper (the member before owns that one),
+# an edit across two pieces, and one that leaves the class.
+CLASS_EDITS = [
+    ('return "service"', 'return "renamed"'),
+    ("    async def run", "    def added(self) -> int:\n        return 1\n\n    async def run"),
+    ("    def stop(self) -> None:\n        pass\n", ""),
+    ("\n\n    async def run", "\n\n    # typed here\n    async def run"),
+    ("    x = 1; y = 2", "        # typed deeper\n    x = 1; y = 3"),
+    ("limit = 10", "limit = (\n    10\n)"),
+    ("    class Inner:", "class Inner:"),
+    ("await asyncio.sleep(1)\n\n    # a comment", "await asyncio.sleep(2)\n\n    # the comment"),
+]
+
+
+@pytest.mark.parametrize("edit", CLASS_EDITS, ids=lambda e: e[1][:24])
+def test_an_edit_inside_a_large_class_gives_the_full_parse(
+    edit: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from asynclint import incremental
+
+    monkeypatch.setattr(incremental, "CLASS_CHARS", 100)
+    text = "import asyncio\n\n\n" + LARGE_CLASS + "\n\nx = 1\n"
+    edited = text.replace(*edit)
+    assert edited != text
+    parser = _class_parser()
+    parser.parse(text)
+    for version in (edited, text, edited):
+        module = parser.parse(version)
+        assert module.code == version
+        assert module.deep_equals(full_parse(version))
+
+
+def test_an_edit_inside_a_large_class_parses_only_the_piece_it_falls_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asynclint import incremental
+
+    monkeypatch.setattr(incremental, "CLASS_CHARS", 100)
+    text = "import asyncio\n\n\n" + LARGE_CLASS
+    parser = _class_parser()
+    first = parser.parse(text)
+    assert parser._classes.parsed >= 3  # cut at the three places a test above finds
+    edited = text.replace('return "service"', 'return "renamed"')
+    module = parser.parse(edited)
+    assert parser._classes.parsed == 1
+    assert module.deep_equals(full_parse(edited))
+    # The members of the pieces not edited are the nodes of the last parse.
+    before = first.body[1].body.body  # type: ignore[attr-defined]
+    after = module.body[1].body.body  # type: ignore[attr-defined]
+    assert after[-1] is before[-1] and after[1] is not before[1]
+
+
+def test_two_equal_classes_never_share_nodes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The pieces of one class must not be taken again for its twin: a node in two places
+    # would have two positions.
+    from asynclint import incremental
+
+    monkeypatch.setattr(incremental, "CLASS_CHARS", 100)
+    one = "import asyncio\n\n\n" + LARGE_CLASS
+    text = one + LARGE_CLASS
+    parser = _class_parser()
+    versions = [
+        one,
+        # Two edits of the one class at once (a copy pasted and changed): one takes its
+        # pieces, the other is parsed anew.
+        one.replace("limit = 10", "limit = 1") + LARGE_CLASS.replace("limit = 10", "limit = 2"),
+        text,
+        text.replace('return "service"', 'return "first"', 1),
+        text,
+        text.replace("limit = 10", "limit = 11"),
+        text.replace("limit = 10", "limit = 12"),
+    ]
+    for version in versions:
+        module = parser.parse(version)
+        assert module.deep_equals(full_parse(version))
+        ids = _node_ids(module)
+        assert len(ids) == len(set(ids))
+
+
+def test_findings_after_edits_inside_a_class_are_a_full_parse_findings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from asynclint import incremental
+
+    monkeypatch.setattr(incremental, "CLASS_CHARS", 100)
+    methods = "".join(
+        f"    async def send_{n}(self, writer: asyncio.StreamWriter) -> None:\n"
+        f"        writer.write(b'{n}')\n"
+        f"        await writer.drain()\n\n"
+        for n in range(8)
+    )
+    text = f"import asyncio\n\n\nclass Client:\n{methods}"
+    parser = _class_parser()
+    settings = Settings()
+    versions = [text, text.replace("        await writer.drain()\n", "", 1)]
+    versions.append(versions[1].replace("b'5')\n        await writer.drain()", "b'5')"))
+    versions.append(text)
+    for version in versions:
+        incremental_result = check_buffer(version, "t.py", settings, parser=parser)
+        assert incremental_result.diagnostics == check_buffer(version, "t.py", settings).diagnostics
+    assert [d.line for d in check_buffer(versions[2], "t.py", settings).diagnostics] == [6, 25]

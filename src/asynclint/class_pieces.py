@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 import libcst as cst
 
-from asynclint.parsing import parse_cst
+from asynclint.parsing import parse_cst, python_ast
+from asynclint.splice import respliced
 
 _STAND_IN = "class _:\n"
+# An edited class in the editor is parsed again a piece of about this size at a time.
+MEMBER_PIECE_CHARS = 2048
 
 
 def parse_class_in_pieces(
@@ -34,27 +37,123 @@ def parse_class_in_pieces(
         return None
     bounds = [0, *cuts, len(lines)]
     texts = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
+    modules = [_parse_piece(piece, index == 0) for index, piece in enumerate(texts)]
+    module = _joined([m for m in modules if m is not None]) if None not in modules else None
+    return module if module is not None and module.code == text else None
+
+
+class ClassPieces:
+    """The large classes of a buffer's last parse, kept in pieces of a few members: an edit
+    inside a class parses again only the piece it falls in, not the whole class (a class is
+    often most of its module). Each piece is checked to give its text back when it is parsed,
+    and the pieces are joined only where nothing else can come between them (see `_joined`),
+    so the joined class's code is the text without generating it."""
+
+    def __init__(self, piece_chars: int = MEMBER_PIECE_CHARS) -> None:
+        self.piece_chars = piece_chars
+        self._known: dict[str, list[tuple[str, cst.Module]]] = {}  # of the last parse
+        self._fresh: dict[str, list[tuple[str, cst.Module]]] = {}  # of this one
+        self.parsed = 0  # pieces parsed by the last `parse`
+
+    def parse(self, text: str, in_use: Container[str] = ()) -> cst.Module | None:
+        """The module of `text` when it is one class (with the lines after it) cut between
+        members; None when it is not (then parse it whole). The pieces of a class that `text`
+        differs from within one piece are reused, unless that class's text is `in_use` (its
+        nodes are in the module being assembled: a node must not sit in two places)."""
+        self.parsed = 0
+        pieces: list[tuple[str, cst.Module | None]] | None = None
+        for old, known in self._known.items():
+            if old in in_use:
+                continue
+            texts = respliced(old, [piece for piece, _ in known], text)
+            if texts is not None:
+                pieces = [
+                    (new, module if new == piece else None)
+                    for new, (piece, module) in zip(texts, known, strict=True)
+                ]
+                del self._known[old]  # its nodes go to this class
+                break
+        if pieces is None:
+            texts = self._cut(text)
+            if texts is None:
+                return None
+            pieces = [(piece, None) for piece in texts]
+        parsed: list[tuple[str, cst.Module]] = []
+        for index, (piece, module) in enumerate(pieces):
+            if module is None:
+                self.parsed += 1
+                module = _parse_piece(piece, index == 0, checked=True)
+                if module is None:
+                    return None
+            parsed.append((piece, module))
+        joined = _joined([module for _, module in parsed])
+        if joined is not None:
+            self._fresh[text] = parsed
+        return joined
+
+    def settle(self, texts: Container[str]) -> None:
+        """The parse is over: keep the classes among `texts` (its chunks) for the next one."""
+        known = {**self._known, **self._fresh}
+        self._known = {text: pieces for text, pieces in known.items() if text in texts}
+        self._fresh = {}
+
+    def _cut(self, text: str) -> list[str] | None:
+        tree = python_ast(text)
+        if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.ClassDef):
+            return None
+        lines = _lines(text)
+        cuts = _cuts(lines, tree.body[0], 0, self.piece_chars)
+        if not cuts:
+            return None
+        bounds = [0, *cuts, len(lines)]
+        return ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
+
+
+def _parse_piece(text: str, first: bool, checked: bool = False) -> cst.Module | None:
+    """A piece parsed: the first as it is, the others under the stand-in header. `checked`:
+    None unless its code is its text (libcst drops blank lines before an indented comment at
+    the end of a module)."""
+    code = text if first else _STAND_IN + text
     try:
-        modules = [parse_cst(texts[0]), *(parse_cst(_STAND_IN + piece) for piece in texts[1:])]
+        module = parse_cst(code)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
-    classes = [_single_class(module) for module in modules]
-    found = [c for c in classes if c is not None]
-    if len(found) != len(classes):
+    found = _single_class(module)
+    if found is None or (checked and module.code != code):
         return None
-    blocks = [block for _, block in found]
+    members = found[1].body
+    leading: Sequence[cst.EmptyLine] = getattr(members[0], "leading_lines", ()) if members else ()
+    if not first and any(line.comment for line in leading):
+        # A comment before the first member: in the whole class, one indented deeper belongs
+        # to the member before (the footer of its block), not to this one.
+        return None
+    return module
+
+
+def _joined(modules: Sequence[cst.Module]) -> cst.Module | None:
+    """The class of the first piece with the members of all of them. None when they disagree
+    on the indentation, or when something other than the members sits between two pieces
+    (lines after a piece's last member): then the join's code might not be the text."""
+    found = [_single_class(module) for module in modules]
+    classes = [c for c in found if c is not None]
+    if len(classes) != len(modules) or len(modules) < 2:
+        return None
+    blocks = [block for _, block in classes]
     indents = {module.default_indent for module in modules}
     if len(indents) > 1 or any(block.indent != blocks[0].indent for block in blocks):
+        return None
+    if any(block.footer for block in blocks[:-1]) or any(m.footer for m in modules[:-1]):
+        return None
+    if any(module.header for module in modules[1:]):
         return None
     members = [member for block in blocks for member in block.body]
     body = blocks[0].with_changes(body=members, footer=blocks[-1].footer)
     head, tail = modules[0], modules[-1]
-    module = head.with_changes(
-        body=[found[0][0].with_changes(body=body)],
+    return head.with_changes(
+        body=[classes[0][0].with_changes(body=body)],
         footer=tail.footer,
         has_trailing_newline=tail.has_trailing_newline,
     )
-    return module if module.code == text else None
 
 
 def _cuts(

@@ -16,7 +16,6 @@ generation of the whole module would find them."""
 from __future__ import annotations
 
 import ast
-import bisect
 import itertools
 import re
 from collections.abc import Iterable, Sequence
@@ -25,12 +24,17 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst._position import CodeRange
 
+from asynclint.class_pieces import ClassPieces, parse_class_in_pieces
 from asynclint.class_pieces import first_line as _first_line
-from asynclint.class_pieces import parse_class_in_pieces
 from asynclint.parsing import parse_cst, python_ast
 from asynclint.positions import node_ranges
 from asynclint.semantics.walk import child_nodes
+from asynclint.splice import respliced
 
+# A chunk this large that starts with a class (or a decorator) is parsed a few members at a
+# time, and an edit inside it parses only the members it touched (see class_pieces.py).
+CLASS_CHARS = 8 * 1024
+_CLASS_START = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*(?:@|class\b)")
 # PEP 263: a comment on one of the first two lines.
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
 
@@ -86,6 +90,7 @@ class IncrementalParser:
         # abandoned over time may still ask for positions while the next one parses).
         self._last: tuple[cst.Module | None, list[_Placed]] = (None, [])
         self.reused = 0  # chunks taken from the previous parse, in the last parse
+        self._classes = ClassPieces()
 
     def parse(self, text: str) -> cst.Module:
         """The module for `text`, as `libcst.parse_module(text)` gives it (raises the same
@@ -131,16 +136,21 @@ class IncrementalParser:
         self._text, self._pieces = text, pieces
         if pieces is None:
             self._chunks = {}
+            self._classes.settle(())
             return None
         previous = self._chunks
+        # pop: a repeated text gets nodes of its own
+        reused = [previous.pop(piece, None) for piece in pieces]
+        in_use = {piece for piece, chunk in zip(pieces, reused, strict=True) if chunk}
         current: dict[str, _Chunk] = {}
         parsed: list[_Chunk] = []
-        for piece in pieces:
-            chunk = previous.pop(piece, None)  # pop: a repeated text gets nodes of its own
+        for piece, old in zip(pieces, reused, strict=True):
+            chunk = old
             if chunk is None:
-                chunk = _parse_chunk(piece)
+                chunk = self._parse_piece(piece, in_use)
                 if chunk is None:
                     self._chunks, self._pieces = {}, None
+                    self._classes.settle(())
                     return None
                 if len(chunk.module.body) > 1:
                     self._pieces = None  # cut it at its statements next time
@@ -148,6 +158,7 @@ class IncrementalParser:
                 self.reused += 1
             parsed.append(chunk)
             current.setdefault(piece, chunk)
+        self._classes.settle(current)
         self._chunks = current
         joined = _join(parsed, pieces)
         if joined is None:
@@ -156,13 +167,20 @@ class IncrementalParser:
         self._last = joined
         return joined[0]
 
+    def _parse_piece(self, piece: str, in_use: set[str]) -> _Chunk | None:
+        if len(piece) > CLASS_CHARS and _CLASS_START.match(piece):
+            module = self._classes.parse(piece, in_use)
+            if module is not None:
+                return _Chunk(module, indents=True)
+        return _parse_chunk(piece)
+
     def _pieces_of(self, text: str) -> list[str] | None:
         if "\r" in text and text.count("\r") != text.count("\r\n"):
             return None  # old Mac newlines, or a stray carriage return
         if any(_CODING.match(line) for line in text.split("\n", 2)[:2]):
             return None
         if self._pieces is not None:
-            pieces = _respliced(self._text, self._pieces, text)
+            pieces = respliced(self._text, self._pieces, text)
             if pieces is not None:
                 return pieces
         return split_chunks(text)
@@ -255,49 +273,6 @@ def _parse_run(
         if module is not None:
             return _Chunk(module, indents=True)
     return _parse_chunk(run)
-
-
-def _respliced(old: str, pieces: list[str], new: str) -> list[str] | None:
-    """The chunks of `new` when it differs from `old` (cut into `pieces`) within one chunk:
-    that chunk's new text in its place. A chunk still starts with a top-level statement
-    (the text before it is unchanged); if the edit made it more than one statement, or
-    something that does not parse alone, its parse says so."""
-    prefix = _common_prefix(old, new)
-    suffix = _common_suffix(old, new, min(len(old), len(new)) - prefix)
-    old_end = len(old) - suffix
-    starts = list(itertools.accumulate((len(p) for p in pieces[:-1]), initial=0))
-    index = bisect.bisect_right(starts, prefix) - 1
-    if index > 0 and prefix == starts[index] and old_end == prefix:
-        index -= 1  # an insertion between two chunks: the end of the first one
-    end = starts[index] + len(pieces[index])
-    if old_end > end:
-        return None  # the edit spans chunks
-    piece = new[starts[index] : end + len(new) - len(old)]
-    if not piece:
-        return None
-    return [*pieces[:index], piece, *pieces[index + 1 :]]
-
-
-def _common_prefix(a: str, b: str) -> int:
-    low, high = 0, min(len(a), len(b))
-    while low < high:  # slices compare in C: a few passes over the text
-        middle = (low + high + 1) // 2
-        if a[:middle] == b[:middle]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    low, high = 0, limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if a[len(a) - middle :] == b[len(b) - middle :]:
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def _parse_chunk(piece: str) -> _Chunk | None:
