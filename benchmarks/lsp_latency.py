@@ -10,6 +10,10 @@ parser kept across versions as the server keeps one per document (wall and CPU t
 
     python benchmarks/lsp_latency.py                      # 2,000 lines, 10 runs
     python benchmarks/lsp_latency.py --lines 500 --runs 5
+    python benchmarks/lsp_latency.py --file path/to/module.py
+
+With `--file`, a real module instead: each edit adds or removes a comment line in the middle
+of it (inside a class, for most modules), at the indentation of the line it goes before.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from generated import repeated
@@ -60,7 +65,23 @@ def toggled(text: str, on: bool) -> str:
     return text.replace(drain, "", 1) if on else text
 
 
-async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]:
+def commented(text: str, on: bool) -> str:
+    """The text with a comment line added in its middle, or as it is."""
+    if not on:
+        return text
+    lines = text.split("\n")
+    middle = len(lines) // 2
+    while middle < len(lines) - 1 and not lines[middle].strip():
+        middle += 1
+    line = lines[middle]
+    indent = line[: len(line) - len(line.lstrip())]
+    return "\n".join([*lines[:middle], f"{indent}# edited", *lines[middle:]])
+
+
+Edit = Callable[[str, bool], str]
+
+
+async def measure(text: str, edit: Edit, runs: int, debounce_ms: int | None) -> list[float]:
     client = LanguageClient("asynclint-latency", "1")
     published: dict[int, float] = {}
     arrived = asyncio.Event()
@@ -80,7 +101,6 @@ async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "pyproject.toml").write_text("[tool.asynclint]\n")
         path = Path(folder, "generated.py")
-        text = generate(lines)
         path.write_text(text)
         uri = path.as_uri()
         await client.initialize_async(
@@ -114,9 +134,7 @@ async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]
                 types.DidChangeTextDocumentParams(
                     text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
                     content_changes=[
-                        types.TextDocumentContentChangeWholeDocument(
-                            text=toggled(text, run % 2 == 0)
-                        )
+                        types.TextDocumentContentChangeWholeDocument(text=edit(text, run % 2 == 0))
                     ],
                 )
             )
@@ -128,7 +146,9 @@ async def measure(lines: int, runs: int, debounce_ms: int | None) -> list[float]
     return times
 
 
-def engine_ms(lines: int, runs: int, incremental: bool) -> tuple[list[float], list[float]]:
+def engine_ms(
+    text: str, edit: Edit, runs: int, incremental: bool
+) -> tuple[list[float], list[float]]:
     """Wall and CPU milliseconds of the engine on the same edits as the server's: with a full
     parse each time, or (`incremental`) with a parser kept from one version to the next, as
     the server does. CPU time says what the work costs when other processes share the CPUs."""
@@ -136,13 +156,12 @@ def engine_ms(lines: int, runs: int, incremental: bool) -> tuple[list[float], li
     from asynclint.incremental import IncrementalParser
     from asynclint.settings import Settings
 
-    text = generate(lines)
     parser = IncrementalParser() if incremental else None
     check_buffer(text, "generated.py", Settings(), parser=parser)  # warm-up
     wall, cpu = [], []
     for run in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
-        check_buffer(toggled(text, run % 2 == 0), "generated.py", Settings(), parser=parser)
+        check_buffer(edit(text, run % 2 == 0), "generated.py", Settings(), parser=parser)
         wall.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     return wall, cpu
@@ -153,16 +172,22 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--debounce-ms", type=int, default=None, help="default: the server's")
+    parser.add_argument("--file", type=Path, default=None, help="a real module to edit")
     args = parser.parse_args()
+    if args.file is not None:
+        text, edit = args.file.read_text(encoding="utf-8"), commented
+        what = f"{args.file.name}, {text.count(chr(10)):,} lines"
+    else:
+        text, edit = generate(args.lines), toggled
+        what = f"generated {text.count(chr(10)):,}-line file"
     load_before = os.getloadavg()[0]
-    server = asyncio.run(measure(args.lines, args.runs, args.debounce_ms))
+    server = asyncio.run(measure(text, edit, args.runs, args.debounce_ms))
     engine_runs = max(4, args.runs // 2)
-    full, full_cpu = engine_ms(args.lines, engine_runs, incremental=False)
-    incremental, incremental_cpu = engine_ms(args.lines, engine_runs, incremental=True)
+    full, full_cpu = engine_ms(text, edit, engine_runs, incremental=False)
+    incremental, incremental_cpu = engine_ms(text, edit, engine_runs, incremental=True)
     load_after = os.getloadavg()[0]
-    lines = generate(args.lines).count("\n")
     debounce = "server default" if args.debounce_ms is None else f"{args.debounce_ms} ms"
-    print(f"didChange -> publishDiagnostics, {lines}-line file, {args.runs} runs ({debounce})")
+    print(f"didChange -> publishDiagnostics, {what}, {args.runs} runs ({debounce})")
     print()
     print("| measure | median | min | max |")
     print("|---|---|---|---|")

@@ -32,7 +32,7 @@ NoneBranch = Literal["body", "orelse"]
 CallRole = Literal["discarded", "assigned", "returned", "tested", ""]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Event:
     kind: EventKind
     node: cst.CSTNode

@@ -34,17 +34,17 @@ class TooComplex(Exception):
 ExitKind = Literal["return", "raise", "break", "continue"]
 
 
-@dataclass
+@dataclass(slots=True)
 class Step:
     events: list[Event] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     items: list[FlowNode] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class If:
     test: Step
     body: Block
@@ -55,7 +55,7 @@ class If:
     guard: Event | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Loop:
     header: Step
     body: Block
@@ -63,14 +63,14 @@ class Loop:
     infinite: bool  # `while True:`: only break, return or raise leave it
 
 
-@dataclass
+@dataclass(slots=True)
 class Handler:
     catches_all: bool
     body: Block
     node: cst.CSTNode | None = None  # the `except` clause
 
 
-@dataclass
+@dataclass(slots=True)
 class Try:
     body: Block
     handlers: list[Handler]
@@ -78,14 +78,14 @@ class Try:
     finalbody: Block | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Match:
     subject: Step
     cases: list[Block]
     exhaustive: bool = False  # the last case is an unguarded `case _:` or `case name:`
 
 
-@dataclass
+@dataclass(slots=True)
 class Exit:
     kind: ExitKind
     step: Step

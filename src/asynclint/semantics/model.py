@@ -93,7 +93,7 @@ _Entry = tuple[api.ObjectKind | None, frozenset[str], cst.CSTNode, str | None]
 FunctionKind = Literal["function", "module", "class"]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class FunctionInfo:
     """A function, or a pseudo-function for the module body and for each class body."""
 
