@@ -457,6 +457,8 @@ CLASS_EDITS = [
     ("    def stop(self) -> None:\n        pass\n", ""),
     ("\n\n    async def run", "\n\n    # typed here\n    async def run"),
     ("    x = 1; y = 2", "        # typed deeper\n    x = 1; y = 3"),
+    ("    x = 1; y = 2", "    # typed at the members' level\n    x = 1; y = 3"),
+    ("    x = 1; y = 2", "# typed at the margin\n    x = 1; y = 3"),
     ("limit = 10", "limit = (\n    10\n)"),
     ("    class Inner:", "class Inner:"),
     ("await asyncio.sleep(1)\n\n    # a comment", "await asyncio.sleep(2)\n\n    # the comment"),
@@ -499,6 +501,14 @@ def test_an_edit_inside_a_large_class_parses_only_the_piece_it_falls_in(
     before = first.body[1].body.body  # type: ignore[attr-defined]
     after = module.body[1].body.body  # type: ignore[attr-defined]
     assert after[-1] is before[-1] and after[1] is not before[1]
+    # A comment that moves a cut: the class is cut again at once, and the next edit is back
+    # to one piece.
+    commented = edited.replace("    x = 1; y = 2", "        # deeper\n    x = 1; y = 2")
+    assert parser.parse(commented).deep_equals(full_parse(commented))
+    assert parser._classes.parsed >= 3
+    again = commented.replace("limit = 10", "limit = 11")
+    assert parser.parse(again).deep_equals(full_parse(again))
+    assert parser._classes.parsed == 1
 
 
 def test_two_equal_classes_never_share_nodes(monkeypatch: pytest.MonkeyPatch) -> None:

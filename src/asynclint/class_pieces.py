@@ -61,23 +61,28 @@ class ClassPieces:
         differs from within one piece are reused, unless that class's text is `in_use` (its
         nodes are in the module being assembled: a node must not sit in two places)."""
         self.parsed = 0
-        pieces: list[tuple[str, cst.Module | None]] | None = None
         for old, known in self._known.items():
             if old in in_use:
                 continue
             texts = respliced(old, [piece for piece, _ in known], text)
             if texts is not None:
-                pieces = [
+                del self._known[old]  # its nodes go to this class
+                reused = [
                     (new, module if new == piece else None)
                     for new, (piece, module) in zip(texts, known, strict=True)
                 ]
-                del self._known[old]  # its nodes go to this class
-                break
-        if pieces is None:
-            texts = self._cut(text)
-            if texts is None:
-                return None
-            pieces = [(piece, None) for piece in texts]
+                joined = self._assembled(text, reused)
+                if joined is not None:
+                    return joined
+                break  # the edit moved a cut (a comment before a member, ...): cut again
+        texts = self._cut(text)
+        return self._assembled(text, [(piece, None) for piece in texts]) if texts else None
+
+    def _assembled(
+        self, text: str, pieces: list[tuple[str, cst.Module | None]]
+    ) -> cst.Module | None:
+        """The class of the pieces, parsing those without a module; remembered for the next
+        parse when it can be joined."""
         parsed: list[tuple[str, cst.Module]] = []
         for index, (piece, module) in enumerate(pieces):
             if module is None:
@@ -123,9 +128,12 @@ def _parse_piece(text: str, first: bool, checked: bool = False) -> cst.Module | 
         return None
     members = found[1].body
     leading: Sequence[cst.EmptyLine] = getattr(members[0], "leading_lines", ()) if members else ()
-    if not first and any(line.comment for line in leading):
-        # A comment before the first member: in the whole class, one indented deeper belongs
-        # to the member before (the footer of its block), not to this one.
+    if not first and any(
+        line.comment and (not line.indent or line.whitespace.value) for line in leading
+    ):
+        # A comment before the first member, other than at the members' indentation: in the
+        # whole class, one indented deeper belongs to the member before (the footer of its
+        # block), not to this one.
         return None
     return module
 
