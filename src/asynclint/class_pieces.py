@@ -35,8 +35,7 @@ def parse_class_in_pieces(
     cuts = _cuts(lines, statement, lines_before, piece_chars)
     if not cuts:
         return None
-    bounds = [0, *cuts, len(lines)]
-    texts = ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
+    texts = _piece_texts(lines, cuts)
     modules = [_parse_piece(piece, index == 0) for index, piece in enumerate(texts)]
     module = _joined([m for m in modules if m is not None]) if None not in modules else None
     return module if module is not None and module.code == text else None
@@ -108,10 +107,7 @@ class ClassPieces:
             return None
         lines = _lines(text)
         cuts = _cuts(lines, tree.body[0], 0, self.piece_chars)
-        if not cuts:
-            return None
-        bounds = [0, *cuts, len(lines)]
-        return ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
+        return _piece_texts(lines, cuts) if cuts else None
 
 
 def _parse_piece(text: str, first: bool, checked: bool = False) -> cst.Module | None:
@@ -184,6 +180,11 @@ def _cuts(
             cuts.append(end)
             start = end
     return cuts
+
+
+def _piece_texts(lines: list[str], cuts: list[int]) -> list[str]:
+    bounds = [0, *cuts, len(lines)]
+    return ["".join(lines[a:b]) for a, b in itertools.pairwise(bounds)]
 
 
 def _lines(text: str) -> list[str]:

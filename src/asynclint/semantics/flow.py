@@ -129,8 +129,8 @@ class Interpreter(Generic[S]):
         self.transfer = transfer
         self.refine = refine
         self.dead = dead
-        # By the node's exact type: flow nodes are final classes, and an isinstance chain
-        # ran for every node on every path and loop round.
+        # By the node's exact type (flow nodes are final classes): an isinstance chain ran
+        # for every node on every path and loop round. Steps run inline in `block`.
         self._by_type: dict[type, Callable[[Any, set[S]], Outcome[S]]] = {
             Block: self.block,
             If: self.branch,
@@ -143,13 +143,6 @@ class Interpreter(Generic[S]):
     def run(self, body: Block, initial: S) -> Outcome[S]:
         """States at the function's normal exits are `normal | returns`."""
         return self.block(body, {initial})
-
-    def node(self, node: FlowNode, ins: set[S]) -> Outcome[S]:
-        if not ins:
-            return Outcome(set())
-        if type(node) is Step:
-            return Outcome(self.step(node, ins), raises=set(ins))
-        return self._by_type[type(node)](node, ins)
 
     def step(self, step: Step, ins: Iterable[S]) -> set[S]:
         if not step.events:

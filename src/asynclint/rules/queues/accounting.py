@@ -131,12 +131,13 @@ def _balance(
     unprotected: dict[Event, Unprotected] = {}
     skipped: set[Event] = set()  # gets that a path brings round again without task_done
     answered: dict[Event, set[Event]] = {}  # get -> the task_done calls that answer it
-    covers, covered = _finally_covers(facts, function.body)
+    roles = _roles(facts, function)
+    covers, covered = _finally_covers(function.body, roles)
     # Loops that get from each queue: a task_done in a loop that does not get from the same
     # queue runs an unknown number of times (a batch), so it is not counted.
     getting_loops: dict[Hashable, set[int]] = {}
     for event in function.events:
-        if _on_queue(facts, event, GET_METHODS):
+        if roles.get(event) is _GET:
             getting_loops.setdefault(event.root, set()).update(event.loops)
 
     def counted(event: Event) -> bool:
@@ -145,7 +146,6 @@ def _balance(
         return not event.loops or event.loops[-1] in getting_loops.get(event.root, set())
 
     order = {event: index for index, event in enumerate(function.events)}
-    roles = _roles(facts, function)
 
     def transfer(state: _State, event: Event) -> _State:
         role = roles.get(event)
@@ -240,7 +240,7 @@ def _roles(facts: ModuleFacts, function: FunctionInfo) -> dict[Event, str]:
 
 
 def _finally_covers(
-    facts: ModuleFacts, body: Block
+    body: Block, roles: dict[Event, str]
 ) -> tuple[dict[Event, int], dict[int, frozenset[Event]]]:
     """task_done() calls in a `finally` -> the innermost `try` statement around them (by id),
     and for each such `try` the events it covers: whatever raises there runs the `finally`."""
@@ -249,7 +249,7 @@ def _finally_covers(
     for node in flow_nodes(body):
         if isinstance(node, Try) and node.finalbody is not None:
             for event in flow_events(node.finalbody):
-                if _on_queue(facts, event, _TASK_DONE_METHOD):
+                if roles.get(event) is _TASK_DONE:
                     cover_of[event] = id(node)  # visited outermost first: the innermost wins
                     covered.setdefault(id(node), frozenset(flow_events(node)))
     return cover_of, covered
