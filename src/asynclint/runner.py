@@ -19,7 +19,8 @@ from asynclint.files import DiscoveryOptions, discover
 from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
 from asynclint.prefilter import prefiltered
 from asynclint.project.extract import ModuleSummary
-from asynclint.project.index import ProjectIndex, attribute_names, summarize_file
+from asynclint.project.index import attribute_names, summarize_file
+from asynclint.project.keys import Project
 from asynclint.project.layout import ModuleName, module_name
 from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
@@ -187,80 +188,9 @@ def _may_hold_helpers(data: bytes) -> bool:
     return b"writer" in data and (b".write" in data or b"import" in data)
 
 
-# The summaries cache's entry for the whole project: which summaries the last run indexed
-# (a digest over every module's path and summary) and the context key each file got then.
-_PROJECT_ENTRY = "<project>"
-
-
-class _Project:
-    """The project index of a run, built only when something needs it. When every module's
-    summary is the one the last run indexed, the context keys are that run's: a warm run
-    then neither reads the summaries back nor resolves any import."""
-
-    def __init__(
-        self,
-        paths: Sequence[str],
-        # Per file: its summary (stored ones still as JSON) and the names it uses.
-        summaries: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]],
-        digests: dict[int, str],
-        store: Cache | None,
-    ) -> None:
-        self._paths = paths
-        self._summaries = summaries
-        self._store = store
-        self._index: ProjectIndex | None = None
-        text = "\n".join(f"{paths[i]}\0{digests[i]}" for i in sorted(digests))
-        self.fingerprint = content_hash(text.encode())
-        self._keys: dict[str, str | None] = {}
-        self._reused = False
-        if store is not None:
-            last: Any = store.entries.get(_PROJECT_ENTRY)
-            if isinstance(last, dict) and last.get("fingerprint") == self.fingerprint:
-                keys = last.get("keys")
-                if isinstance(keys, dict):
-                    self._keys, self._reused = keys, True
-                    store.keep(_PROJECT_ENTRY)
-
-    @property
-    def index(self) -> ProjectIndex:
-        if self._index is None:
-            from asynclint.project.stored import summary_from_json
-
-            index = ProjectIndex()
-            for i in sorted(self._summaries):  # discovery order: the first to claim a name wins
-                summary, uses = self._summaries[i]
-                if isinstance(summary, dict):
-                    try:
-                        summary = summary_from_json(summary)
-                    except (KeyError, TypeError, ValueError, AttributeError):
-                        continue  # unreadable: this module is known to itself only
-                index.add_summary(self._paths[i], summary, uses)
-            self._index = index
-        return self._index
-
-    def context_key(self, path: str) -> str | None:
-        if self._reused:
-            key = self._keys.get(path)
-            return key if isinstance(key, str) else None
-        key = self._keys[path] = self.index.context_key(path)
-        return key
-
-    def context_for(self, path: str) -> ModuleContext | None:
-        return self.index.context_for(path)
-
-    def remember(self) -> None:
-        """Keep this run's context keys for the next run over the same summaries."""
-        if self._store is None or self._reused:
-            return
-        keys = {path: key for path, key in self._keys.items() if key is not None}
-        if not keys:
-            return  # no module of the run knows another: nothing to reuse
-        self._store.put_entry(_PROJECT_ENTRY, {"fingerprint": self.fingerprint, "keys": keys})
-
-
 def _index(
     paths: Sequence[str], store: Cache | None, stamps: Stamps, workers: _Workers
-) -> tuple[list[_Seen], _Project]:
+) -> tuple[list[_Seen], Project]:
     """Read and hash every file, one at a time (unless `stamps` knows it unchanged since the
     last run), and gather the module summaries. A file
     without `async` in it defines no coroutine function and makes no asyncio object: only a
@@ -272,6 +202,7 @@ def _index(
     found: dict[int, tuple[ModuleSummary | dict[str, Any], frozenset[str]]] = {}
     digests: dict[int, str] = {}  # of each summary, for the project's fingerprint
     missing: list[tuple[int, str, ModuleName]] = []
+    replaced: dict[int, Any] = {}  # the stored summaries of changed files (see Project)
 
     def computed(index: int, path: str, named: ModuleName, digest: str | None, made: Any) -> None:
         if made is not None:
@@ -307,7 +238,10 @@ def _index(
             continue  # _NO_SUMMARY
         if stored is not None:
             found[index], digests[index] = stored
-        elif not workers.parallel:
+            continue
+        if store is not None:
+            replaced[index] = store.entries.get(where)
+        if not workers.parallel:
             digest: str | None = item.digest
             if data is None:  # known by its stamp: read now (the hash says what was read)
                 data = _read(path)
@@ -319,7 +253,7 @@ def _index(
     summarised = workers.summarize([(path, named) for _, path, named in missing])
     for (index, path, named), (digest, made) in zip(missing, summarised, strict=True):
         computed(index, path, named, digest, made)
-    return seen, _Project(paths, found, digests, store)
+    return seen, Project(paths, found, digests, store, replaced)
 
 
 Summarised = tuple[ModuleSummary, frozenset[str]]  # a module's summary and the names it uses
@@ -470,7 +404,7 @@ class _Workers:
         self,
         tasks: list[_Task],
         seen: list[_Seen],
-        project: _Project,
+        project: Project,
         fix: bool,
         unsafe: bool,
     ) -> list[tuple[FileResult, str | None]]:
