@@ -185,8 +185,12 @@ def test_a_symlinked_root_is_walked(tree: Path) -> None:
 
 
 def test_overlapping_roots_list_each_file_once(tree: Path) -> None:
-    _make(tree, "src/a.py", "src/b.py")
-    assert _found("src", "src/a.py", ".") == ["src/a.py", "src/b.py"]
+    _make(tree, "src/a.py", "src/b.py", "lib/c.py")
+    assert _found("src", "src/a.py", ".") == ["lib/c.py", "src/a.py", "src/b.py"]
+    assert _found("src/a.py", "lib", "src/a.py") == ["lib/c.py", "src/a.py"]
+    (tree / "alias").symlink_to(tree / "src", target_is_directory=True)
+    assert _found("alias", "src") == [os.path.join("alias", "a.py"), os.path.join("alias", "b.py")]
+    assert _found("lib", "src") == ["lib/c.py", "src/a.py", "src/b.py"]  # apart: all
 
 
 def test_missing_path_is_an_error_naming_it_and_the_rest_is_found(tree: Path) -> None:

@@ -323,12 +323,13 @@ def test_warm_run_does_not_import_libcst(project: Path, output_format: str) -> N
     _files(project, {"a.py": AIO401_SNIPPET, "b.py": SYNTAX_ERROR, "c.py": PLAIN})
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
-    def check() -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", "2", "--format"]
+    def check(jobs: int) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", str(jobs), "--format"]
         command += [output_format, "."]
         return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
 
-    cold, warm = check(), check()
+    # The cold run analyses in this process (one job), so that the check below can fail.
+    cold, warm = check(1), check(2)
     assert cold.stdout.splitlines()[-1] == "exit 1 libcst imported: True"
     assert warm.stdout.splitlines()[-1] == "exit 1 libcst imported: False"
     assert warm.stdout == cold.stdout.replace("True", "False")

@@ -11,6 +11,7 @@ loops back into them)."""
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -88,11 +89,12 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
             found.errors.append(error)
     excluder_for = _excluders(options)
     seen: set[str] = set()
+    # A walk never follows links, so only overlapping roots (`src src/a.py`) can name a file
+    # twice; resolving every path costs a system call per path component.
+    overlapping = _overlapping(roots)
 
     def add(display: str) -> None:
-        # A walk never follows links, so only overlapping roots (`src src/a.py`) can name a
-        # file twice; resolving every path would cost a system call per path component.
-        if len(roots) > 1:
+        if overlapping:
             real = os.path.realpath(display)
             if real in seen:
                 return
@@ -109,6 +111,12 @@ def discover(paths: Sequence[str], options: DiscoveryOptions | None = None) -> D
             add(root)
     found.files.sort(key=_sort_key)
     return found
+
+
+def _overlapping(roots: Sequence[str]) -> bool:
+    """Whether one root is another or lies inside it, links resolved."""
+    real = sorted(os.path.join(os.path.realpath(root), "") for root in roots)
+    return any(later.startswith(earlier) for earlier, later in itertools.pairwise(real))
 
 
 def _excluders(options: DiscoveryOptions) -> Callable[[str], Excluder]:

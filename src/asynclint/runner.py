@@ -26,6 +26,7 @@ from asynclint.project.summaries import ModuleContext
 from asynclint.results import FileResult
 from asynclint.settings import Settings
 from asynclint.stamps import Known, Stamps
+from asynclint.standby import Standby
 
 if TYPE_CHECKING:
     from asynclint.diagnostics import Diagnostic
@@ -101,8 +102,12 @@ def run(
     caches: dict[Settings, Cache] = {}
     directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
     build = build_fingerprint()[:24]
-    summaries = Cache(directory, "summaries-" + build) if use_cache else None
     stamps = Stamps(Cache(directory, "files-" + build) if use_cache else None)
+    workers = _Workers(jobs)
+    wheres = [os.path.abspath(path) for path in found.files]  # the caches' keys
+    if use_cache and workers.parallel and _few_changed(wheres, stamps):
+        workers.stand_by()  # imports the engine while this process reads the project
+    summaries = Cache(directory, "summaries-" + build) if use_cache else None
 
     def cache_for(file_settings: Settings) -> Cache | None:
         if not use_cache:
@@ -113,8 +118,8 @@ def run(
             cache = caches[file_settings] = Cache(directory, key)
         return cache
 
-    with _Workers(jobs) as workers:
-        seen, project = _index(found.files, summaries, stamps, workers)
+    with workers:
+        seen, project = _index(found.files, wheres, summaries, stamps, workers)
         release_freed_memory()  # the read buffers, before the workers fork
         slots: list[FileResult | None] = [None] * len(found.files)
         keys: dict[int, str] = {}  # cache keys: the content hash plus the summaries used
@@ -133,7 +138,7 @@ def run(
                     # The entry holds for this content and these summaries of other modules.
                     keys[index] += "+" + context_key
             if digest is not None and cache is not None:
-                hit = cache.get(os.path.abspath(path), path, keys[index])
+                hit = cache.get(wheres[index], path, keys[index])
                 if hit is not None:
                     slots[index] = hit
                     outcome.cache_hits += 1
@@ -141,7 +146,7 @@ def run(
             if digest is not None and not fix and seen[index].prefiltered:
                 skipped = slots[index] = FileResult(path, skipped=True)
                 if cache is not None:
-                    cache.put(os.path.abspath(path), path, keys[index], skipped)
+                    cache.put(wheres[index], path, keys[index], skipped)
                 continue
             tasks.append(_Task(index, path, None, file_settings))
         analysed = workers.analyse(tasks, seen, project, fix, unsafe) if tasks else []
@@ -156,7 +161,7 @@ def run(
             key = None
             digests[task.index] = digest
         if cache is not None and key is not None and not result.internal_errors:
-            cache.put(os.path.abspath(task.path), task.path, key, result)
+            cache.put(wheres[task.index], task.path, key, result)
     for index, slot in enumerate(slots):
         if slot is not None and (slot.fixed_text is not None or keep_digests):
             # What the fixes (or noqa lines) were made from: they are written only while the
@@ -178,6 +183,19 @@ def run(
     return outcome
 
 
+def _few_changed(wheres: Sequence[str], stamps: Stamps) -> bool:
+    """Whether a few of the files (at least one, at most _STANDBY_FILES) changed since the
+    last run recorded them, as far as their stats tell."""
+    changed = 0
+    for where in wheres:
+        known, _info = stamps.known(where)
+        if known is None:
+            changed += 1
+            if changed > _STANDBY_FILES:
+                return False
+    return changed > 0
+
+
 def _may_hold_helpers(data: bytes) -> bool:
     """A file without `async` may still hold plain helpers that write to a stream writer or a
     process's stdin, or mark queue items done, for their async callers, or hand such objects
@@ -189,7 +207,11 @@ def _may_hold_helpers(data: bytes) -> bool:
 
 
 def _index(
-    paths: Sequence[str], store: Cache | None, stamps: Stamps, workers: _Workers
+    paths: Sequence[str],
+    wheres: Sequence[str],  # the paths made absolute
+    store: Cache | None,
+    stamps: Stamps,
+    workers: _Workers,
 ) -> tuple[list[_Seen], Project]:
     """Read and hash every file, one at a time (unless `stamps` knows it unchanged since the
     last run), and gather the module summaries. A file
@@ -207,16 +229,16 @@ def _index(
     def computed(index: int, path: str, named: ModuleName, digest: str | None, made: Any) -> None:
         if made is not None:
             found[index] = made
-            digests[index] = _store_summary(store, digest, path, named, *made)
+            digests[index] = _store_summary(store, digest, path, wheres[index], named, *made)
         elif store is not None and digest is not None:
             # None (it does not parse): known too, so that the next run does not read it again.
             entry = {"key": [digest, named.name, named.is_package], "path": path, "summary": None}
-            store.put_entry(os.path.abspath(path), entry)
+            store.put_entry(wheres[index], entry)
 
     for index, path in enumerate(paths):
         item = _Seen()
         seen.append(item)
-        where = os.path.abspath(path)
+        where = wheres[index]
         known, info = stamps.known(where)
         data = None
         if known is None:
@@ -233,7 +255,7 @@ def _index(
         named = module_name(path)
         if named is None:
             continue
-        stored = _stored_summary(store, item.digest, path, named) if store else None
+        stored = _stored_summary(store, item.digest, path, where, named) if store else None
         if isinstance(stored, str):
             continue  # _NO_SUMMARY
         if stored is not None:
@@ -270,6 +292,7 @@ def _store_summary(
     store: Cache | None,
     digest: str | None,
     path: str,
+    where: str,
     named: ModuleName,
     summary: ModuleSummary | dict[str, Any],
     uses: frozenset[str],
@@ -282,7 +305,6 @@ def _store_summary(
     used = sorted(uses)
     summary_digest = content_hash(json.dumps([stored, used], sort_keys=True).encode())
     if store is not None and digest is not None:
-        where = os.path.abspath(path)
         key = [digest, named.name, named.is_package]
         entry = {
             "key": key,
@@ -299,11 +321,10 @@ _NO_SUMMARY: Literal["none"] = "none"  # what _stored_summary says of a file kno
 
 
 def _stored_summary(
-    store: Cache, digest: str, path: str, named: ModuleName
+    store: Cache, digest: str, path: str, where: str, named: ModuleName
 ) -> tuple[tuple[dict[str, Any], frozenset[str]], str] | Literal["none"] | None:
     """The stored summary (as JSON, read only if the index is needed), the names the file
     uses, and the digest of both; _NO_SUMMARY for a file known to have none."""
-    where = os.path.abspath(path)
     entry: Any = store.entries.get(where)
     try:
         if entry["key"] == [digest, named.name, named.is_package] and entry["path"] == path:
@@ -344,6 +365,9 @@ LARGE_FILE_BYTES = 100 * 1024
 LARGE_BYTES_IN_FLIGHT = 256 * 1024
 # Fewer files than this to summarise: not worth handing to the workers.
 _FEW_SUMMARIES = 8
+# At most this many files to analyse go to the standby process (see standby.py), one after
+# the other, rather than to a pool that this process starts once it has imported the engine.
+_STANDBY_FILES = 8
 
 
 class _Workers:
@@ -355,6 +379,7 @@ class _Workers:
         self.jobs = jobs or default_jobs()
         self._pool: Any = None
         self._unusable = False
+        self._standby: Standby | None = None
 
     @property
     def parallel(self) -> bool:
@@ -363,7 +388,19 @@ class _Workers:
     def __enter__(self) -> _Workers:
         return self
 
+    def stand_by(self) -> None:
+        try:
+            self._standby = Standby()
+        except (OSError, ImportError, ValueError):
+            self._standby = None  # no processes here: the analysis runs in this process
+
+    def _stand_down(self) -> None:
+        if self._standby is not None:
+            self._standby.close()
+            self._standby = None
+
     def __exit__(self, *exc_info: object) -> None:
+        self._stand_down()
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
@@ -414,6 +451,11 @@ class _Workers:
         def with_context(task: _Task) -> _Task:
             return replace(task, context=project.context_for(task.path))
 
+        if self._standby is not None and len(tasks) <= _STANDBY_FILES:
+            prepared = [with_context(task) for task in tasks]
+            done, value = self._standby.call(_check_chunk, prepared, fix, unsafe)
+            return value if done else _failed(prepared, str(value))
+        self._stand_down()
         pool = self._started(need_engine=True) if len(tasks) > 1 else None
         if pool is None:
             import asynclint.engine  # noqa: F401

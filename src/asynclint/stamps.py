@@ -38,13 +38,21 @@ class Stamps:
     def __init__(self, store: Cache | None) -> None:
         self._store = store
         self._started = time.time_ns()
+        self._asked: dict[str, tuple[Known | None, os.stat_result | None]] = {}
 
     def known(self, where: str) -> tuple[Known | None, os.stat_result | None]:
         """What was recorded of the file at the absolute path `where` if it has not changed
         since, and its stat (None: it cannot be stat'ed, the read will say why, or there is
-        nothing to record it in)."""
+        nothing to record it in). Asked twice in a run, the same answer (one stat)."""
         if self._store is None:
             return None, None
+        answer = self._asked.get(where)
+        if answer is None:
+            answer = self._asked[where] = self._known(where)
+        return answer
+
+    def _known(self, where: str) -> tuple[Known | None, os.stat_result | None]:
+        assert self._store is not None
         try:
             info = os.stat(where)
         except OSError:
