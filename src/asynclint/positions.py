@@ -10,8 +10,8 @@ provider's: syntactic, without surrounding whitespace."""
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -19,56 +19,89 @@ from libcst._position import CodePosition, CodeRange
 
 
 class _OffsetState(CodegenState):
-    """Code generation that tracks the character offset and records asked-for nodes."""
+    """Code generation that tracks the character offset and records asked-for nodes. Every
+    node of the module passes through here: the common case (a node nobody asked for) is
+    kept to a set lookup by id, with no token kept and no generator per node."""
 
-    def __init__(self, module: cst.Module, targets: set[cst.CSTNode]) -> None:
+    def __init__(self, module: cst.Module, targets: Iterable[cst.CSTNode]) -> None:
         super().__init__(
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.offset = 0
-        self.targets = targets
-        self.found: dict[cst.CSTNode, tuple[int, int]] = {}
+        self.targets = {id(node): node for node in targets}
+        self.found: dict[int, tuple[int, int]] = {}
         self.starts: list[int] = []
 
     def add_indent_tokens(self) -> None:
-        self.tokens.extend(self.indent_tokens)
         self.offset += sum(len(token) for token in self.indent_tokens)
 
     def add_token(self, value: str) -> None:
-        self.tokens.append(value)
         self.offset += len(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.targets:
+        if id(node) in self.targets:
             self.starts.append(self.offset)
 
     def after_codegen(self, node: cst.CSTNode) -> None:
-        if node in self.targets:
+        if id(node) in self.targets:
             start = self.starts.pop()
-            self.found.setdefault(node, (start, self.offset))
+            self.found.setdefault(id(node), (start, self.offset))
 
-    @contextmanager
-    def record_syntactic_position(
+    def record_syntactic_position(  # type: ignore[override]
         self,
         node: cst.CSTNode,
         *,
         start_node: cst.CSTNode | None = None,
         end_node: cst.CSTNode | None = None,
-    ) -> Iterator[None]:
-        wanted = node in self.targets
-        if wanted:  # the range may borrow its ends from children: record those too
-            self.targets.update(n for n in (start_node, end_node) if n is not None)
-        start = self.offset
-        try:
-            yield
-        finally:
-            if wanted:
-                if start_node is not None and start_node in self.found:
-                    start = self.found[start_node][0]
-                end = self.offset
-                if end_node is not None and end_node in self.found:
-                    end = self.found[end_node][1]
-                self.found[node] = (start, end)
+    ) -> AbstractContextManager[None]:
+        if id(node) not in self.targets:
+            return _NOTHING
+        # The range may borrow its ends from children: record those too.
+        self.targets.update((id(n), n) for n in (start_node, end_node) if n is not None)
+        return _Recording(self, node, start_node, end_node)
+
+
+class _Nothing:
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+
+_NOTHING = _Nothing()
+
+
+class _Recording:
+    """The syntactic range of one asked-for node, as CodegenState.record_syntactic_position
+    would give it."""
+
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
+
+    def __init__(
+        self,
+        state: _OffsetState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
+        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
+        self.start = 0
+
+    def __enter__(self) -> None:
+        self.start = self.state.offset
+
+    def __exit__(self, *exc_info: object) -> None:
+        found = self.state.found
+        start = self.start
+        if self.start_node is not None and id(self.start_node) in found:
+            start = found[id(self.start_node)][0]
+        end = self.state.offset
+        if self.end_node is not None and id(self.end_node) in found:
+            end = found[id(self.end_node)][1]
+        found[id(self.node)] = (start, end)
 
 
 def node_ranges(
@@ -83,7 +116,7 @@ def node_ranges(
     `line_starts` are the offsets at which the module's lines start. `statements`: only
     these top-level statements of the module hold the nodes, and their code starts at
     `offset`: the rest of the module's code is not generated."""
-    state = _OffsetState(module, set(nodes))
+    state = _OffsetState(module, nodes)
     if statements is None:
         module._codegen(state)
     else:
@@ -96,6 +129,6 @@ def node_ranges(
         return CodePosition(line, offset - line_starts[line - 1])
 
     return {
-        node: CodeRange(position(start), position(end))
-        for node, (start, end) in state.found.items()
+        state.targets[key]: CodeRange(position(start), position(end))
+        for key, (start, end) in state.found.items()
     }
