@@ -7,6 +7,7 @@ AIO001, and a crashing rule becomes an internal error naming the file and the ru
 from __future__ import annotations
 
 import ast
+import functools
 import gc
 import re
 import sys
@@ -24,7 +25,7 @@ from asynclint.guard import Rejected, screen
 from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces
 from asynclint.noqa import parse_suppressions
 from asynclint.parsing import python_ast
-from asynclint.positions import node_ranges
+from asynclint.positions import node_ranges, statement_ranges
 from asynclint.prefilter import async_in_code, prefiltered
 from asynclint.project.summaries import ModuleContext
 from asynclint.registry import BY_CODE, SKIPPED_FILE, SYNTAX_ERROR, UNREADABLE_FILE
@@ -150,7 +151,11 @@ def check_source(
             return scratch
         findings = _run_rules(module, path, codes, settings, scratch, context)
         if findings:
-            ranges = parser.node_ranges if parser is not None else node_ranges
+            ranges: Ranges = (
+                parser.node_ranges
+                if parser is not None
+                else functools.partial(statement_ranges, text=source.text)
+            )
             _report(
                 findings,
                 module,

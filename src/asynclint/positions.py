@@ -17,6 +17,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
+from asynclint.semantics.walk import child_nodes
+
 
 class _OffsetState(CodegenState):
     """Code generation that tracks the character offset and records asked-for nodes. Every
@@ -28,15 +30,20 @@ class _OffsetState(CodegenState):
             default_indent=module.default_indent, default_newline=module.default_newline
         )
         self.offset = 0
+        self.keep_tokens = False  # the code itself, besides its offsets
         self.targets = {id(node): node for node in targets}
         self.found: dict[int, tuple[int, int]] = {}
         self.starts: list[int] = []
 
     def add_indent_tokens(self) -> None:
         self.offset += sum(len(token) for token in self.indent_tokens)
+        if self.keep_tokens:
+            self.tokens.extend(self.indent_tokens)
 
     def add_token(self, value: str) -> None:
         self.offset += len(value)
+        if self.keep_tokens:
+            self.tokens.append(value)
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         if id(node) in self.targets:
@@ -123,12 +130,66 @@ def node_ranges(
         state.offset = offset
         for statement in statements:
             statement._codegen(state)
+    return _placed(state, state.found, line_starts)
 
+
+def _placed(
+    state: _OffsetState, found: dict[int, tuple[int, int]], line_starts: tuple[int, ...]
+) -> dict[cst.CSTNode, CodeRange]:
     def position(offset: int) -> CodePosition:
         line = bisect.bisect_right(line_starts, offset)
         return CodePosition(line, offset - line_starts[line - 1])
 
     return {
         state.targets[key]: CodeRange(position(start), position(end))
-        for key, (start, end) in state.found.items()
+        for key, (start, end) in found.items()
     }
+
+
+def statement_ranges(
+    module: cst.Module, nodes: Iterable[cst.CSTNode], line_starts: tuple[int, ...], text: str
+) -> dict[cst.CSTNode, CodeRange]:
+    """`node_ranges` of a module parsed from `text`, generating the code of only the
+    top-level statements that hold the nodes. Each such statement's code is found in the text
+    after the one before it: where it occurs there once, that is where it is (the statements
+    come in order and do not overlap). Anything else (a node outside the statements' code, a
+    statement's code found twice) falls back to the whole module's code."""
+    wanted = {id(node): node for node in nodes}
+    holding = _holding_statements(module, set(wanted))
+    if holding is None:
+        return node_ranges(module, wanted.values(), line_starts)
+    state = _OffsetState(module, wanted.values())
+    found: dict[int, tuple[int, int]] = {}
+    searched_from = 0
+    for statement in holding:
+        state.found, state.offset, state.tokens = {}, 0, []
+        state.keep_tokens = True
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        at = text.find(code, searched_from)
+        if at < 0 or text.find(code, at + 1) >= 0:
+            return node_ranges(module, wanted.values(), line_starts)
+        found.update((key, (at + start, at + end)) for key, (start, end) in state.found.items())
+        searched_from = at + len(code)
+    return _placed(state, found, line_starts)
+
+
+def _holding_statements(module: cst.Module, targets: set[int]) -> list[cst.CSTNode] | None:
+    """The top-level statements that hold the nodes with these ids, in order; None when some
+    node is in none of them (in whitespace, the module's header or footer)."""
+    left = set(targets)
+    holding: list[cst.CSTNode] = []
+    for statement in module.body:
+        if not left:
+            break
+        stack: list[cst.CSTNode] = [statement]
+        holds = False
+        while stack:
+            node = stack.pop()
+            if id(node) in left:
+                left.discard(id(node))
+                holds = True
+            stack.extend(child_nodes(node))
+        if holds:
+            holding.append(statement)
+    return None if left else holding
