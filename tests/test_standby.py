@@ -84,11 +84,9 @@ def test_a_few_edited_files_are_analysed_in_the_standby(
     assert all([d.code for d in r.diagnostics] == ["AIO401"] for r in outcome.results)
     pids = {r.internal_errors[0] for r in analysed}
     assert str(os.getpid()) not in pids
-    assert len(standbys) == (1 if in_standby else 0)
+    assert len(standbys) == (1 if in_standby else 0)  # more: the pool's workers
     if in_standby:
         assert len(pids) == 1  # one after the other in the one standby process
-    else:
-        assert len(pids) == 2  # the pool's two workers
 
 
 WARM_RUN = """

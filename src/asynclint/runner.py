@@ -103,11 +103,7 @@ def run(
     directory = cache_dir or os.path.join(project_root or os.getcwd(), CACHE_DIR_NAME)
     build = build_fingerprint()[:24]
     stamps = Stamps(Cache(directory, "files-" + build) if use_cache else None)
-    workers = _Workers(jobs)
     wheres = [os.path.abspath(path) for path in found.files]  # the caches' keys
-    if use_cache and workers.parallel and _few_changed(wheres, stamps):
-        workers.stand_by()  # imports the engine while this process reads the project
-    summaries = Cache(directory, "summaries-" + build) if use_cache else None
 
     def cache_for(file_settings: Settings) -> Cache | None:
         if not use_cache:
@@ -118,7 +114,10 @@ def run(
             cache = caches[file_settings] = Cache(directory, key)
         return cache
 
-    with workers:
+    with _Workers(jobs) as workers:
+        if use_cache and workers.parallel and _few_changed(wheres, stamps):
+            workers.stand_by()  # imports the engine while this process reads the project
+        summaries = Cache(directory, "summaries-" + build) if use_cache else None
         seen, project = _index(found.files, wheres, summaries, stamps, workers)
         release_freed_memory()  # the read buffers, before the workers fork
         slots: list[FileResult | None] = [None] * len(found.files)
