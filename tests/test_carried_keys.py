@@ -93,7 +93,7 @@ def test_a_function_no_one_names_works_out_only_its_own_modules_key(
         return worked_out(index, path)
 
     monkeypatch.setattr(ProjectIndex, "context_key", recording)
-    net = root / "shop" / "net.py"  # imported by views.py, auth.py and tools/cli.py
+    net = root / "shop" / "net.py"  # imported by views.py, re-exported by shop/__init__.py
     net.write_text(net.read_text() + "\n\nasync def _retry_later():\n    pass\n")
     warm = run([str(root)], Settings(), jobs=1, cache_dir=cache)
     assert asked == [str(net)]
