@@ -89,6 +89,27 @@ def test_a_few_edited_files_are_analysed_in_the_standby(
         assert len(pids) == 1  # one after the other in the one standby process
 
 
+@FORK_ONLY
+def test_edited_files_too_large_to_wait_for_go_to_the_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(stamps, "RACY_NS", 0)
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(UNDRAINED)
+    run(["."], Settings(), jobs=2)
+    started: list[object] = []
+    monkeypatch.setattr(runner, "Standby", lambda: started.append(1))
+    padding = ("# " + "x" * 200 + "\n") * (runner._STANDBY_BYTES // 200)  # a long comment
+    (tmp_path / "a.py").write_text(UNDRAINED + padding)
+    outcome = run(["."], Settings(), jobs=2)
+    assert started == []
+    assert [(r.path, [d.code for d in r.diagnostics]) for r in outcome.results] == [
+        ("a.py", ["AIO401"]),
+        ("b.py", ["AIO401"]),
+    ]
+
+
 WARM_RUN = """
 import sys
 from asynclint.cli import main

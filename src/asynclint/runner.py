@@ -183,14 +183,16 @@ def run(
 
 
 def _few_changed(wheres: Sequence[str], stamps: Stamps) -> bool:
-    """Whether a few of the files (at least one, at most _STANDBY_FILES) changed since the
-    last run recorded them, as far as their stats tell."""
-    changed = 0
+    """Whether a few of the files (at least one, at most _STANDBY_FILES of at most
+    _STANDBY_BYTES together) changed since the last run recorded them, as far as their stats
+    tell."""
+    changed = size = 0
     for where in wheres:
-        known, _info = stamps.known(where)
+        known, info = stamps.known(where)
         if known is None:
             changed += 1
-            if changed > _STANDBY_FILES:
+            size += info.st_size if info is not None else 0
+            if changed > _STANDBY_FILES or size > _STANDBY_BYTES:
                 return False
     return changed > 0
 
@@ -365,8 +367,11 @@ LARGE_BYTES_IN_FLIGHT = 256 * 1024
 # Fewer files than this to summarise: not worth handing to the workers.
 _FEW_SUMMARIES = 8
 # At most this many files to analyse go to the standby process (see standby.py), one after
-# the other, rather than to a pool that this process starts once it has imported the engine.
+# the other, rather than to a pool that this process starts once it has imported the engine:
+# as long as analysing them takes about as long as that import (a second or so, at some
+# 200 KB a second), one process without the wait beats two after it.
 _STANDBY_FILES = 8
+_STANDBY_BYTES = 256 * 1024
 
 
 class _Workers:
