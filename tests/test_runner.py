@@ -337,6 +337,26 @@ def test_warm_run_does_not_import_libcst(project: Path, output_format: str) -> N
     assert warm.stderr == cold.stderr
 
 
+def test_a_warm_run_with_an_edited_file_imports_no_parser_in_the_main_process(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.py").write_text(AIO401_SNIPPET)
+    (tmp_path / "b.py").write_text("x = 1\n")
+
+    def check(jobs: int) -> list[str]:
+        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", str(jobs), "."]
+        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+        return done.stdout.splitlines()
+
+    cold = check(1)
+    assert cold[-1] == "exit 1 libcst imported: True"  # one job: analysed in this process
+    (tmp_path / "a.py").write_text(AIO401_SNIPPET + "# edited\n")
+    edited = check(2)
+    assert edited[-1] == "exit 1 libcst imported: False"
+    assert edited[:-1] == cold[:-1]  # the same finding, from the standby
+    assert any("a.py:4:5: AIO401" in line for line in edited)
+
+
 def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path) -> None:
     _files(project, {"a.py": AIO401_SNIPPET})
     outcome = run(["a.py"], Settings(), jobs=1, use_cache=False, fix=True)

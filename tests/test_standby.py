@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -108,34 +106,3 @@ def test_edited_files_too_large_to_wait_for_go_to_the_pool(
         ("a.py", ["AIO401"]),
         ("b.py", ["AIO401"]),
     ]
-
-
-WARM_RUN = """
-import sys
-from asynclint.cli import main
-try:
-    main(sys.argv[1:])
-except SystemExit as exit:
-    code = exit.code
-print("exit", code, "libcst imported:", "libcst" in sys.modules)
-"""
-
-
-def test_a_warm_run_with_an_edited_file_imports_no_parser_in_the_main_process(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "a.py").write_text(UNDRAINED)
-    (tmp_path / "b.py").write_text("x = 1\n")
-
-    def check(jobs: int) -> list[str]:
-        command = [sys.executable, "-c", WARM_RUN, "check", "--jobs", str(jobs), "."]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
-        return done.stdout.splitlines()
-
-    cold = check(1)
-    assert cold[-1] == "exit 1 libcst imported: True"  # one job: analysed in this process
-    (tmp_path / "a.py").write_text(UNDRAINED + "# edited\n")
-    edited = check(2)
-    assert edited[-1] == "exit 1 libcst imported: False"
-    assert edited[:-1] == cold[:-1]  # the same finding, from the standby
-    assert any("a.py:4:5: AIO401" in line for line in edited)
