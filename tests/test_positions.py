@@ -28,8 +28,13 @@ def test_ranges_equal_the_position_providers(path: pathlib.Path) -> None:
     module = cst.parse_module(text)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     nodes = all_nodes(module)[1:]
-    ranges = node_ranges(module, nodes, DecodedSource(text, "utf-8").line_starts)
+    line_starts = DecodedSource(text, "utf-8").line_starts
+    ranges = node_ranges(module, nodes, line_starts)
     assert {n: ranges[n] for n in nodes} == {n: expected[n] for n in nodes}
+    # Generating the code of only the statements that hold them: the same, whatever is asked.
+    for some in (nodes, nodes[::7], nodes[-3:]):
+        ranges = statement_ranges(module, some, line_starts, text)
+        assert {n: ranges[n] for n in some} == {n: expected[n] for n in some}
 
 
 def test_crlf_tabs_and_only_the_asked_nodes() -> None:
@@ -40,18 +45,6 @@ def test_crlf_tabs_and_only_the_asked_nodes() -> None:
     assert list(ranges) == [call]
     start, end = ranges[call].start, ranges[call].end
     assert (start.line, start.column, end.line, end.column) == (4, 2, 4, 15)
-
-
-@pytest.mark.parametrize("path", FIXTURES[:12], ids=lambda p: p.name)
-def test_ranges_by_statement_equal_the_position_providers(path: pathlib.Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    module = cst.parse_module(text)
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    nodes = all_nodes(module)[1:]
-    line_starts = DecodedSource(text, "utf-8").line_starts
-    for some in (nodes, nodes[::7], nodes[-3:]):
-        ranges = statement_ranges(module, some, line_starts, text)
-        assert {n: ranges[n] for n in some} == {n: expected[n] for n in some}
 
 
 TWICE = "x = 1\n" + "\n\nasync def f(w):\n    w.write(b'x')\n" * 2

@@ -19,10 +19,9 @@ _EXIT_SECONDS = 2.0
 class Standby:
     def __init__(self) -> None:
         self._connection, child = multiprocessing.Pipe()
-        process = multiprocessing.Process(
+        self._process = multiprocessing.Process(
             target=_serve, args=(child, self._connection), daemon=True
         )
-        self._process = process
         self._process.start()
         child.close()
 

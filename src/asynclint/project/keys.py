@@ -153,24 +153,33 @@ class Project:
     ) -> tuple[tuple[dict[str, Any], list[str]] | None, tuple[dict[str, Any], list[str]] | None]:
         """The summary (and names used) `path` had in the last run, and the one it has now,
         both in their stored JSON shape."""
-        assert self._store is not None
-        where = os.path.abspath(path)
         replaced = self._replaced.get(index)
         old = None
         if isinstance(replaced, dict) and replaced.get("digest") == last_digest:
             old = (replaced["summary"], replaced["uses"])
-        current: Any = self._store.entries.get(where)
+        current = self._stored(path)
         new = None
-        if isinstance(current, dict) and current.get("digest") == self._digests[path]:
+        if current is not None:
             # Computed in this run, it may hold tuples where the stored one holds lists.
             new = json.loads(json.dumps((current["summary"], current["uses"])))
         return old, new
 
+    def _stored(self, path: str) -> dict[str, Any] | None:
+        """The summaries cache's entry for `path`'s summary of this run, if it has one."""
+        entry: Any = self._store.entries.get(os.path.abspath(path)) if self._store else None
+        if isinstance(entry, dict) and entry.get("digest") == self._digests.get(path):
+            return entry
+        return None
+
     def _all_names(self) -> set[str]:
-        """Every name the summaries of this run refer to or their files use."""
+        """Every name the summaries of this run refer to or their files use: from the JSON the
+        summaries cache holds of each (a summary made in this run is stored already)."""
         from asynclint.project.stored import summary_to_json
 
         pairs: list[tuple[dict[str, Any], frozenset[str]]] = []
-        for summary, uses in self._summaries.values():
-            pairs.append((summary if isinstance(summary, dict) else summary_to_json(summary), uses))
+        for i, (summary, uses) in self._summaries.items():
+            if not isinstance(summary, dict):
+                entry = self._stored(self._paths[i])
+                summary = entry["summary"] if entry is not None else summary_to_json(summary)
+            pairs.append((summary, uses))
         return names_referenced(pairs)
