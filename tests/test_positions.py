@@ -8,6 +8,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from asynclint import positions
 from asynclint.positions import node_ranges, statement_ranges
 from asynclint.semantics.walk import child_nodes
 from asynclint.source import DecodedSource
@@ -75,3 +76,54 @@ def test_a_node_outside_every_statement_is_placed_too() -> None:
     line_starts = DecodedSource(text, "utf-8").line_starts
     ranges = statement_ranges(module, [comment], line_starts, text)
     assert ranges == node_ranges(module, [comment], line_starts) and len(ranges) == 1
+
+
+CLASSES = (
+    "import asyncio\r\n"
+    "@decorated\r\n"
+    "class A(Base):\r\n"
+    "\tlock = asyncio.Lock()\r\n"
+    "\r\n"
+    "\t# a comment before a member\r\n"
+    "\t@staticmethod\r\n"
+    "\tasync def f(w):\r\n"
+    "\t\tw.write(b'x')\r\n"
+    "\tclass Inner:\r\n"
+    "\t  def g(self, w):\r\n"
+    "\t    w.write(b'y')\r\n"
+    "\tdef tearDown(self):\r\n"
+    "\t\tself.loop.close()\r\n"
+    "\t# a comment after the last member\r\n"
+    "class B(Base):\r\n"
+    "\tdef tearDown(self):\r\n"
+    "\t\tself.loop.close()\r\n"
+)
+
+
+def test_ranges_by_class_member_equal_the_position_providers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nodes in a class's members are placed by those members' code alone (indented as in the
+    file), in the class's header by the whole class, and in a member whose code the text holds
+    twice by the whole module: each time where PositionProvider puts them."""
+    module = cst.parse_module(CLASSES)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    line_starts = DecodedSource(CLASSES, "utf-8").line_starts
+    nodes = all_nodes(module)[1:]
+    calls = [n for n in nodes if isinstance(n, cst.Call)]
+    in_tear_down = calls[-2:]
+    bases = [n for n in nodes if isinstance(n, cst.Arg) and n.value.deep_equals(cst.Name("Base"))]
+    for some in ([c] for c in calls + bases):
+        # Only a tearDown's code is in the text twice: the others need no whole module.
+        with monkeypatch.context() as patch:
+            if some[0] not in in_tear_down:
+                patch.setattr(positions, "node_ranges", _whole_module_not_expected)
+            ranges = statement_ranges(module, some, line_starts, CLASSES)
+        assert ranges == {n: expected[n] for n in some}
+    monkeypatch.setattr(positions, "node_ranges", _whole_module_not_expected)
+    some = [c for c in calls if c not in in_tear_down] + bases
+    assert statement_ranges(module, some, line_starts, CLASSES) == {n: expected[n] for n in some}
+
+
+def _whole_module_not_expected(*args: object) -> None:
+    raise AssertionError("the whole module's code was generated")

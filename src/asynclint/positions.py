@@ -150,19 +150,22 @@ def statement_ranges(
     module: cst.Module, nodes: Iterable[cst.CSTNode], line_starts: tuple[int, ...], text: str
 ) -> dict[cst.CSTNode, CodeRange]:
     """`node_ranges` of a module parsed from `text`, generating the code of only the
-    top-level statements that hold the nodes. Each such statement's code is found in the text
+    statements that hold the nodes: top-level statements, or the members of a class (a test
+    module is mostly a few large classes). Each such statement's code is found in the text
     after the one before it: where it occurs there once, that is where it is (the statements
     come in order and do not overlap). Anything else (a node outside the statements' code, a
     statement's code found twice) falls back to the whole module's code."""
     wanted = {id(node): node for node in nodes}
-    holding = _holding_statements(module, set(wanted))
-    if holding is None:
+    left = set(wanted)
+    holding = _holding(module.body, left, (), module.default_indent)
+    if left:
         return node_ranges(module, wanted.values(), line_starts)
     state = _OffsetState(module, wanted.values())
     found: dict[int, tuple[int, int]] = {}
     searched_from = 0
-    for statement in holding:
+    for statement, indents in holding:
         state.found, state.offset, state.tokens = {}, 0, []
+        state.indent_tokens = list(indents)
         state.keep_tokens = True
         statement._codegen(state)
         code = "".join(state.tokens)
@@ -174,22 +177,41 @@ def statement_ranges(
     return _placed(state, found, line_starts)
 
 
-def _holding_statements(module: cst.Module, targets: set[int]) -> list[cst.CSTNode] | None:
-    """The top-level statements that hold the nodes with these ids, in order; None when some
-    node is in none of them (in whitespace, the module's header or footer)."""
-    left = set(targets)
-    holding: list[cst.CSTNode] = []
-    for statement in module.body:
+Indents = tuple[str, ...]
+
+
+def _holding(
+    statements: Sequence[cst.CSTNode], left: set[int], indents: Indents, default_indent: str
+) -> list[tuple[cst.CSTNode, Indents]]:
+    """The statements that hold the nodes with ids in `left`, in order, each with the indents
+    its code starts with; those found are taken out of `left`. A class holding them only in
+    its members gives those members instead of itself."""
+    holding: list[tuple[cst.CSTNode, Indents]] = []
+    for statement in statements:
         if not left:
             break
-        stack: list[cst.CSTNode] = [statement]
-        holds = False
-        while stack:
-            node = stack.pop()
-            if id(node) in left:
-                left.discard(id(node))
-                holds = True
-            stack.extend(child_nodes(node))
-        if holds:
-            holding.append(statement)
-    return None if left else holding
+        block = statement.body if isinstance(statement, cst.ClassDef) else None
+        if isinstance(block, cst.IndentedBlock) and not any(
+            _held(child, left) for child in child_nodes(statement) if child is not block
+        ):
+            indent = block.indent if block.indent is not None else default_indent
+            if not any(_held(child, left) for child in (block.header, *block.footer)):
+                holding += _holding(block.body, left, (*indents, indent), default_indent)
+                continue
+        held = _held(statement, left)
+        if held:
+            left -= held
+            holding.append((statement, indents))
+    return holding
+
+
+def _held(node: cst.CSTNode, left: set[int]) -> set[int]:
+    """The ids in `left` of `node` and the nodes under it."""
+    held: set[int] = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if id(node) in left:
+            held.add(id(node))
+        stack.extend(child_nodes(node))
+    return held
