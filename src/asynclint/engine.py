@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import functools
-import gc
 import re
 import sys
 import warnings
@@ -23,6 +22,7 @@ from asynclint.diagnostics import Diagnostic, RelatedLocation
 from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
 from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces
+from asynclint.memory import collector_paused
 from asynclint.noqa import parse_suppressions
 from asynclint.parsing import python_ast
 from asynclint.positions import node_ranges, statement_ranges
@@ -170,9 +170,9 @@ def check_source(
         return scratch
 
     try:
-        with time_budget(budget):
-            # Trees are as deep as the longest chain in the file (1,000 concatenated strings,
-            # a long elif ladder): analyse where deep recursion is safe.
+        # Trees are as deep as the longest chain in the file (1,000 concatenated strings, a
+        # long elif ladder): analyse where deep recursion is safe.
+        with time_budget(budget), collector_paused():
             return run_deep(analyse)
     except (RecursionError, MemoryError):
         result.diagnostics.clear()
@@ -218,11 +218,8 @@ def _run_rules(
     rules = [rule() for rule in RULE_CLASSES if rule.code in codes]
     if not rules:
         return []
-    # The analysis allocates many short-lived objects and no cycles worth collecting.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
     findings: list[Finding] = []
-    try:
+    with collector_paused():
         try:
             facts: ModuleFacts = build_facts(module, settings, context)
         except RecursionError:
@@ -237,9 +234,6 @@ def _run_rules(
                 result.internal_errors.append(
                     f"{path}: rule {rule.code} failed: {_describe(error)}"
                 )
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return findings
 
 

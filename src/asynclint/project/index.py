@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from asynclint.memory import collector_paused
 from asynclint.project.extract import ModuleSummary, summarize
 from asynclint.project.forwards import resolve_forwards
 from asynclint.project.layout import module_name
@@ -375,7 +376,8 @@ def attribute_names(text: str) -> frozenset[str]:
 
 def summarize_file(path: str, source: bytes, name: str, is_package: bool) -> ModuleSummary | None:
     """One module's summary (in a worker or in the main process)."""
-    return summarize(source, path, name, is_package)
+    with collector_paused():
+        return summarize(source, path, name, is_package)
 
 
 def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
