@@ -227,13 +227,16 @@ def _run_rules(
         except Exception as error:
             result.internal_errors.append(f"{path}: semantic analysis failed: {_describe(error)}")
             return []
-        for rule in rules:
-            try:
-                findings.extend(rule.check(facts))
-            except Exception as error:
-                result.internal_errors.append(
-                    f"{path}: rule {rule.code} failed: {_describe(error)}"
-                )
+        try:
+            for rule in rules:
+                try:
+                    findings.extend(rule.check(facts))
+                except Exception as error:
+                    result.internal_errors.append(
+                        f"{path}: rule {rule.code} failed: {_describe(error)}"
+                    )
+        finally:
+            facts.release()  # the findings hold nodes, never facts
     return findings
 
 
