@@ -45,6 +45,27 @@ def test_summaries_from_the_workers_give_what_one_process_gives(
     assert pooled.internal_errors == []
 
 
+def _summaries_fail(items: list[Any]) -> list[Any]:
+    raise RuntimeError("a summarising worker died")
+
+
+def test_summarising_workers_that_fail_leave_each_module_to_its_own_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "flat"
+    shutil.copytree(PROJECTS / "flat", root)
+    (root / "local.py").write_text(UNDRAINED)
+    monkeypatch.chdir(root)
+    monkeypatch.setattr(runner, "_FEW_SUMMARIES", 1)
+    whole = run(["."], Settings(), jobs=2, use_cache=False)
+    monkeypatch.setattr(runner, "summarize_chunk", _summaries_fail)  # in the forked workers
+    alone = run(["."], Settings(), jobs=2, use_cache=False)
+    assert alone.internal_errors == [] and len(alone.results) == len(whole.results)
+    # What needs another module's summary is missed; what a module shows by itself is not.
+    assert set(_found(alone)) < set(_found(whole))
+    assert [code for path, _, code, _ in _found(alone)] == ["AIO401"]
+
+
 def test_a_comment_edited_elsewhere_leaves_the_importers_cached(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     shutil.copytree(PROJECTS / "srclayout", root)

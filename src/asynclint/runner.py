@@ -375,13 +375,16 @@ _STANDBY_BYTES = 256 * 1024
 
 
 class _Workers:
-    """The process pool of a run, started only when there is work for it and shared by its
-    two phases (summaries, then analysis). Without one (one job, or no usable pool in a
-    restricted sandbox) everything runs in this process."""
+    """The process pools of a run, each started only when there is work for it: one for the
+    summaries, forked before this process imports the engine (which it does while they
+    work: on two cores the import no longer leaves one idle), then one for the analysis,
+    forked after it so that its workers share the engine's pages. Without one (one job, or
+    no usable pool in a restricted sandbox) everything runs in this process."""
 
     def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs or default_jobs()
         self._pool: Any = None
+        self._pool_has_engine = False  # forked after this process imported the engine
         self._unusable = False
         self._standby: Standby | None = None
 
@@ -405,16 +408,23 @@ class _Workers:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stand_down()
+        self._shut_down()
+
+    def _shut_down(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
             gc.unfreeze()
 
     def _started(self, need_engine: bool) -> Any:
+        if need_engine and not self._pool_has_engine:
+            # Workers without the engine (they summarised): new ones share this process's.
+            self._shut_down()
         if self._pool is None and self.parallel:
             if need_engine:
                 # Imported before the workers fork, so that they share it with this process.
                 import asynclint.engine  # noqa: F401
+            self._pool_has_engine = need_engine
             from concurrent.futures import ProcessPoolExecutor
 
             # What this process holds (the index, the caches) is shared with the forked
@@ -433,13 +443,25 @@ class _Workers:
         """(content hash, summary) of each file, read where it is summarised."""
         if not items:
             return []
-        # The analysis almost always follows: have the engine in the workers from the start.
-        pool = self._started(need_engine=True) if len(items) >= _FEW_SUMMARIES else None
+        pool = self._started(need_engine=False) if len(items) >= _FEW_SUMMARIES else None
         if pool is None:
             return summarize_chunk(items)
-        chunks = [(chunk, 0) for chunk in _chunks(items, max(1, min(32, len(items) // 64)))]
-        results = _gather(pool, self.jobs, summarize_chunk, chunks, _as_is, _unsummarised)
-        return [one for result in results for one in result]
+        chunks = _chunks(items, max(1, min(32, len(items) // 64)))
+        try:
+            futures = [pool.submit(summarize_chunk, chunk) for chunk in chunks]
+        except Exception:  # a broken pool: module-local analysis, no worse than that
+            return [(None, None) for _ in items]
+        # The analysis almost always follows: the engine is imported (once, for the workers
+        # forked after it) while these workers summarise, not while they wait.
+        import asynclint.engine  # noqa: F401
+
+        found: list[tuple[str | None, Summarised | None]] = []
+        for chunk, future in zip(chunks, futures, strict=True):
+            try:
+                found += future.result()
+            except Exception:  # a worker died: module-local analysis for its files
+                found += [(None, None)] * len(chunk)
+        return found
 
     def analyse(
         self,
@@ -537,21 +559,11 @@ def _fits(weight: int, heavy: int) -> bool:
     return not weight or not heavy or heavy + weight <= LARGE_BYTES_IN_FLIGHT
 
 
-def _as_is(chunk: list[T]) -> list[T]:
-    return chunk
-
-
 def _failed(chunk: list[_Task], reason: str) -> list[tuple[FileResult, str | None]]:
     return [
         (FileResult(task.path, internal_errors=[f"{task.path}: worker failed: {reason}"]), None)
         for task in chunk
     ]
-
-
-def _unsummarised(
-    chunk: list[tuple[str, ModuleName]], reason: str
-) -> list[tuple[str | None, Summarised | None]]:
-    return [(None, None) for _ in chunk]  # module-local analysis for these: no worse than that
 
 
 def summarize_chunk(
