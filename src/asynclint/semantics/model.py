@@ -50,6 +50,8 @@ _LEAVES: frozenset[type[cst.CSTNode]] = frozenset(
 )
 _Display = cst.List | cst.Tuple | cst.Set | cst.Dict
 _DISPLAYS: frozenset[type[cst.CSTNode]] = frozenset({cst.List, cst.Tuple, cst.Set, cst.Dict})
+_SEQUENCE_DISPLAYS: frozenset[type[cst.CSTNode]] = frozenset({cst.List, cst.Tuple, cst.Set})
+_SequenceDisplay = cst.List | cst.Tuple | cst.Set
 _CATCH_ALL = frozenset(
     {"Exception", "BaseException", "builtins.Exception", "builtins.BaseException"}
 )
@@ -577,12 +579,12 @@ class _Builder:
         return self.step
 
     def statement(self, node: cst.CSTNode, block: Block) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
+        # Exact types, as in `expr`: isinstance() against libcst's ABC-based classes costs
+        # several times more, on every statement of the module.
+        if type(node) is cst.SimpleStatementLine:
             for small in node.body:
                 self.small_statement(small, node, block)
-        elif isinstance(node, cst.BaseSmallStatement):  # from a one-line suite
-            self.small_statement(node, node, block)
-        elif isinstance(node, cst.If):
+        elif type(node) is cst.If:
             # A test of the Python version decided at the target: only the live branch exists.
             live = self.live_branch(node)
             if live is None:
@@ -591,11 +593,11 @@ class _Builder:
                 block.items.append(self.if_(live))
             else:
                 block.items.extend(self.block(live).items)
-        elif isinstance(node, (cst.For, cst.While)):
+        elif type(node) is cst.For or type(node) is cst.While:
             block.items.append(self.loop(node))
-        elif isinstance(node, (cst.Try, cst.TryStar)):
+        elif type(node) is cst.Try or type(node) is cst.TryStar:
             block.items.append(self.try_(node))
-        elif isinstance(node, cst.With):
+        elif type(node) is cst.With:
             step = self.new_step(node)
             entered: list[Event] = []
             for item in node.items:
@@ -625,11 +627,13 @@ class _Builder:
                 block.items.extend(self.block(_body_statements(node.body)).items)
             finally:
                 del self.held[len(self.held) - len(entered) :]
-        elif isinstance(node, cst.FunctionDef):
+        elif type(node) is cst.FunctionDef:
             self.function_def(node)
-        elif isinstance(node, cst.ClassDef):
+        elif type(node) is cst.ClassDef:
             self.class_def(node)
-        elif isinstance(node, cst.Match):
+        elif isinstance(node, cst.BaseSmallStatement):  # from a one-line suite
+            self.small_statement(node, node, block)
+        elif type(node) is cst.Match:
             step = self.new_step(node)
             self.expr(node.subject)
             cases = [self.block(_body_statements(case.body)) for case in node.cases]
@@ -639,23 +643,23 @@ class _Builder:
         self, node: cst.BaseSmallStatement, line: cst.CSTNode, block: Block
     ) -> None:
         step = self.new_step(line)
-        if isinstance(node, cst.Expr):
+        if type(node) is cst.Expr:
             self.expr(node.value)
             self.mark_call(node.value, "discarded")
-        elif isinstance(node, cst.Assign):
+        elif type(node) is cst.Assign:
             self.expr(node.value)
             for target in node.targets:
                 self.assign(target.target, node.value)
             refs = [self.target_ref(target.target) for target in node.targets]
             self.mark_call(node.value, "assigned", refs[0], tuple(refs[1:]))
-        elif isinstance(node, cst.AnnAssign):
+        elif type(node) is cst.AnnAssign:
             if node.value is not None:
                 self.expr(node.value)
             self.annotated(node.target, node.annotation.annotation)
             if node.value is not None:
                 self.assign(node.target, node.value)
                 self.mark_call(node.value, "assigned", self.target_ref(node.target))
-        elif isinstance(node, cst.AugAssign):
+        elif type(node) is cst.AugAssign:
             self.expr(node.value)
             self.expr(node.target)
             if isinstance(node.target, cst.Name):
@@ -663,7 +667,7 @@ class _Builder:
             augmented = self.ref(node.target)
             if augmented is not None:  # `tasks += more`
                 self.element_stores.append((augmented, UNKNOWN))
-        elif isinstance(node, cst.Return):
+        elif type(node) is cst.Return:
             if node.value is not None:
                 self.record_return(node.value)
                 self.expr(node.value)
@@ -671,24 +675,24 @@ class _Builder:
                 self.mark_call(node.value, "returned")
             block.items.append(Exit("return", step))
             return
-        elif isinstance(node, cst.Raise):
+        elif type(node) is cst.Raise:
             if node.exc is not None:
                 self.expr(node.exc)
             block.items.append(Exit("raise", step))
             return
-        elif isinstance(node, cst.Break):
+        elif type(node) is cst.Break:
             block.items.append(Exit("break", step))
             return
-        elif isinstance(node, cst.Continue):
+        elif type(node) is cst.Continue:
             block.items.append(Exit("continue", step))
             return
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        elif type(node) is cst.Import or type(node) is cst.ImportFrom:
             self.import_(node)
-        elif isinstance(node, cst.Global):
+        elif type(node) is cst.Global:
             self.fn.globals.update(n.name.value for n in node.names)
-        elif isinstance(node, cst.Nonlocal):
+        elif type(node) is cst.Nonlocal:
             pass  # a nonlocal name is looked up in the enclosing scopes, as unbound here
-        elif isinstance(node, (cst.Assert, cst.Del)):
+        elif type(node) is cst.Assert or type(node) is cst.Del:
             for child in child_nodes(node):
                 self.expr(child)
         if step.events:
@@ -712,17 +716,17 @@ class _Builder:
         """Record what happens to a call's result when the call is the whole expression (or an
         element of a display thrown away with it). `also`: the further targets of a chained
         assignment (`a = b = call()`), kept in `Event.also_assigned`."""
-        if isinstance(value, cst.NamedExpr) and role in ("discarded", "tested"):
+        if type(value) is cst.NamedExpr and role in ("discarded", "tested"):
             # `(t := call())` thrown away or only tested: what happens next is up to `t`.
             role, target, value = "assigned", self.target_ref(value.target), value.value
-        if role == "discarded" and isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-            for element in value.elements:
-                if isinstance(element, cst.Element):
+        if role == "discarded" and type(value) in _SEQUENCE_DISPLAYS:
+            for element in cast(_SequenceDisplay, value).elements:
+                if type(element) is cst.Element:
                     self.mark_call(element.value, role)
             return
-        if isinstance(value, cst.Await):
+        if type(value) is cst.Await:
             value = value.expression
-        if not isinstance(value, cst.Call):
+        if type(value) is not cst.Call:
             return
         for event in reversed(self.fn.events):
             if event.node is value:
@@ -1410,12 +1414,13 @@ class _Builder:
 
     def escape(self, value: cst.BaseExpression) -> None:
         """`value` is handed to code we do not follow (an argument, a return value)."""
-        if isinstance(value, (cst.Tuple, cst.List, cst.Set)):
-            for element in value.elements:
+        kind = type(value)  # exact types, as in `expr`
+        if kind in _SEQUENCE_DISPLAYS:
+            for element in cast(_SequenceDisplay, value).elements:
                 self.escape(element.value)
             return
-        if isinstance(value, cst.StarredElement):
-            self.escape(value.value)
+        if kind is cst.StarredElement:
+            self.escape(cast(cst.StarredElement, value).value)
             return
         ref = self.ref(value)
         if ref is not None:

@@ -124,6 +124,22 @@ def _mentions_version(facts: ModuleFacts, node: cst.CSTNode, flags: frozenset[st
     return False
 
 
+# The node types `_Guards.node` looks into (exact types: libcst's node classes have no
+# subclasses, and isinstance() against their ABC-based classes costs far more).
+_GUARDING = frozenset(
+    {
+        cst.If,
+        cst.IfExp,
+        cst.Try,
+        cst.TryStar,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.IndentedBlock,
+        cst.SimpleStatementSuite,
+    }
+)
+
+
 class _Guards:
     def __init__(self, facts: ModuleFacts, flags: frozenset[str], guarded: set[int]) -> None:
         self.facts = facts
@@ -147,6 +163,10 @@ class _Guards:
     def node(self, node: cst.CSTNode, on: bool) -> None:
         if on:
             self.mark(node)
+            return
+        if type(node) not in _GUARDING:  # most nodes: one lookup, not six isinstance() calls
+            for child in child_nodes(node):
+                self.node(child, False)
             return
         if isinstance(node, cst.If):
             if self.mentions(node.test):
