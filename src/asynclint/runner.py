@@ -452,15 +452,20 @@ class _Workers:
         except Exception:  # a broken pool: module-local analysis, no worse than that
             return [(None, None) for _ in items]
         # The analysis almost always follows: the engine is imported (once, for the workers
-        # forked after it) while these workers summarise, not while they wait.
-        import asynclint.engine  # noqa: F401
-
+        # forked after it) while these workers summarise, not while they wait. Its workers
+        # fork at once, before this process holds the summaries and the index: pages it
+        # then writes to would otherwise be copied, and counted twice.
+        summarising, self._pool = self._pool, None
+        analysing = self._started(need_engine=True)
+        if analysing is not None:
+            analysing.submit(int)  # the first task forks the workers
         found: list[tuple[str | None, Summarised | None]] = []
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 found += future.result()
             except Exception:  # a worker died: module-local analysis for its files
                 found += [(None, None)] * len(chunk)
+        summarising.shutdown()
         return found
 
     def analyse(
