@@ -560,3 +560,43 @@ def test_findings_after_edits_inside_a_class_are_a_full_parse_findings(
         incremental_result = check_buffer(version, "t.py", settings, parser=parser)
         assert incremental_result.diagnostics == check_buffer(version, "t.py", settings).diagnostics
     assert [d.line for d in check_buffer(versions[2], "t.py", settings).diagnostics] == [6, 25]
+
+
+DECORATED_CLASSES = (
+    "import asyncio\n\n\n@decorated\nclass A:\n"
+    + "".join(f"    @staticmethod\n    def m{i}():\n        return {i}\n\n" for i in range(12))
+    + "\n\nx = 1; y = 2\n\n\n"
+    + LARGE_CLASS * 2
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [p.read_text(encoding="utf-8") for p in STATEMENTS] + [DECORATED_CLASSES],
+    ids=[str(p.relative_to(FIXTURES)) for p in STATEMENTS] + ["decorated classes"],
+)
+def test_an_outline_cuts_a_file_where_its_ast_does(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stand-in tree made from a summary's outline gives the pieces the file's own `ast`
+    gives (classes cut between members included): the same texts go to libcst."""
+    from asynclint import class_pieces, incremental
+    from asynclint.outline import outline_of, stand_in_tree
+
+    real = ast.parse(text)
+    parsed: list[str] = []
+
+    def recording(piece: str) -> cst.Module:
+        parsed.append(piece)
+        return full_parse(piece)
+
+    monkeypatch.setattr(incremental, "parse_cst", recording)
+    monkeypatch.setattr(class_pieces, "parse_cst", recording)
+    by_ast = parse_in_pieces(text, piece_chars=40, tree=real)
+    pieces, parsed[:] = list(parsed), []
+    outline = outline_of(real, "digest")
+    by_outline = parse_in_pieces(text, piece_chars=40, tree=stand_in_tree(outline))
+    assert parsed == pieces
+    assert by_outline.deep_equals(by_ast) and by_outline.code == text
+    if text == DECORATED_CLASSES:  # more pieces than statements: its classes were cut too
+        assert len(pieces) > len(real.body)

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import pickle
 import shutil
@@ -336,9 +337,11 @@ def test_a_warm_run_reads_summaries_from_the_cache(
 
     real = index_module.summarize
 
-    def only_the_edited_file(source: bytes, path: str, name: str, is_package: bool) -> object:
+    def only_the_edited_file(
+        source: bytes, path: str, name: str, is_package: bool, tree: ast.Module | None = None
+    ) -> object:
         assert path == str(api), f"{path}: its summary should come from the cache"
-        return real(source, path, name, is_package)
+        return real(source, path, name, is_package, tree)
 
     monkeypatch.setattr(index_module, "summarize", only_the_edited_file)
     core = root / "src" / "lib" / "core.py"

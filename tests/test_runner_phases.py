@@ -202,3 +202,39 @@ def test_attribute_names_are_every_name_after_a_dot() -> None:
 
     text = "tasks.sleep(1)\nx = (a\n    . b)\n# see mod.f\ncafé.naïve = 1.5\n"
     assert attribute_names(text) == {"sleep", "b", "f", "naïve"}
+
+
+LARGE = UNDRAINED + "".join(f"\n\ndef helper_{i}(x):\n    return x + {i}\n" for i in range(1200))
+
+
+def test_a_large_file_is_cut_by_the_outline_of_its_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its analysis parses no `ast` of it again, unless it changed since it was summarised."""
+    from asynclint import engine
+
+    assert len(LARGE) > 32 * 1024
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "large.py"
+    target.write_text(LARGE)
+    asked: list[object] = []
+    real_ast = engine.python_ast
+
+    def counted(text: str) -> object:
+        asked.append(text)
+        return real_ast(text)
+
+    monkeypatch.setattr(engine, "python_ast", counted)
+    outlined = run(["large.py"], Settings(), jobs=1, use_cache=False)
+    assert [d.code for d in outlined.diagnostics] == ["AIO401"] and asked == []
+    # Changed between the summary and the analysis: its outline says nothing of it.
+    real_index = runner._index
+
+    def index_then_edit(*args: Any) -> Any:
+        indexed = real_index(*args)
+        target.write_text("\n\n" + LARGE)
+        return indexed
+
+    monkeypatch.setattr(runner, "_index", index_then_edit)
+    edited = run(["large.py"], Settings(), jobs=1, use_cache=False)
+    assert [(d.code, d.line) for d in edited.diagnostics] == [("AIO401", 6)] and len(asked) == 1

@@ -16,6 +16,7 @@ from collections.abc import Container, Sequence
 
 import libcst as cst
 
+from asynclint.outline import first_line
 from asynclint.parsing import parse_cst, python_ast
 from asynclint.splice import respliced
 
@@ -193,12 +194,6 @@ def _lines(text: str) -> list[str]:
     lines = [line + "\n" for line in text.split("\n")]
     lines[-1] = lines[-1][:-1]
     return lines if lines[-1] else lines[:-1]
-
-
-def first_line(statement: ast.stmt) -> int:
-    """Where a statement starts: its first decorator's line, if it has one."""
-    decorators: Sequence[ast.expr] = getattr(statement, "decorator_list", ())
-    return min([statement.lineno, *(d.lineno for d in decorators)])
 
 
 def _single_class(module: cst.Module) -> tuple[cst.ClassDef, cst.IndentedBlock] | None:

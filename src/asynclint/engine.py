@@ -21,9 +21,10 @@ from asynclint.deep import run_deep
 from asynclint.diagnostics import Diagnostic, RelatedLocation
 from asynclint.fixes.edits import to_fix
 from asynclint.guard import Rejected, screen
-from asynclint.incremental import PIECE_CHARS, IncrementalParser, parse_in_pieces
+from asynclint.incremental import IncrementalParser, parse_in_pieces
 from asynclint.memory import collector_paused
 from asynclint.noqa import parse_suppressions
+from asynclint.outline import PIECE_CHARS, Outline, stand_in_tree
 from asynclint.parsing import python_ast
 from asynclint.positions import node_ranges, statement_ranges
 from asynclint.prefilter import async_in_code, prefiltered
@@ -98,10 +99,12 @@ def check_source(
     budget: float | None = None,
     context: ModuleContext | None = None,
     parser: IncrementalParser | None = None,
+    outline: Outline | None = None,
 ) -> FileResult:
     """Check one module's source. `budget` (seconds) bounds the time spent on it, where the
     platform allows (a SIGALRM timer, in the main thread); a file over budget is AIO003.
-    `context`: what the other checked modules tell this one (None: module-local only)."""
+    `context`: what the other checked modules tell this one (None: module-local only).
+    `outline`: of this very source, from its summary (then a large file needs no `ast`)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     codes = enabled_codes_for_path(path, settings)
     # A binary file is reported even without `async` in it: it is not Python at all.
@@ -137,9 +140,14 @@ def check_source(
     def analyse() -> FileResult:
         # Its own result: after a time-out the thread may still run for a moment.
         scratch = FileResult(path, encoding=source.encoding)
-        large = parser is None and len(source.text) > PIECE_CHARS
-        tree = python_ast(source.text) if large else None
-        if prefilter and tree is not None and not async_in_code(tree):
+        tree, in_code = None, True
+        if parser is None and len(source.text) > PIECE_CHARS:  # parsed in pieces
+            if outline is not None:
+                tree, in_code = stand_in_tree(outline), outline.async_in_code
+            else:
+                tree = python_ast(source.text)
+                in_code = tree is not None and async_in_code(tree)
+        if prefilter and tree is not None and not in_code:
             return FileResult(path, skipped=True)
         try:
             module = parser.parse(source.text) if parser is not None else _parse(source.text, tree)

@@ -25,7 +25,8 @@ import libcst as cst
 from libcst._position import CodeRange
 
 from asynclint.class_pieces import ClassPieces, parse_class_in_pieces
-from asynclint.class_pieces import first_line as _first_line
+from asynclint.outline import PIECE_CHARS
+from asynclint.outline import first_line as _first_line
 from asynclint.parsing import parse_cst, python_ast
 from asynclint.positions import node_ranges
 from asynclint.semantics.walk import child_nodes
@@ -219,11 +220,6 @@ def split_chunks(text: str, tree: ast.Module | None = None) -> list[str] | None:
         offsets.append(offsets[-1] + len(line) + 1)
     cuts = [0, *(offsets[start - 1] for start in starts[1:]), len(text)]
     return [text[a:b] for a, b in itertools.pairwise(cuts)]
-
-
-# libcst's parser holds about 0.25 MB of working memory per KB of the text it parses, well
-# beyond the tree it gives: a large file parsed in pieces of this size peaks at a third.
-PIECE_CHARS = 32 * 1024
 
 
 def parse_in_pieces(

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import ast
 import warnings
+from typing import TYPE_CHECKING
 
-import libcst as cst
+if TYPE_CHECKING:
+    import libcst as cst
 
 
 def parse_cst(text: str) -> cst.Module:
-    """`libcst.parse_module(text)`; raises its errors."""
+    """`libcst.parse_module(text)`; raises its errors. (libcst is imported here, not with the
+    module: the main process of a run uses `python_ast` alone, and a warm run never needs
+    libcst.)"""
+    import libcst as cst
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return cst.parse_module(text)
 
 
-def python_ast(text: str) -> ast.Module | None:
+def python_ast(text: str | bytes) -> ast.Module | None:
     """The text's `ast`; None when Python does not parse it."""
     try:
         with warnings.catch_warnings():

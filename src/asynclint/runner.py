@@ -17,6 +17,8 @@ from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
 from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
+from asynclint.outline import PIECE_CHARS, Outline, outline_of
+from asynclint.parsing import python_ast
 from asynclint.prefilter import prefiltered
 from asynclint.project.extract import ModuleSummary
 from asynclint.project.index import attribute_names, summarize_file
@@ -64,6 +66,7 @@ class _Task:
     data: bytes | None
     settings: Settings  # the file's own project's
     context: ModuleContext | None = None  # what the other checked modules tell this one
+    outline: Outline | None = None  # from its summary (see outline.py)
 
 
 @dataclass
@@ -73,6 +76,7 @@ class _Seen:
     digest: str | None = None  # of the content; None: unreadable or too large
     size: int = 0
     prefiltered: bool = False
+    outline: Outline | None = None  # a large file's, from the `ast` of its summary
 
 
 def run(
@@ -147,7 +151,7 @@ def run(
                 if cache is not None:
                     cache.put(wheres[index], path, keys[index], skipped)
                 continue
-            tasks.append(_Task(index, path, None, file_settings))
+            tasks.append(_Task(index, path, None, file_settings, outline=seen[index].outline))
         analysed = workers.analyse(tasks, seen, project, fix, unsafe) if tasks else []
         project.remember()
     digests = {index: item.digest for index, item in enumerate(seen)}
@@ -269,24 +273,36 @@ def _index(
             if data is None:  # known by its stamp: read now (the hash says what was read)
                 data = _read(path)
                 digest = content_hash(data) if data is not None else None
-            made = _summarize(path, data, named) if data is not None else None
+            made, item.outline = (
+                _summarize(path, data, named, digest) if data is not None else (None, None)
+            )
             computed(index, path, named, digest, made)
         else:
             missing.append((index, path, named))
     summarised = workers.summarize([(path, named) for _, path, named in missing])
-    for (index, path, named), (digest, made) in zip(missing, summarised, strict=True):
+    for (index, path, named), (digest, made, outline) in zip(missing, summarised, strict=True):
         computed(index, path, named, digest, made)
+        seen[index].outline = outline
     return seen, Project(paths, found, digests, store, replaced)
 
 
 Summarised = tuple[ModuleSummary, frozenset[str]]  # a module's summary and the names it uses
+# What a worker gives back of each file it summarises: its content hash, summary and outline.
+Summary = tuple[str | None, Summarised | None, Outline | None]
 
 
-def _summarize(path: str, data: bytes, named: ModuleName) -> Summarised | None:
-    summary = summarize_file(path, data, named.name, named.is_package)
+def _summarize(
+    path: str, data: bytes, named: ModuleName, digest: str | None
+) -> tuple[Summarised | None, Outline | None]:
+    """The module's summary and the names it uses; for a large file, its outline too."""
+    tree = python_ast(data)
+    if tree is None:
+        return None, None
+    summary = summarize_file(path, data, named.name, named.is_package, tree)
     if summary is None:
-        return None
-    return summary, attribute_names(data.decode("utf-8", "replace"))
+        return None, None
+    outline = outline_of(tree, digest) if digest and len(data) > PIECE_CHARS else None
+    return (summary, attribute_names(data.decode("utf-8", "replace"))), outline
 
 
 def _store_summary(
@@ -437,10 +453,8 @@ class _Workers:
                 self._unusable = True
         return self._pool
 
-    def summarize(
-        self, items: list[tuple[str, ModuleName]]
-    ) -> list[tuple[str | None, Summarised | None]]:
-        """(content hash, summary) of each file, read where it is summarised."""
+    def summarize(self, items: list[tuple[str, ModuleName]]) -> list[Summary]:
+        """(content hash, summary, outline) of each file, read where it is summarised."""
         if not items:
             return []
         pool = self._started(need_engine=False) if len(items) >= _FEW_SUMMARIES else None
@@ -450,7 +464,7 @@ class _Workers:
         try:
             futures = [pool.submit(summarize_chunk, chunk) for chunk in chunks]
         except Exception:  # a broken pool: module-local analysis, no worse than that
-            return [(None, None) for _ in items]
+            return [(None, None, None) for _ in items]
         # The analysis almost always follows: the engine is imported (once, for the workers
         # forked after it) while these workers summarise, not while they wait. Its workers
         # fork at once, before this process holds the summaries and the index: pages it
@@ -459,12 +473,12 @@ class _Workers:
         analysing = self._started(need_engine=True)
         if analysing is not None:
             analysing.submit(int)  # the first task forks the workers
-        found: list[tuple[str | None, Summarised | None]] = []
+        found: list[Summary] = []
         for chunk, future in zip(chunks, futures, strict=True):
             try:
                 found += future.result()
             except Exception:  # a worker died: module-local analysis for its files
-                found += [(None, None)] * len(chunk)
+                found += [(None, None, None)] * len(chunk)
         summarising.shutdown()
         return found
 
@@ -571,16 +585,15 @@ def _failed(chunk: list[_Task], reason: str) -> list[tuple[FileResult, str | Non
     ]
 
 
-def summarize_chunk(
-    items: list[tuple[str, ModuleName]],
-) -> list[tuple[str | None, Summarised | None]]:
-    found: list[tuple[str | None, Summarised | None]] = []
+def summarize_chunk(items: list[tuple[str, ModuleName]]) -> list[Summary]:
+    found: list[Summary] = []
     for path, named in items:
         data = _read(path)
         if data is None:
-            found.append((None, None))
+            found.append((None, None, None))
             continue
-        found.append((content_hash(data), _summarize(path, data, named)))
+        digest = content_hash(data)
+        found.append((digest, *_summarize(path, data, named, digest)))
     return found
 
 
@@ -596,8 +609,9 @@ def _check_one(task: _Task, fix: bool, unsafe: bool) -> tuple[FileResult, str | 
     """The task's file read here (None: unreadable or too large, which the engine reports)
     and checked, with the content hash of what was checked."""
     data = task.data if task.data is not None else _read(task.path)
-    result = check_task(replace(task, data=data), fix, unsafe)
     digest = content_hash(data) if data is not None else None
+    outline = task.outline if task.outline is not None and task.outline.digest == digest else None
+    result = check_task(replace(task, data=data, outline=outline), fix, unsafe)
     if data is not None and len(data) >= TRIM_AFTER_BYTES:
         release_freed_memory()  # or this process keeps the largest tree's pages to the end
     return result, digest
@@ -610,7 +624,12 @@ def check_task(task: _Task, fix: bool, unsafe: bool) -> FileResult:
     if task.data is None:
         return check_file(task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context)
     result = check_source(
-        task.data, task.path, settings, budget=FILE_BUDGET_SECONDS, context=task.context
+        task.data,
+        task.path,
+        settings,
+        budget=FILE_BUDGET_SECONDS,
+        context=task.context,
+        outline=task.outline,
     )
     if fix:
         from asynclint.fixes.stable import fix_until_stable

@@ -47,14 +47,18 @@ class ModuleSummary:
     joined_calls: list[tuple[str, int | str, int]] = field(default_factory=list)
 
 
-def summarize(source: bytes | str, path: str, name: str, is_package: bool) -> ModuleSummary | None:
-    """None when the file does not parse (the engine reports that)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def summarize(
+    source: bytes | str, path: str, name: str, is_package: bool, tree: ast.Module | None = None
+) -> ModuleSummary | None:
+    """None when the file does not parse (the engine reports that). `tree`: the source's
+    `ast`, when the caller has it."""
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     summary = ModuleSummary(name, is_package, path)
     context = ModuleContext(name, is_package)
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source

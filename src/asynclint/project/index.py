@@ -4,6 +4,7 @@ module that was not checked (third-party, stdlib) is unknown and stays so."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import re
@@ -374,10 +375,13 @@ def attribute_names(text: str) -> frozenset[str]:
     return frozenset(_AFTER_A_DOT.findall(text))
 
 
-def summarize_file(path: str, source: bytes, name: str, is_package: bool) -> ModuleSummary | None:
-    """One module's summary (in a worker or in the main process)."""
+def summarize_file(
+    path: str, source: bytes, name: str, is_package: bool, tree: ast.Module | None = None
+) -> ModuleSummary | None:
+    """One module's summary (in a worker or in the main process). `tree`: the source's
+    `ast`, when the caller has it."""
     with collector_paused():
-        return summarize(source, path, name, is_package)
+        return summarize(source, path, name, is_package, tree)
 
 
 def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
