@@ -227,24 +227,23 @@ def _run_rules(
     if not rules:
         return []
     findings: list[Finding] = []
-    with collector_paused():
-        try:
-            facts: ModuleFacts = build_facts(module, settings, context)
-        except RecursionError:
-            raise
-        except Exception as error:
-            result.internal_errors.append(f"{path}: semantic analysis failed: {_describe(error)}")
-            return []
-        try:
-            for rule in rules:
-                try:
-                    findings.extend(rule.check(facts))
-                except Exception as error:
-                    result.internal_errors.append(
-                        f"{path}: rule {rule.code} failed: {_describe(error)}"
-                    )
-        finally:
-            facts.release()  # the findings hold nodes, never facts
+    try:
+        facts: ModuleFacts = build_facts(module, settings, context)
+    except RecursionError:
+        raise
+    except Exception as error:
+        result.internal_errors.append(f"{path}: semantic analysis failed: {_describe(error)}")
+        return []
+    try:
+        for rule in rules:
+            try:
+                findings.extend(rule.check(facts))
+            except Exception as error:
+                result.internal_errors.append(
+                    f"{path}: rule {rule.code} failed: {_describe(error)}"
+                )
+    finally:
+        facts.release()  # the findings hold nodes, never facts
     return findings
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from asynclint import registry
 from asynclint.cache import CACHE_DIR_NAME, Cache, build_fingerprint, content_hash, run_key
 from asynclint.files import DiscoveryOptions, discover
-from asynclint.memory import TRIM_AFTER_BYTES, release_freed_memory
+from asynclint.memory import TRIM_AFTER_BYTES, collector_paused, release_freed_memory
 from asynclint.outline import PIECE_CHARS, Outline, outline_of
 from asynclint.parsing import python_ast
 from asynclint.prefilter import prefiltered
@@ -295,10 +295,11 @@ def _summarize(
     path: str, data: bytes, named: ModuleName, digest: str | None
 ) -> tuple[Summarised | None, Outline | None]:
     """The module's summary and the names it uses; for a large file, its outline too."""
-    tree = python_ast(data)
-    if tree is None:
-        return None, None
-    summary = summarize_file(path, data, named.name, named.is_package, tree)
+    with collector_paused():  # see memory.py: Python's parser also makes an object per node
+        tree = python_ast(data)
+        if tree is None:
+            return None, None
+        summary = summarize_file(path, data, named.name, named.is_package, tree)
     if summary is None:
         return None, None
     outline = outline_of(tree, digest) if digest and len(data) > PIECE_CHARS else None
@@ -399,8 +400,7 @@ class _Workers:
 
     def __init__(self, jobs: int | None) -> None:
         self.jobs = jobs or default_jobs()
-        self._pool: Any = None
-        self._pool_has_engine = False  # forked after this process imported the engine
+        self._pool: Any = None  # the analysis pool
         self._unusable = False
         self._standby: Standby | None = None
 
@@ -424,53 +424,54 @@ class _Workers:
 
     def __exit__(self, *exc_info: object) -> None:
         self._stand_down()
-        self._shut_down()
-
-    def _shut_down(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
-            gc.unfreeze()
+        gc.unfreeze()
 
-    def _started(self, need_engine: bool) -> Any:
-        if need_engine and not self._pool_has_engine:
-            # Workers without the engine (they summarised): new ones share this process's.
-            self._shut_down()
+    def _fork(self) -> Any:
+        """A new pool (its workers fork at its first task); None where there can be none."""
+        if not self.parallel:
+            return None
+        from concurrent.futures import ProcessPoolExecutor
+
+        # What this process holds (the index, the caches) is shared with the forked
+        # workers: keep the collector from touching, and so copying, those pages.
+        gc.freeze()
+        try:
+            return ProcessPoolExecutor(max_workers=self.jobs)
+        except (OSError, NotImplementedError, ImportError):
+            self._unusable = True
+            return None
+
+    def _started(self) -> Any:
+        """The analysis pool, its workers forked after this process imported the engine, so
+        that they share it with this process."""
         if self._pool is None and self.parallel:
-            if need_engine:
-                # Imported before the workers fork, so that they share it with this process.
-                import asynclint.engine  # noqa: F401
-            self._pool_has_engine = need_engine
-            from concurrent.futures import ProcessPoolExecutor
+            import asynclint.engine  # noqa: F401
 
-            # What this process holds (the index, the caches) is shared with the forked
-            # workers: keep the collector from touching, and so copying, those pages.
-            gc.freeze()
-            try:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
-            except (OSError, NotImplementedError, ImportError):
-                gc.unfreeze()
-                self._unusable = True
+            self._pool = self._fork()
         return self._pool
 
     def summarize(self, items: list[tuple[str, ModuleName]]) -> list[Summary]:
         """(content hash, summary, outline) of each file, read where it is summarised."""
         if not items:
             return []
-        pool = self._started(need_engine=False) if len(items) >= _FEW_SUMMARIES else None
-        if pool is None:
+        # Workers of their own, forked before this process imports the engine.
+        summarising = self._fork() if len(items) >= _FEW_SUMMARIES else None
+        if summarising is None:
             return summarize_chunk(items)
         chunks = _chunks(items, max(1, min(32, len(items) // 64)))
         try:
-            futures = [pool.submit(summarize_chunk, chunk) for chunk in chunks]
+            futures = [summarising.submit(summarize_chunk, chunk) for chunk in chunks]
         except Exception:  # a broken pool: module-local analysis, no worse than that
+            summarising.shutdown()
             return [(None, None, None) for _ in items]
         # The analysis almost always follows: the engine is imported (once, for the workers
         # forked after it) while these workers summarise, not while they wait. Its workers
         # fork at once, before this process holds the summaries and the index: pages it
         # then writes to would otherwise be copied, and counted twice.
-        summarising, self._pool = self._pool, None
-        analysing = self._started(need_engine=True)
+        analysing = self._started()
         if analysing is not None:
             analysing.submit(int)  # the first task forks the workers
         found: list[Summary] = []
@@ -501,7 +502,7 @@ class _Workers:
             done, value = self._standby.call(_check_chunk, prepared, fix, unsafe)
             return value if done else _failed(prepared, str(value))
         self._stand_down()
-        pool = self._started(need_engine=True) if len(tasks) > 1 else None
+        pool = self._started() if len(tasks) > 1 else None
         if pool is None:
             import asynclint.engine  # noqa: F401
 

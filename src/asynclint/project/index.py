@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from asynclint.memory import collector_paused
 from asynclint.project.extract import ModuleSummary, summarize
 from asynclint.project.forwards import resolve_forwards
 from asynclint.project.layout import module_name
@@ -380,8 +379,7 @@ def summarize_file(
 ) -> ModuleSummary | None:
     """One module's summary (in a worker or in the main process). `tree`: the source's
     `ast`, when the caller has it."""
-    with collector_paused():
-        return summarize(source, path, name, is_package, tree)
+    return summarize(source, path, name, is_package, tree)
 
 
 def build_index(files: Iterable[tuple[str, bytes]]) -> ProjectIndex:
