@@ -7,6 +7,8 @@ import ast
 import warnings
 from typing import TYPE_CHECKING
 
+from asynclint.cst_checks import install_quick_checks
+
 if TYPE_CHECKING:
     import libcst as cst
 
@@ -14,9 +16,10 @@ if TYPE_CHECKING:
 def parse_cst(text: str) -> cst.Module:
     """`libcst.parse_module(text)`; raises its errors. (libcst is imported here, not with the
     module: the main process of a run uses `python_ast` alone, and a warm run never needs
-    libcst.)"""
+    libcst. Its checks of the commonest nodes are answered quicker: see cst_checks.py.)"""
     import libcst as cst
 
+    install_quick_checks()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return cst.parse_module(text)
