@@ -3,6 +3,7 @@ libcst's own checks do."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import libcst as cst
@@ -103,3 +104,16 @@ def test_parsed_code_round_trips_with_quick_checks() -> None:
     assert cst_checks.install_quick_checks()
     assert module.code == source
     assert module.deep_equals(cst.parse_module(source))
+
+
+def test_a_functions_source_is_read_as_inspect_reads_it() -> None:
+    from libcst._nodes.expression import _BaseParenthesizedNode
+
+    for function in (
+        cst.CSTNode.__post_init__,
+        cst.SimpleWhitespace._validate,
+        cst.Name._validate,
+        _BaseParenthesizedNode._validate,
+        built_verdict,
+    ):
+        assert cst_checks._source(function) == inspect.getsource(function)

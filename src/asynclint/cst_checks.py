@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import linecache
 import textwrap
 import threading
 from collections.abc import Callable
@@ -81,7 +82,7 @@ def _install() -> bool:
             return False
         cst.SimpleWhitespace("")
         cst.SimpleWhitespace(" ")
-    except (OSError, TypeError, SyntaxError, cst.CSTValidationError):
+    except (OSError, TypeError, ValueError, SyntaxError, cst.CSTValidationError):
         return False  # no source to read, or checks of another kind
     for cls in (cst.SimpleWhitespace, cst.Name):
         # Their __post_init__ must be CSTNode's, the one compared above.
@@ -104,5 +105,19 @@ def _install() -> bool:
 
 
 def _same_code(function: Callable[..., Any], code: str) -> bool:
-    found = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    found = ast.parse(textwrap.dedent(_source(function)))
     return ast.dump(found) == ast.dump(ast.parse(code))
+
+
+def _source(function: Callable[..., Any]) -> str:
+    """The function's source: its lines, from its code's positions (Python 3.11 and later;
+    `inspect.getsource` tokenizes, and its first use costs more than the parses saved in a
+    small run)."""
+    code = function.__code__
+    if not hasattr(code, "co_positions"):
+        return inspect.getsource(function)
+    last = max(end for _, end, _, _ in code.co_positions() if end is not None)
+    lines = linecache.getlines(code.co_filename)
+    if last > len(lines):
+        raise OSError(f"no source for {function.__qualname__}")
+    return "".join(lines[code.co_firstlineno - 1 : last])
