@@ -300,9 +300,11 @@ def _summarize(
         if tree is None:
             return None, None
         summary = summarize_file(path, data, named.name, named.is_package, tree)
+        outline = outline_of(tree, digest) if digest and len(data) > PIECE_CHARS else None
+        # Freed while the collector is off: once on, it would trace the whole tree first.
+        del tree
     if summary is None:
         return None, None
-    outline = outline_of(tree, digest) if digest and len(data) > PIECE_CHARS else None
     return (summary, attribute_names(data.decode("utf-8", "replace"))), outline
 
 

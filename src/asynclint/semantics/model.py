@@ -113,6 +113,7 @@ class FunctionInfo:
     locals: set[str] = field(default_factory=set)
     imported: set[str] = field(default_factory=set)  # the locals bound by import statements
     globals: set[str] = field(default_factory=set)
+    nonlocals: set[str] = field(default_factory=set)
     defs: dict[str, FunctionInfo] = field(default_factory=dict)  # nested defs by name
     classes: dict[str, str] = field(default_factory=dict)  # class name -> qualname
     body: Block = field(default_factory=Block)
@@ -691,7 +692,8 @@ class _Builder:
         elif type(node) is cst.Global:
             self.fn.globals.update(n.name.value for n in node.names)
         elif type(node) is cst.Nonlocal:
-            pass  # a nonlocal name is looked up in the enclosing scopes, as unbound here
+            # Looked up in the enclosing scopes, as unbound here; noted for what it keeps.
+            self.fn.nonlocals.update(n.name.value for n in node.names)
         elif type(node) is cst.Assert or type(node) is cst.Del:
             for child in child_nodes(node):
                 self.expr(child)

@@ -206,18 +206,10 @@ def _name_unused(
         return False
     name = str(target[2])
     scope = function.node
-    if not isinstance(scope, cst.FunctionDef) or _declared_outer(scope, name):
+    if not isinstance(scope, cst.FunctionDef) or name in function.globals | function.nonlocals:
         return not outer_keeps and not reads_name(facts.module, name)
     return not reads_name(scope.body, name) and not any(
         reads_name(d.decorator, name) for d in scope.decorators
-    )
-
-
-def _declared_outer(function: cst.FunctionDef, name: str) -> bool:
-    return any(
-        isinstance(node, (cst.Global, cst.Nonlocal))
-        and any(item.name.value == name for item in node.names)
-        for node in own_nodes(function.body)
     )
 
 
