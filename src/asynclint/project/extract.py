@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import warnings
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 
+from asynclint.parsing import python_ast
 from asynclint.project import cancellation
 from asynclint.project.ast_names import qualify
 from asynclint.project.param_effects import (
@@ -53,11 +53,8 @@ def summarize(
     """None when the file does not parse (the engine reports that). `tree`: the source's
     `ast`, when the caller has it."""
     if tree is None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = python_ast(source)
+        if tree is None:
             return None
     summary = ModuleSummary(name, is_package, path)
     context = ModuleContext(name, is_package)
