@@ -4,6 +4,7 @@ gives, it reparses only what changed, and it falls back to a full parse when it 
 from __future__ import annotations
 
 import ast
+import itertools
 import warnings
 from pathlib import Path
 
@@ -55,6 +56,51 @@ def test_a_piece_that_would_lose_lines_is_parsed_whole(comment: str) -> None:
     module = parse_in_pieces(text, piece_chars=10)
     assert module.code == text
     assert module.deep_equals(full_parse(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x = 1\n\n    \nz = 3\n",  # spaces alone
+        "x = 1\n\n\t\nz = 3\n",
+        "x = 1\n\n\x0c\nz = 3\n",  # a form feed alone
+        "x = 1\r\n\r\n    \r\nz = 3\r\n",
+        "import a\n\nclass A:\n    x = 1\n\n    y = 2\n\n\x0c\nz = 3\n",  # after a class
+        # The class's last piece: here the full parse too drops the blank line.
+        "class A:\n    x = 1\n\n    y = 2\n\n\x0c\n",
+    ],
+)
+def test_blank_lines_before_an_indented_blank_line_are_kept(text: str) -> None:
+    # libcst drops them at the end of a module: such a piece is checked, and parsed whole.
+    full = full_parse(text)
+    for piece_chars in (1, 5, 12):
+        module = parse_in_pieces(text, piece_chars=piece_chars)
+        assert module.code == full.code
+        assert module.deep_equals(full)
+
+
+LINES_AFTER = ["\n", "    \n", "\x0c\n", "# c\n", "    # c\n", "\x0c    # c\n"]
+
+
+@pytest.mark.parametrize("after", ["", "z = 3\n"])
+@pytest.mark.parametrize("lines", list(itertools.product(LINES_AFTER, repeat=2)))
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "x = 1\n{lines}{after}",
+        "class A:\n    x = 1\n\n    def f(self):\n        pass\n{lines}{after}",
+        "class A:\n    x = 1\n{lines}    y = 2\n\n    w = 1\n{after}",
+    ],
+)
+def test_pieces_ending_in_any_blank_or_comment_lines_are_the_full_parse(
+    shape: str, lines: tuple[str, ...], after: str
+) -> None:
+    text = shape.format(lines="".join(lines), after=after)
+    full = full_parse(text)
+    for piece_chars in (1, 12):
+        module = parse_in_pieces(text, piece_chars=piece_chars)
+        assert module.code == full.code
+        assert module.deep_equals(full)
 
 
 def test_a_syntax_error_in_a_piece_is_the_full_parse_error() -> None:

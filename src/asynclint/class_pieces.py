@@ -5,8 +5,10 @@ one class of 300 KB would cost a worker its largest allocation of the run.
 The class body is cut between members, only where nothing but blank lines separates them (in
 a full parse those lines are the next member's leading lines, as they are when that member
 opens a piece). Each piece after the first is parsed under a stand-in header (`class _:`), and
-the members are put together under the first piece's class. The result is used only when its
-code is the text, and the pieces agree on the indentation."""
+the members are put together under the first piece's class. The result is used only when the
+pieces agree on the indentation and nothing but their members sits between them, so that its
+code is the pieces' code joined: the text, unless a piece ends in the one shape whose code
+libcst does not give back (see `parsing.may_lose_lines`), which is then checked."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from collections.abc import Container, Sequence
 import libcst as cst
 
 from asynclint.outline import first_line
-from asynclint.parsing import parse_cst, python_ast
+from asynclint.parsing import may_lose_lines, parse_cst, python_ast
 from asynclint.splice import respliced
 
 _STAND_IN = "class _:\n"
@@ -39,15 +41,18 @@ def parse_class_in_pieces(
     texts = _piece_texts(lines, cuts)
     modules = [_parse_piece(piece, index == 0) for index, piece in enumerate(texts)]
     module = _joined([m for m in modules if m is not None]) if None not in modules else None
-    return module if module is not None and module.code == text else None
+    if module is None or (any(map(may_lose_lines, texts)) and module.code != text):
+        return None
+    return module
 
 
 class ClassPieces:
     """The large classes of a buffer's last parse, kept in pieces of a few members: an edit
     inside a class parses again only the piece it falls in, not the whole class (a class is
-    often most of its module). Each piece is checked to give its text back when it is parsed,
-    and the pieces are joined only where nothing else can come between them (see `_joined`),
-    so the joined class's code is the text without generating it."""
+    often most of its module). Each piece gives its text back when it is parsed (checked where
+    it might not, see `parsing.may_lose_lines`), and the pieces are joined only where nothing
+    else can come between them (see `_joined`), so the joined class's code is the text
+    without generating it."""
 
     def __init__(self, piece_chars: int = MEMBER_PIECE_CHARS) -> None:
         self.piece_chars = piece_chars
@@ -113,15 +118,14 @@ class ClassPieces:
 
 def _parse_piece(text: str, first: bool, checked: bool = False) -> cst.Module | None:
     """A piece parsed: the first as it is, the others under the stand-in header. `checked`:
-    None unless its code is its text (libcst drops blank lines before an indented comment at
-    the end of a module)."""
+    None unless its code is its text, where it might not be (`parsing.may_lose_lines`)."""
     code = text if first else _STAND_IN + text
     try:
         module = parse_cst(code)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
     found = _single_class(module)
-    if found is None or (checked and module.code != code):
+    if found is None or (checked and may_lose_lines(code) and module.code != code):
         return None
     members = found[1].body
     leading: Sequence[cst.EmptyLine] = getattr(members[0], "leading_lines", ()) if members else ()

@@ -27,7 +27,7 @@ from libcst._position import CodeRange
 from asynclint.class_pieces import ClassPieces, parse_class_in_pieces
 from asynclint.outline import PIECE_CHARS
 from asynclint.outline import first_line as _first_line
-from asynclint.parsing import parse_cst, python_ast
+from asynclint.parsing import may_lose_lines, parse_cst, python_ast
 from asynclint.positions import node_ranges
 from asynclint.semantics.walk import child_nodes
 from asynclint.splice import respliced
@@ -276,24 +276,11 @@ def _parse_chunk(piece: str) -> _Chunk | None:
         module = parse_cst(piece)
     except (cst.ParserSyntaxError, cst.CSTValidationError):
         return None
-    if not module.body or (_may_lose_lines(piece) and module.code != piece):
+    if not module.body or (may_lose_lines(piece) and module.code != piece):
         # libcst does not give back every text it parses: blank lines before an indented
         # comment at the end of a module are lost, where in the whole file they are not.
         return None
     return _Chunk(module, any(_has_indented_block(s) for s in module.body))
-
-
-def _may_lose_lines(piece: str) -> bool:
-    """Whether the lines after the piece's last statement hold an indented comment, the one
-    shape whose code libcst does not give back (checking every piece's code would cost a
-    third of the parse)."""
-    for line in reversed(piece.split("\n")):
-        stripped = line.lstrip()
-        if stripped and not stripped.startswith("#"):
-            return False  # the statement's last line: nothing after it is lost
-        if stripped and len(stripped) != len(line):
-            return True  # an indented comment
-    return False
 
 
 def _has_indented_block(node: cst.CSTNode) -> bool:

@@ -33,3 +33,19 @@ def python_ast(text: str | bytes) -> ast.Module | None:
             return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def may_lose_lines(text: str) -> bool:
+    """Whether the lines after the text's last statement hold an indented one (a comment, or
+    spaces, tabs or a form feed alone): the one shape whose code libcst does not give back (it
+    drops the blank lines before such a line at the end of a module, where in the whole file
+    they are kept). A piece of a file parsed on its own is checked against its code only then:
+    checking every piece's code would cost a third of the parse."""
+    for line in reversed(text.split("\n")):
+        line = line.removesuffix("\r")
+        stripped = line.lstrip()
+        if stripped and not stripped.startswith("#"):
+            return False  # the statement's last line: nothing after it is lost
+        if stripped != line:
+            return True  # indented
+    return False
