@@ -8,18 +8,31 @@ import warnings
 from typing import TYPE_CHECKING
 
 from asynclint.cst_checks import install_quick_checks
+from asynclint.cst_inits import install_quick_inits
 
 if TYPE_CHECKING:
     import libcst as cst
 
 
+# Characters parsed in this process before libcst's nodes get their quicker constructors
+# (cst_inits.py): making them costs about what they save on this much.
+QUICK_INITS_AFTER = 64 * 1024
+_parsed = 0
+
+
 def parse_cst(text: str) -> cst.Module:
     """`libcst.parse_module(text)`; raises its errors. (libcst is imported here, not with the
     module: the main process of a run uses `python_ast` alone, and a warm run never needs
-    libcst. Its checks of the commonest nodes are answered quicker: see cst_checks.py.)"""
+    libcst. Its checks of the commonest nodes are answered quicker, see cst_checks.py, and
+    once there is enough to parse its nodes are made quicker, see cst_inits.py.)"""
     import libcst as cst
 
+    global _parsed
     install_quick_checks()
+    if _parsed < QUICK_INITS_AFTER:  # (threads may race on the count: it need not be exact)
+        _parsed += len(text)
+        if _parsed >= QUICK_INITS_AFTER:
+            install_quick_inits()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return cst.parse_module(text)
