@@ -278,7 +278,7 @@ def _parse_chunk(piece: str) -> _Chunk | None:
         return None
     if not module.body or (may_lose_lines(piece) and module.code != piece):
         # libcst does not give back every text it parses: blank lines before an indented
-        # comment at the end of a module are lost, where in the whole file they are not.
+        # line at the end of a module are lost, where in the whole file they are not.
         return None
     return _Chunk(module, any(_has_indented_block(s) for s in module.body))
 
