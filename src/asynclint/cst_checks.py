@@ -20,9 +20,10 @@ import ast
 import inspect
 import linecache
 import textwrap
-import threading
 from collections.abc import Callable
 from typing import Any
+
+from asynclint.once import once
 
 # libcst's code that the quick answers stand for.
 _POST_INIT = """
@@ -54,19 +55,12 @@ def _validate(self) -> None:
         raise CSTValidationError(f"Name {self.value!r} is not a valid identifier.")
 """
 
-_LOCK = threading.Lock()
-_installed: bool | None = None  # None: not tried yet
 
-
+@once
 def install_quick_checks() -> bool:
     """Install the quick answers if libcst's checks are the expected ones (once per process);
     whether they are installed."""
-    global _installed
-    if _installed is None:
-        with _LOCK:
-            if _installed is None:
-                _installed = _install()
-    return _installed
+    return _install()
 
 
 def _install() -> bool:

@@ -17,28 +17,23 @@ import builtins
 import dataclasses
 import inspect
 import sys
-import threading
 import types
 from typing import Any
+
+from asynclint.once import once
 
 _GENERATED = "__create_fn__.<locals>.__init__"  # what dataclasses compiles it as
 # The stand-in default of a field with a factory (should it go, no such class is replaced).
 _FACTORY = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", object())
 
-_LOCK = threading.Lock()
-_installed: int | None = None  # classes given a constructor; None: not tried yet
 replaced: dict[type, Any] = {}  # each class given one: its own
 
 
+@once
 def install_quick_inits() -> int:
     """Give libcst's node classes their quicker constructors (once per process); how many
     classes have one."""
-    global _installed
-    if _installed is None:
-        with _LOCK:
-            if _installed is None:
-                _installed = _install()
-    return _installed
+    return _install()
 
 
 def _install() -> int:
