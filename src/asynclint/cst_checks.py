@@ -60,10 +60,6 @@ def _validate(self) -> None:
 def install_quick_checks() -> bool:
     """Install the quick answers if libcst's checks are the expected ones (once per process);
     whether they are installed."""
-    return _install()
-
-
-def _install() -> bool:
     import libcst as cst
     from libcst._nodes.expression import _BaseParenthesizedNode
 

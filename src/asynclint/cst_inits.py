@@ -33,10 +33,6 @@ replaced: dict[type, Any] = {}  # each class given one: its own
 def install_quick_inits() -> int:
     """Give libcst's node classes their quicker constructors (once per process); how many
     classes have one."""
-    return _install()
-
-
-def _install() -> int:
     import libcst as cst
 
     for cls, init in quick_inits(_node_classes(cst.CSTNode)).items():
@@ -56,13 +52,13 @@ def quick_inits(classes: list[type]) -> dict[type, Any]:
         fields = _plain_fields(cls)
         if fields is None:
             continue
+        slots = [_slot(cls, field.name) for field in fields]
+        if None in slots:
+            continue
         factories = tuple(field.default_factory is not dataclasses.MISSING for field in fields)
         template = templates.get(factories)
         if template is None:
             template = templates[factories] = _template(factories)
-        slots = [_slot(cls, field.name) for field in fields]
-        if None in slots:
-            continue
         names: dict[str, Any] = {"_FACTORY": _FACTORY, "__builtins__": builtins}
         defaults: list[Any] = []
         for index, (field, slot) in enumerate(zip(fields, slots, strict=True)):
